@@ -1,0 +1,126 @@
+/**
+ * The audit trail: who did what, when, with which RequestId and outcome. Success events are
+ * written in the same transaction as the effect (AuditRecorder.record); failures are written
+ * after the call. Events never hold a secret: only ids, names of actions and outcome codes.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Principal } from '../identity/principal.js';
+import type { AuditRecorder, AuditTarget } from '../registry/operation.js';
+import type { Db } from '../store/dialect.js';
+import type { AuditEvent, Database } from '../store/schema.js';
+
+export interface AuditCall {
+  requestId: string;
+  action: string;
+  principal: Principal;
+  sourceIp: string;
+}
+
+export class CallAudit implements AuditRecorder {
+  recorded = false;
+  private noted: AuditTarget = {};
+
+  constructor(
+    private readonly service: AuditService,
+    private readonly call: AuditCall,
+  ) {}
+
+  async record(trx: Kysely<Database>, target: AuditTarget): Promise<void> {
+    this.noted = { ...this.noted, ...target };
+    await this.service.insert(trx, this.call, this.noted, 'Success');
+    this.recorded = true;
+  }
+
+  note(target: AuditTarget): void {
+    this.noted = {
+      ...this.noted,
+      ...target,
+      targets: { ...this.noted.targets, ...target.targets },
+    };
+  }
+
+  /** After the call: records what the handler did not record itself (failures, mostly). */
+  async finish(outcome: string): Promise<void> {
+    if (this.recorded) return;
+    await this.service.insert(this.service.db.kysely, this.call, this.noted, outcome);
+  }
+}
+
+export interface AuditQuery {
+  tenantId: string;
+  requestId?: string;
+  projectIds?: number[] | 'all';
+  action?: string;
+  userId?: string;
+  startTime?: number;
+  endTime?: number;
+  pageNumber: number;
+  pageSize: number;
+}
+
+export class AuditService {
+  constructor(
+    readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  begin(call: AuditCall): CallAudit {
+    return new CallAudit(this, call);
+  }
+
+  async insert(
+    k: Kysely<Database>,
+    call: AuditCall,
+    target: AuditTarget,
+    outcome: string,
+  ): Promise<void> {
+    await k
+      .insertInto('audit_events')
+      .values({
+        request_id: call.requestId,
+        time: this.now(),
+        tenant_id: call.principal.tenantId,
+        user_id: call.principal.userId,
+        access_key_id: call.principal.accessKeyId,
+        action: call.action,
+        project_id: target.projectId ?? null,
+        targets: JSON.stringify(target.targets ?? {}),
+        outcome,
+        detail: target.detail ?? null,
+        source_ip: call.sourceIp,
+      })
+      .execute();
+  }
+
+  async list(q: AuditQuery): Promise<{ total: number; events: AuditEvent[] }> {
+    let base = this.db.kysely.selectFrom('audit_events').where('tenant_id', '=', q.tenantId);
+    if (q.requestId) base = base.where('request_id', '=', q.requestId);
+    if (q.action) base = base.where('action', '=', q.action);
+    if (q.userId) base = base.where('user_id', '=', q.userId);
+    if (q.startTime !== undefined) base = base.where('time', '>=', q.startTime);
+    if (q.endTime !== undefined) base = base.where('time', '<=', q.endTime);
+    if (q.projectIds !== undefined && q.projectIds !== 'all') {
+      if (q.projectIds.length === 0) return { total: 0, events: [] };
+      base = base.where('project_id', 'in', q.projectIds);
+    }
+    const [{ n }] = (await base.select(sql<number>`count(*)`.as('n')).execute()) as [{ n: number }];
+    const events = await base
+      .selectAll()
+      .orderBy('time', 'desc')
+      .orderBy('id', 'desc')
+      .limit(q.pageSize)
+      .offset((q.pageNumber - 1) * q.pageSize)
+      .execute();
+    return { total: Number(n), events };
+  }
+
+  /** Deletes events older than the retention period (0 days keeps everything). */
+  async sweep(retentionDays: number): Promise<number> {
+    if (retentionDays <= 0) return 0;
+    const r = await this.db.kysely
+      .deleteFrom('audit_events')
+      .where('time', '<', this.now() - retentionDays * 86_400_000)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Authenticates a request: reads the signature claim, checks the timestamp window, finds the
+ * AccessKey, verifies the signature and claims the nonce — in that order, each failure with
+ * its own Alibaba code. Credentials are cached briefly because every request needs one.
+ */
+import { errors } from '../errors.js';
+import type { Credential, IdentityService } from '../identity/identity-service.js';
+import type { Principal } from '../identity/principal.js';
+import {
+  readSignatureClaim,
+  type SignableRequest,
+  verifySignature,
+} from '../wire/signature/index.js';
+import type { NonceStore } from './nonce-store.js';
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+interface CacheEntry {
+  at: number;
+  credential: Credential | undefined;
+}
+
+export class Authenticator {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly nonces: NonceStore,
+    private readonly opts: { windowMs: number; cacheTtlMs: number; now?: () => number },
+  ) {}
+
+  private now(): number {
+    return this.opts.now ? this.opts.now() : Date.now();
+  }
+
+  async authenticate(req: SignableRequest): Promise<Principal> {
+    const claimed = readSignatureClaim(req);
+    if (!claimed.ok) throw errors.incompleteSignature(claimed.message);
+    const { claim } = claimed;
+
+    if (!TIMESTAMP.test(claim.timestamp)) throw errors.timestampFormat(claim.timestamp);
+    const now = this.now();
+    const at = Date.parse(claim.timestamp);
+    if (Number.isNaN(at)) throw errors.timestampFormat(claim.timestamp);
+    if (Math.abs(now - at) > this.opts.windowMs) {
+      throw errors.timestampExpired(claim.timestamp, Math.round(this.opts.windowMs / 60_000));
+    }
+    if (!claim.nonce) throw errors.incompleteSignature('The signature nonce is missing.');
+
+    const credential = await this.credential(claim.accessKeyId, now);
+    if (!credential) throw errors.accessKeyNotFound();
+    const verified = verifySignature(req, claim, credential.secret);
+    if (!verified.ok) {
+      throw verified.code === 'IncompleteSignature'
+        ? errors.incompleteSignature(verified.message)
+        : errors.signatureMismatch(verified.message);
+    }
+    // Only a proven owner of the key learns whether the key is disabled.
+    if (!credential.active) throw errors.accessKeyInactive();
+    // The nonce must be remembered as long as its request could still pass the window check.
+    if (!(await this.nonces.claim(claim.accessKeyId, claim.nonce, at + this.opts.windowMs))) {
+      throw errors.nonceUsed();
+    }
+    return credential.principal;
+  }
+
+  private async credential(accessKeyId: string, now: number): Promise<Credential | undefined> {
+    const ttl = this.opts.cacheTtlMs;
+    if (ttl > 0) {
+      const hit = this.cache.get(accessKeyId);
+      if (hit && now - hit.at < ttl) return hit.credential;
+    }
+    const credential = await this.identity.loadCredential(accessKeyId);
+    if (ttl > 0) {
+      // Bounded: unknown ids are cached too (so a flood of bogus keys stays cheap), but the
+      // cache is reset when it grows past what any real deployment has.
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(accessKeyId, { at: now, credential });
+    }
+    return credential;
+  }
+
+  /** Forgets cached credentials (after an admin change made in this process). */
+  invalidate(accessKeyId?: string): void {
+    if (accessKeyId) this.cache.delete(accessKeyId);
+    else this.cache.clear();
+  }
+}

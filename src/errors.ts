@@ -1,0 +1,192 @@
+/**
+ * The closed catalog of errors dshub answers with. Every error that reaches a caller is an
+ * ApiError built by one of the factories below; the wire layer renders it in Alibaba's envelope
+ * ({RequestId, HostId, Code, Message, Recommend}). Codes follow Alibaba's gateway conventions
+ * (spec/WIRE.md §6.3) and DataWorks' numeric business codes where they are known.
+ */
+
+/** Fixed codes. Parameter-specific codes are built from templates below. */
+export const FIXED_CODES = {
+  // Gateway: authentication of the request itself.
+  IncompleteSignature: 400,
+  SignatureDoesNotMatch: 400,
+  'InvalidAccessKeyId.NotFound': 404,
+  'InvalidAccessKeyId.Inactive': 403,
+  'InvalidTimeStamp.Expired': 400,
+  'InvalidTimeStamp.Format': 400,
+  SignatureNonceUsed: 400,
+  'InvalidAction.NotFound': 404,
+  NoSuchVersion: 400,
+  UnsupportedHTTPMethod: 403,
+  'InvalidPath.NotFound': 404,
+  'RequestBody.TooLarge': 413,
+  UnsupportedMediaType: 415,
+  MissingParameter: 400,
+  // Authorisation.
+  'Forbidden.RAM': 403,
+  'Forbidden.Access': 403,
+  'Forbidden.Shared': 403,
+  // DataWorks business codes (numeric strings, spec/dataworks-api.md §4.8).
+  '1000010005': 404, // data source not found
+  '1000011038': 404, // sharing rule not found
+  '1101080008': 404, // workspace not found
+  '1101080166': 404, // member not found
+  '400010': 403, // user not in the tenant
+  // Conflicts.
+  'Conflict.Duplicate': 409,
+  // Throttling and faults.
+  'Throttling.User': 429,
+  InternalError: 500,
+  ServiceUnavailable: 503,
+} as const;
+
+export type FixedCode = keyof typeof FIXED_CODES;
+export type ErrorCode =
+  | FixedCode
+  | `Missing${string}`
+  | `InvalidParameter.${string}`
+  | `Conflict.${string}`
+  | `Forbidden.${string}`;
+
+const RECOMMEND_BASE = 'https://api.aliyun.com/troubleshoot';
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: number,
+    message: string,
+    /** Internal cause, logged but never rendered. */
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+
+  recommend(requestId: string): string {
+    return `${RECOMMEND_BASE}?q=${encodeURIComponent(this.code)}&product=dataworks-public&requestId=${requestId}`;
+  }
+}
+
+function fixed(code: FixedCode, message: string, cause?: unknown): ApiError {
+  return new ApiError(code, FIXED_CODES[code], message, cause);
+}
+
+/** Factories: the only way errors are made. Messages tell the caller what to fix. */
+export const errors = {
+  incompleteSignature: (detail: string) => fixed('IncompleteSignature', detail),
+  signatureMismatch: (detail?: string) =>
+    fixed(
+      'SignatureDoesNotMatch',
+      detail ?? 'Specified signature is not matched with our calculation.',
+    ),
+  accessKeyNotFound: () =>
+    fixed('InvalidAccessKeyId.NotFound', 'Specified access key is not found.'),
+  accessKeyInactive: () =>
+    fixed(
+      'InvalidAccessKeyId.Inactive',
+      'Specified access key is disabled, or its user is disabled.',
+    ),
+  timestampExpired: (value: string, windowMinutes: number) =>
+    fixed(
+      'InvalidTimeStamp.Expired',
+      `Specified time stamp or date value is expired: ${value} is more than ${windowMinutes} minutes away from the server time (${new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')}). Check the client clock.`,
+    ),
+  timestampFormat: (value: string) =>
+    fixed(
+      'InvalidTimeStamp.Format',
+      `Specified time stamp or date value "${value}" is not in the format YYYY-MM-DDThh:mm:ssZ (UTC).`,
+    ),
+  nonceUsed: () =>
+    fixed(
+      'SignatureNonceUsed',
+      'Specified signature nonce was used already. Send a new random nonce with every request.',
+    ),
+  actionNotFound: (action: string | undefined, version: string) =>
+    fixed(
+      'InvalidAction.NotFound',
+      action
+        ? `Specified api is not found, please check your url and method: action "${action}" does not exist in version ${version}.`
+        : 'Specified api is not found: the request names no action (x-acs-action header or Action parameter).',
+    ),
+  noSuchVersion: (version: string | undefined) =>
+    fixed(
+      'NoSuchVersion',
+      version
+        ? `The specified version "${version}" does not exist. Use 2024-05-18.`
+        : 'The request names no version (x-acs-version header or Version parameter). Use 2024-05-18.',
+    ),
+  unsupportedMethod: (method: string) =>
+    fixed(
+      'UnsupportedHTTPMethod',
+      `This http method (${method}) is not supported: use GET or POST.`,
+    ),
+  pathNotFound: (path: string) =>
+    fixed(
+      'InvalidPath.NotFound',
+      `Nothing is served at ${path}: API calls go to "/", and /health, /metrics and /openapi.json are the other paths.`,
+    ),
+  bodyTooLarge: (limit: number) =>
+    fixed('RequestBody.TooLarge', `The request body is larger than the limit of ${limit} bytes.`),
+  unsupportedMediaType: (type: string) =>
+    fixed(
+      'UnsupportedMediaType',
+      `Content-Type "${type}" is not supported: send parameters in the URL query or as an application/x-www-form-urlencoded body.`,
+    ),
+  missingParameter: (name: string) =>
+    new ApiError(
+      `Missing${name}`,
+      400,
+      `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+    ),
+  invalidParameter: (name: string, why: string) =>
+    new ApiError(
+      `InvalidParameter.${name}`,
+      400,
+      `The specified parameter "${name}" is not valid: ${why}`,
+    ),
+  ramDenied: (action: string, explicit: boolean) =>
+    fixed(
+      'Forbidden.RAM',
+      explicit
+        ? `User not authorized to operate on the specified resource: a policy explicitly denies ${action}.`
+        : `User not authorized to operate on the specified resource: no policy allows ${action}. Attach a policy such as AliyunDataWorksFullAccess.`,
+    ),
+  roleDenied: (action: string, roles: readonly string[]) =>
+    fixed(
+      'Forbidden.Access',
+      `User not authorized to call ${action} here: it needs one of these roles: ${roles.join(', ')}.`,
+    ),
+  sharedReadOnly: (what: string) =>
+    fixed(
+      'Forbidden.Shared',
+      `${what} is shared into this workspace: a shared data source can be used but not modified, deleted, cloned or re-shared from the target workspace.`,
+    ),
+  dataSourceNotFound: (id: number | string) =>
+    fixed('1000010005', `The data source ${id} does not exist or you cannot see it.`),
+  sharingRuleNotFound: (id: number | string) =>
+    fixed('1000011038', `The data source sharing rule ${id} does not exist or you cannot see it.`),
+  workspaceNotFound: (id: number | string) =>
+    fixed('1101080008', `The workspace ${id} does not exist or you cannot see it.`),
+  memberNotFound: (projectId: number | string, userId: string) =>
+    fixed('1101080166', `User ${userId} is not a member of workspace ${projectId}.`),
+  userNotInTenant: (userId: string) =>
+    fixed('400010', `User ${userId} does not belong to the tenant of this workspace.`),
+  conflict: (what: string, message: string) => new ApiError(`Conflict.${what}`, 409, message),
+  throttled: (message: string) => fixed('Throttling.User', message),
+  internal: (cause: unknown) =>
+    fixed(
+      'InternalError',
+      'The request processing has failed due to some unknown error. Quote the RequestId to the operator: the server log holds the details.',
+      cause,
+    ),
+  unavailable: (cause: unknown) =>
+    fixed(
+      'ServiceUnavailable',
+      'The request has failed due to a temporary failure of the server (storage unreachable). Retry later.',
+      cause,
+    ),
+};
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}

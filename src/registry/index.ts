@@ -1,0 +1,13 @@
+/**
+ * The registry: every operation dshub serves, looked up by action name.
+ */
+import { operations as caller } from '../operations/caller.js';
+import type { Operation } from './operation.js';
+
+export const OPERATIONS: readonly Operation[] = [...caller];
+
+const byAction = new Map(OPERATIONS.map((op) => [op.action, op]));
+
+export function findOperation(action: string): Operation | undefined {
+  return byAction.get(action);
+}

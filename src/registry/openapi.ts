@@ -1,0 +1,107 @@
+/**
+ * The OpenAPI 3 document, generated from the registry. Alibaba's RPC style serves every action
+ * at "/", selected by the x-acs-action header (or the Action parameter); OpenAPI paths must be
+ * unique, so each action is documented under the path `/?Action=<name>`.
+ */
+import { roleLabel } from '../access/access-guard.js';
+import { OPERATIONS } from './index.js';
+import { API_VERSION, declaredRoles } from './operation.js';
+import { requestIdSchema } from './schema.js';
+
+const errorSchema = {
+  type: 'object',
+  properties: {
+    RequestId: { type: 'string' },
+    HostId: { type: 'string' },
+    Code: { type: 'string' },
+    Message: { type: 'string' },
+    Recommend: { type: 'string' },
+  },
+  required: ['RequestId', 'HostId', 'Code', 'Message'],
+};
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, unknown> = {};
+  for (const op of [...OPERATIONS].sort((a, b) => a.action.localeCompare(b.action))) {
+    const parameters = Object.entries(op.params).map(([name, spec]) => ({
+      name,
+      in: 'query',
+      required: spec.required,
+      description: spec.description,
+      schema: spec.openapi,
+      ...(spec.placement ? { 'x-sdk-placement': spec.placement } : {}),
+    }));
+    const roles = declaredRoles(op);
+    const who =
+      op.access === 'any-caller'
+        ? 'Any authenticated caller.'
+        : `Roles: ${roles.map(roleLabel).join(', ')}.`;
+    paths[`/?Action=${op.action}`] = {
+      [op.method.toLowerCase()]: {
+        operationId: op.action,
+        summary: op.summary,
+        description: [
+          op.description,
+          who,
+          op.ram ? `RAM action: ${op.ram}.` : 'No RAM policy needed.',
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        tags: [op.extension ? 'dshub extensions' : 'DataWorks'],
+        'x-acs-action': op.action,
+        'x-acs-version': API_VERSION,
+        'x-ram-action': op.ram,
+        'x-roles': op.access === 'any-caller' ? 'any-caller' : roles,
+        'x-audited': op.audit,
+        parameters,
+        responses: {
+          '200': {
+            description: 'Success',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { RequestId: requestIdSchema, ...op.response },
+                  required: ['RequestId', ...Object.keys(op.response)],
+                },
+              },
+            },
+          },
+          default: {
+            description: 'Error in Alibaba Cloud’s envelope',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'dshub — DataWorks OpenAPI (2024-05-18) data sources, sharing, workspaces and members',
+      version: API_VERSION,
+      description:
+        'Every call goes to "/" (GET or POST), signed with ACS3-HMAC-SHA256 or RPC HMAC-SHA1, with the action in the x-acs-action header (or the Action parameter) and x-acs-version 2024-05-18. Parameters may be sent in the URL query or an application/x-www-form-urlencoded body.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      schemas: { Error: errorSchema },
+      securitySchemes: {
+        ACS3: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'ACS3-HMAC-SHA256',
+        },
+        RPC: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'Signature',
+          description: 'RPC HMAC-SHA1 (SignatureVersion 1.0)',
+        },
+      },
+    },
+    security: [{ ACS3: [] }, { RPC: [] }],
+    paths,
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Everything is built here, once, from the validated configuration; nothing else reads the
+ * environment or reaches for globals. Tests build the same graph against their own database.
+ */
+import type { WorkspaceDirectory } from './access/access-guard.js';
+import { AuditService } from './audit/audit-service.js';
+import { Authenticator } from './auth/authenticator.js';
+import { DatabaseNonceStore, MemoryNonceStore, type NonceStore } from './auth/nonce-store.js';
+import type { Config } from './config.js';
+import { Envelope } from './crypto/envelope.js';
+import { type Keyring, loadKeyring } from './crypto/keyring.js';
+import { IdentityService } from './identity/identity-service.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { type Db, openDatabase } from './store/dialect.js';
+import { migrateToLatest } from './store/migrate.js';
+import { StoreWorkspaceDirectory } from './workspaces/directory.js';
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  keyring: Keyring;
+  envelope: Envelope;
+  identity: IdentityService;
+  nonces: NonceStore;
+  authenticator: Authenticator;
+  audit: AuditService;
+  metrics: Metrics;
+  workspaces: WorkspaceDirectory;
+  /** Starts periodic housekeeping (nonce and audit sweeps). */
+  startHousekeeping(): void;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  logger?: Logger;
+  /** Skip migrations (the CLI's `migrate` command runs them explicitly). */
+  migrate?: boolean;
+  /** Process-level metrics (event loop, memory); off in tests to keep registries small. */
+  defaultMetrics?: boolean;
+}
+
+export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const { keyring } = loadKeyring({ masterKey: config.masterKey, dataDir: config.dataDir });
+  const envelope = new Envelope(keyring);
+  const db = openDatabase(config.database);
+  try {
+    if (opts.migrate !== false) await migrateToLatest(db);
+    await checkMasterKey(db, envelope);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const identity = new IdentityService(db, envelope);
+  const nonces: NonceStore =
+    db.dialect === 'postgres' ? new DatabaseNonceStore(db) : new MemoryNonceStore();
+  const authenticator = new Authenticator(identity, nonces, {
+    windowMs: config.timestampWindowMs,
+    cacheTtlMs: config.authCacheTtlMs,
+  });
+  const audit = new AuditService(db);
+  const metrics = new Metrics({ defaults: opts.defaultMetrics ?? true });
+  const timers: NodeJS.Timeout[] = [];
+
+  return {
+    config,
+    logger,
+    db,
+    keyring,
+    envelope,
+    identity,
+    nonces,
+    authenticator,
+    audit,
+    metrics,
+    workspaces: new StoreWorkspaceDirectory(db),
+    startHousekeeping() {
+      const sweep = async () => {
+        try {
+          await nonces.sweep(Date.now());
+          await audit.sweep(config.auditRetentionDays);
+        } catch (e) {
+          logger.warn({ err: e }, 'housekeeping failed; will retry');
+        }
+      };
+      timers.push(setInterval(sweep, 60_000).unref());
+    },
+    async close() {
+      for (const t of timers) clearInterval(t);
+      await db.close();
+    },
+  };
+}
+
+const CHECK_KEY = 'master_key_check';
+const CHECK_PURPOSE = 'master-key-check';
+const CHECK_TEXT = 'dshub';
+
+/**
+ * Refuses to run with a master key other than the one the database was sealed with: a
+ * replica started with the wrong DSHUB_MASTER_KEY would otherwise fail on every request.
+ */
+async function checkMasterKey(db: Db, envelope: Envelope): Promise<void> {
+  const row = await db.kysely
+    .selectFrom('meta')
+    .select('value')
+    .where('key', '=', CHECK_KEY)
+    .executeTakeFirst();
+  if (!row) {
+    await db.kysely
+      .insertInto('meta')
+      .values({ key: CHECK_KEY, value: envelope.seal(CHECK_TEXT, CHECK_PURPOSE) })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    return;
+  }
+  try {
+    if (envelope.open(row.value, CHECK_PURPOSE) === CHECK_TEXT) return;
+  } catch {
+    // fall through to the explanation below
+  }
+  throw new Error(
+    'the master key does not open this database: start with the DSHUB_MASTER_KEY (or master.key file) it was created with',
+  );
+}
+
+/** Re-wraps the master-key check value (part of a rotation). */
+export async function rewrapMasterKeyCheck(db: Db, envelope: Envelope): Promise<void> {
+  const row = await db.kysely
+    .selectFrom('meta')
+    .select('value')
+    .where('key', '=', CHECK_KEY)
+    .executeTakeFirst();
+  if (!row) return;
+  await db.kysely
+    .updateTable('meta')
+    .set({ value: envelope.rewrap(row.value, CHECK_PURPOSE) })
+    .where('key', '=', CHECK_KEY)
+    .execute();
+}

@@ -1,0 +1,9 @@
+/**
+ * Every migration, in order. Numbered, forward-only; each runs once, at start-up, under the
+ * migrator's lock (an advisory lock on PostgreSQL), so several replicas may start together.
+ */
+import { foundation } from './0001-foundation.js';
+import { workspaces } from './0002-workspaces.js';
+import type { Migration } from './helpers.js';
+
+export const MIGRATIONS: readonly Migration[] = [foundation, workspaces];

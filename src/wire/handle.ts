@@ -1,0 +1,206 @@
+/**
+ * One API call, from raw HTTP to the JSON answer: parse, authenticate, find the operation,
+ * validate its parameters, check the policy layer, run the handler (which checks the role
+ * layer), audit, and render the answer in Alibaba's shape. Framework-free, so it is the same
+ * code whatever serves HTTP.
+ */
+import { randomUUID } from 'node:crypto';
+import { RequestAccessGuard } from '../access/access-guard.js';
+import { type ApiError, errors, isApiError } from '../errors.js';
+import { evaluatePolicies } from '../identity/policies.js';
+import type { Principal } from '../identity/principal.js';
+import { findOperation } from '../registry/index.js';
+import { API_VERSION, type Operation, type OperationContext } from '../registry/operation.js';
+import type { ParamSpecs } from '../registry/params.js';
+import type { Services } from '../services.js';
+import { translateStoreError } from '../store/errors.js';
+import { type Pairs, parsePairs, RequestParams } from './params.js';
+import type { SignableRequest } from './signature/index.js';
+
+export interface ApiRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+  remoteAddress: string;
+  /** Nanosecond clock reading when the request arrived. */
+  startedAt: bigint;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: string;
+  requestId: string;
+}
+
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+export function newRequestId(): string {
+  return randomUUID().toUpperCase();
+}
+
+function header(req: ApiRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function hostId(req: Pick<ApiRequest, 'headers'>): string {
+  const h = req.headers.host;
+  const host = (Array.isArray(h) ? h[0] : h) ?? 'localhost';
+  return host.replace(/:\d+$/, '');
+}
+
+export function renderError(err: ApiError, requestId: string, host: string): string {
+  return JSON.stringify({
+    RequestId: requestId,
+    HostId: host,
+    Code: err.code,
+    Message: err.message,
+    Recommend: err.recommend(requestId),
+  });
+}
+
+function parseParams(op: Operation, params: RequestParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const specs: ParamSpecs = op.params;
+  for (const name in specs) {
+    const spec = specs[name]!;
+    const raw = params.raw(name);
+    // The SDK sends an empty string as `Name=`; for anything but an optional string that
+    // means "not given".
+    const empty =
+      raw === undefined || (raw.value === '' && (spec.required || spec.openapi.type !== 'string'));
+    if (empty) {
+      if (spec.required) throw errors.missingParameter(name);
+      continue;
+    }
+    out[name] = spec.parse(name, raw);
+  }
+  return out;
+}
+
+export async function handleApiRequest(services: Services, req: ApiRequest): Promise<ApiResponse> {
+  const requestId = newRequestId();
+  let action = header(req, 'x-acs-action') ?? '-';
+  let principal: Principal | undefined;
+  let status = 200;
+  let body: string;
+  let code = 'Success';
+  let failure: unknown;
+
+  try {
+    if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedMethod(req.method);
+    const q = req.url.indexOf('?');
+    const query: Pairs = q >= 0 ? parsePairs(req.url.slice(q + 1)) : [];
+    let form: Pairs = [];
+    if (req.rawBody.length > 0) {
+      const type = header(req, 'content-type') ?? '';
+      if (!type.toLowerCase().startsWith(FORM_TYPE))
+        throw errors.unsupportedMediaType(type || '(none)');
+      form = parsePairs(req.rawBody.toString('utf8'));
+    }
+    const params = new RequestParams(query, form);
+    if (action === '-') action = params.get('Action') ?? '-';
+
+    const signable: SignableRequest = {
+      method: req.method,
+      path: q >= 0 ? req.url.slice(0, q) : req.url,
+      query,
+      form,
+      headers: req.headers,
+      rawBody: req.rawBody,
+    };
+    principal = await services.authenticator.authenticate(signable);
+
+    const version = header(req, 'x-acs-version') ?? params.get('Version');
+    if (version !== API_VERSION) throw errors.noSuchVersion(version);
+    const op = action === '-' ? undefined : findOperation(action);
+    if (!op) throw errors.actionNotFound(action === '-' ? undefined : action, API_VERSION);
+
+    const result = await runOperation(
+      services,
+      op,
+      principal,
+      params,
+      requestId,
+      req.remoteAddress,
+    );
+    body = `{"RequestId":"${requestId}",${JSON.stringify(result).slice(1)}`;
+    if (body.endsWith(',}')) body = `{"RequestId":"${requestId}"}`;
+  } catch (e) {
+    const err = toApiError(e);
+    failure = e;
+    status = err.status;
+    code = err.code;
+    body = renderError(err, requestId, hostId(req));
+  }
+
+  const seconds = Number(process.hrtime.bigint() - req.startedAt) / 1e9;
+  services.metrics.observe(action, code, seconds);
+  const line = {
+    requestId,
+    action,
+    caller: principal ? principal.userId : undefined,
+    accessKeyId: principal?.accessKeyId,
+    code,
+    status,
+    ms: Math.round(seconds * 1e6) / 1e3,
+    ip: req.remoteAddress,
+  };
+  if (status >= 500) services.logger.error({ ...line, err: failure }, 'request failed');
+  else services.logger.info(line, 'request');
+  return { status, body, requestId };
+}
+
+async function runOperation(
+  services: Services,
+  op: Operation,
+  principal: Principal,
+  params: RequestParams,
+  requestId: string,
+  sourceIp: string,
+): Promise<Record<string, unknown>> {
+  const typed = parseParams(op, params);
+  if (op.ram && !principal.isOwner) {
+    const decision = evaluatePolicies(principal.policies, op.ram);
+    if (decision !== 'allow') throw errors.ramDenied(op.ram, decision === 'deny');
+  }
+  const access = new RequestAccessGuard(principal, op, services.workspaces);
+  const audit = op.audit
+    ? services.audit.begin({ requestId, action: op.action, principal, sourceIp })
+    : undefined;
+  const ctx: OperationContext = {
+    requestId,
+    principal,
+    services,
+    access,
+    sourceIp,
+    audit: audit ?? { record: async () => {}, note: () => {} },
+  };
+  try {
+    const result = await op.handler(ctx, typed as never);
+    if (!access.decided && op.access !== 'any-caller') {
+      // A handler that never made an access decision is a bug; refuse rather than leak.
+      throw errors.internal(new Error(`${op.action} returned without an access decision`));
+    }
+    if (audit) await audit.finish('Success');
+    return result;
+  } catch (e) {
+    if (audit) {
+      await audit.finish(toApiError(e).code).catch((err: unknown) => {
+        services.logger.error(
+          { err, requestId },
+          'could not record a failed call in the audit trail',
+        );
+      });
+    }
+    throw e;
+  }
+}
+
+export function toApiError(e: unknown): ApiError {
+  if (isApiError(e)) return e;
+  const store = translateStoreError(e);
+  if (store?.kind === 'unavailable') return errors.unavailable(e);
+  return errors.internal(e);
+}

@@ -1,0 +1,23 @@
+import type { Membership, WorkspaceDirectory } from '../access/access-guard.js';
+import type { Db } from '../store/dialect.js';
+
+/** The access guard's view of workspaces: which tenant one belongs to, and a user's roles in it. */
+export class StoreWorkspaceDirectory implements WorkspaceDirectory {
+  constructor(private readonly db: Db) {}
+
+  async membership(projectId: number, userId: string): Promise<Membership | undefined> {
+    const rows = await this.db.kysely
+      .selectFrom('projects as p')
+      .leftJoin('project_member_roles as r', (j) =>
+        j.onRef('r.project_id', '=', 'p.id').on('r.user_id', '=', userId),
+      )
+      .select(['p.tenant_id', 'r.role_code'])
+      .where('p.id', '=', projectId)
+      .execute();
+    if (rows.length === 0) return undefined;
+    return {
+      tenantId: rows[0]!.tenant_id,
+      roles: new Set(rows.flatMap((r) => (r.role_code ? [r.role_code] : []))),
+    };
+  }
+}
