@@ -1,0 +1,32 @@
+/**
+ * Signed GetCallerIdentity through the whole stack against a bare node:http JSON hello, same
+ * load generator, same run: the ratio is what to compare across machines.
+ *   npm run bench            (builds first; DSHUB_BENCH_SECONDS, DSHUB_BENCH_CONNECTIONS)
+ */
+import { fmt, load, pinGenerator, signPool, startBare, startDshub } from './lib.js';
+
+const seconds = Number(process.env.DSHUB_BENCH_SECONDS ?? 10);
+const connections = Number(process.env.DSHUB_BENCH_CONNECTIONS ?? 32);
+
+pinGenerator();
+const bare = await startBare();
+await load(bare.port, { connections, seconds: 2 }); // warm-up
+const bareResult = await load(bare.port, { connections, seconds });
+await bare.stop();
+
+const dshub = await startDshub();
+const opts = {
+  accessKeyId: dshub.accessKeyId,
+  accessKeySecret: dshub.accessKeySecret,
+  action: 'GetCallerIdentity',
+  method: 'GET',
+} as const;
+await load(dshub.port, { connections, seconds: 2, pool: signPool(120_000, opts, dshub.port) }); // warm-up
+const pool = signPool(Math.ceil(bareResult.rps * seconds * 1.1), opts, dshub.port);
+const dshubResult = await load(dshub.port, { connections, seconds, pool });
+await dshub.stop();
+
+process.stdout.write(`concurrency ${connections}, ${seconds} s, keep-alive, SQLite store\n`);
+process.stdout.write(`bare node:http hello           ${fmt(bareResult)}\n`);
+process.stdout.write(`signed GetCallerIdentity (GET)  ${fmt(dshubResult)}\n`);
+process.stdout.write(`ratio ${(dshubResult.rps / bareResult.rps).toFixed(2)} (target ≥ 0.50)\n`);

@@ -1,0 +1,193 @@
+/**
+ * Benchmark helpers: servers in child processes pinned to core 0 (when taskset exists), the
+ * load generator (autocannon) in this process on core 1, and pools of requests signed before
+ * the timed run so that the generator's own signing does not count.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { type SignedHttpRequest, type SignOptions, signRequest } from '../test/helpers/signer.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return cpus().length >= 2;
+  } catch {
+    return false;
+  }
+}
+const PIN = hasTaskset();
+
+/** Pins this process (the load generator) to core 1, leaving core 0 to the server. */
+export function pinGenerator(): void {
+  if (PIN) execFileSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' });
+}
+
+export interface Served {
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `node <args>` pinned to core 0 and waits for "listening on http://host:PORT". Its
+ * output goes to a file, not a pipe: a server logging every request into a pipe that the busy
+ * generator drains late would stall on its writes and measure the generator, not itself.
+ */
+export async function startProcess(args: string[], env: Record<string, string>): Promise<Served> {
+  const cmd = PIN ? 'taskset' : process.execPath;
+  const argv = PIN ? ['-c', '0', process.execPath, ...args] : args;
+  const logDir = mkdtempSync(join(tmpdir(), 'dshub-bench-log-'));
+  const logFile = join(logDir, 'server.log');
+  const fd = openSync(logFile, 'w');
+  const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  let exited: number | null = null;
+  child.once('exit', (c) => (exited = c ?? -1));
+  const deadline = Date.now() + 60_000;
+  let port = 0;
+  while (!port) {
+    const out = readFileSync(logFile, 'utf8');
+    const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(out);
+    if (m) port = Number(m[1]);
+    else if (exited !== null || Date.now() > deadline) throw new Error(`did not start: ${out}`);
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    child,
+    stop: async () => {
+      if (exited === null) {
+        const done = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await done;
+      }
+      rmSync(logDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const BARE_SERVER = `
+const http = require('node:http');
+const s = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    const body = JSON.stringify({ RequestId: 'hello', Message: 'hello world' });
+    res.writeHead(200, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+});
+s.keepAliveTimeout = 60000;
+s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port));
+`;
+
+export async function startBare(): Promise<Served> {
+  return startProcess(['-e', BARE_SERVER], {});
+}
+
+export interface DshubServer extends Served {
+  accessKeyId: string;
+  accessKeySecret: string;
+  dataDir: string;
+}
+
+export async function startDshub(env: Record<string, string> = {}): Promise<DshubServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dshub-bench-'));
+  const accessKeyId = `LTAIbench${randomBytes(6).toString('hex')}`;
+  const accessKeySecret = randomBytes(15).toString('hex');
+  const served = await startProcess([join(ROOT, 'dist', 'cli', 'main.js'), 'serve'], {
+    DSHUB_PORT: '0',
+    DSHUB_DATA_DIR: dataDir,
+    DSHUB_ROOT_ACCESS_KEY_ID: accessKeyId,
+    DSHUB_ROOT_ACCESS_KEY_SECRET: accessKeySecret,
+    DSHUB_LOG_LEVEL: process.env.DSHUB_LOG_LEVEL ?? 'info',
+    ...env,
+  });
+  return {
+    ...served,
+    accessKeyId,
+    accessKeySecret,
+    dataDir,
+    stop: async () => {
+      await served.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function signPool(
+  n: number,
+  opts: Omit<SignOptions, 'host'>,
+  port: number,
+): SignedHttpRequest[] {
+  const pool: SignedHttpRequest[] = new Array(n);
+  for (let i = 0; i < n; i++) pool[i] = signRequest({ ...opts, host: `127.0.0.1:${port}` });
+  return pool;
+}
+
+export interface RunResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+}
+
+/**
+ * Runs autocannon for `seconds` at `connections` over keep-alive. With a pool, every request
+ * is the next pre-signed one (distinct nonces); the run stops early if the pool runs dry.
+ */
+export async function load(
+  port: number,
+  opts: { connections: number; seconds: number; pool?: SignedHttpRequest[]; path?: string },
+): Promise<RunResult> {
+  let next = 0;
+  const pool = opts.pool;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: opts.connections,
+    duration: opts.seconds,
+    pipelining: 1,
+    ...(pool
+      ? {
+          requests: [
+            {
+              setupRequest: (req: autocannon.Request) => {
+                const s = pool[next++ % pool.length]!;
+                return {
+                  ...req,
+                  method: s.method,
+                  path: s.url,
+                  headers: s.headers,
+                  ...(s.payload ? { body: s.payload } : {}),
+                };
+              },
+            },
+          ],
+        }
+      : { path: opts.path ?? '/' }),
+  });
+  if (pool && next > pool.length)
+    process.stderr.write(
+      `warning: the pool of ${pool.length} signed requests ran dry (${next} sent)\n`,
+    );
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    total: result.requests.total,
+  };
+}
+
+export function fmt(r: RunResult): string {
+  return `${Math.round(r.rps).toLocaleString('en')} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  (non-2xx ${r.non2xx}, errors ${r.errors})`;
+}
