@@ -114,6 +114,18 @@ export class AuditService {
     return { total: Number(n), events };
   }
 
+  /** The workspaces in which a user holds one of `roles` (for scoping what they may read). */
+  async administeredProjects(userId: string, roles: readonly string[]): Promise<number[]> {
+    const rows = await this.db.kysely
+      .selectFrom('project_member_roles')
+      .select('project_id')
+      .distinct()
+      .where('user_id', '=', userId)
+      .where('role_code', 'in', [...roles])
+      .execute();
+    return rows.map((r) => r.project_id);
+  }
+
   /** Deletes events older than the retention period (0 days keeps everything). */
   async sweep(retentionDays: number): Promise<number> {
     if (retentionDays <= 0) return 0;

@@ -39,9 +39,11 @@ export type InferParams<P extends ParamSpecs> = {
     ? T
     : never;
 } & {
+  // `boolean`, not `false`: inside defineOperation the contextual type widens an optional
+  // spec's R to boolean, and matching `false` would type every optional parameter as never.
   [K in keyof P as P[K] extends ParamSpec<unknown, true> ? never : K]?: P[K] extends ParamSpec<
     infer T,
-    false
+    boolean
   >
     ? T
     : never;
@@ -83,10 +85,10 @@ export interface StringOptions<R extends boolean> extends Common<R> {
   caseInsensitiveEnum?: boolean;
 }
 
-function string<const R extends boolean = false>(o: StringOptions<R>): ParamSpec<string, R>;
-function string<const R extends boolean, E extends string>(
+function string<const R extends boolean = false, const E extends string = string>(
   o: StringOptions<R> & { enum: readonly E[] },
 ): ParamSpec<E, R>;
+function string<const R extends boolean = false>(o: StringOptions<R>): ParamSpec<string, R>;
 function string<R extends boolean>(o: StringOptions<R>): ParamSpec<string, R> {
   const lowerEnum = o.enum && new Map(o.enum.map((v) => [v.toLowerCase(), v]));
   return make(

@@ -1,0 +1,102 @@
+import { holdsTenantRole } from '../access/access-guard.js';
+import { defineOperation } from '../registry/operation.js';
+import { p, paging } from '../registry/params.js';
+import { s } from '../registry/schema.js';
+import type { AuditEvent } from '../store/schema.js';
+
+const ADMIN_ROLES = ['role_project_owner', 'role_project_admin'] as const;
+
+const eventSchema = s.object({
+  RequestId: s.string('The RequestId of the call.'),
+  Time: s.integer('When the call was answered, epoch ms.'),
+  TenantId: s.string(),
+  UserId: s.string('Who called.'),
+  AccessKeyId: s.string('The AccessKey that signed the call.'),
+  Action: s.string(),
+  ProjectId: s.integer('The workspace concerned, when there is one.'),
+  Targets: s.any('Ids the call acted on, e.g. {"DataSourceId": 1001}.'),
+  Outcome: s.string('Success, or the error Code.'),
+  Detail: s.string('A short detail, e.g. a connectivity state. Never a secret.'),
+  SourceIp: s.string('The client address.'),
+});
+
+function view(e: AuditEvent) {
+  return {
+    RequestId: e.request_id,
+    Time: e.time,
+    TenantId: e.tenant_id,
+    UserId: e.user_id,
+    AccessKeyId: e.access_key_id,
+    Action: e.action,
+    ...(e.project_id !== null ? { ProjectId: e.project_id } : {}),
+    Targets: JSON.parse(e.targets) as unknown,
+    Outcome: e.outcome,
+    ...(e.detail !== null ? { Detail: e.detail } : {}),
+    ...(e.source_ip !== null ? { SourceIp: e.source_ip } : {}),
+  };
+}
+
+export const listAuditEvents = defineOperation({
+  action: 'ListAuditEvents',
+  summary: 'Who did what, when, with which RequestId and outcome: the audit trail.',
+  description:
+    'Every mutating call and every ResolveDataSource is recorded, successes in the same transaction as their effect. Tenant Owner and Tenant Administrator see the whole tenant; Workspace Owners and Administrators see the events of their workspaces. Newest first.',
+  method: 'POST',
+  extension: true,
+  params: {
+    RequestId: p.string({ description: 'Only the events of this RequestId.', maxLength: 64 }),
+    ProjectId: p.integer({ description: 'Only events concerning this workspace.', min: 1 }),
+    Action: p.string({ description: 'Only this action, e.g. DeleteDataSource.', maxLength: 64 }),
+    UserId: p.string({ description: 'Only calls by this user.', maxLength: 32 }),
+    StartTime: p.integer({ description: 'From this time, epoch ms (inclusive).', min: 0 }),
+    EndTime: p.integer({ description: 'Up to this time, epoch ms (inclusive).', min: 0 }),
+    ...paging,
+  },
+  response: {
+    PagingInfo: s.object({
+      PageNumber: s.integer(),
+      PageSize: s.integer(),
+      TotalCount: s.integer(),
+      AuditEvents: s.array(eventSchema),
+    }),
+  },
+  access: { roles: ['TenantOwner', 'TenantAdmin', ...ADMIN_ROLES] },
+  audit: false,
+  async handler({ principal, access, services }, params) {
+    let projectIds: number[] | 'all';
+    if (params.ProjectId !== undefined) {
+      await access.requireWorkspace(params.ProjectId);
+      projectIds = [params.ProjectId];
+    } else if (holdsTenantRole(principal, ['TenantAdmin'])) {
+      access.decidedByHandler();
+      projectIds = 'all';
+    } else {
+      // Everyone else sees only the workspaces they own or administer.
+      access.decidedByHandler();
+      projectIds = await services.audit.administeredProjects(principal.userId, ADMIN_ROLES);
+    }
+    const pageNumber = params.PageNumber ?? 1;
+    const pageSize = params.PageSize ?? 10;
+    const { total, events } = await services.audit.list({
+      tenantId: principal.tenantId,
+      ...(params.RequestId !== undefined ? { requestId: params.RequestId } : {}),
+      ...(params.Action !== undefined ? { action: params.Action } : {}),
+      ...(params.UserId !== undefined ? { userId: params.UserId } : {}),
+      ...(params.StartTime !== undefined ? { startTime: params.StartTime } : {}),
+      ...(params.EndTime !== undefined ? { endTime: params.EndTime } : {}),
+      projectIds,
+      pageNumber,
+      pageSize,
+    });
+    return {
+      PagingInfo: {
+        PageNumber: pageNumber,
+        PageSize: pageSize,
+        TotalCount: total,
+        AuditEvents: events.map(view),
+      },
+    };
+  },
+});
+
+export const operations = [listAuditEvents];
