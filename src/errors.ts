@@ -26,6 +26,7 @@ export const FIXED_CODES = {
   'Forbidden.RAM': 403,
   'Forbidden.Access': 403,
   'Forbidden.Shared': 403,
+  'Forbidden.WorkspaceOwner': 403,
   // DataWorks business codes (numeric strings, spec/dataworks-api.md §4.8).
   '1000010005': 404, // data source not found
   '1000011038': 404, // sharing rule not found
@@ -160,6 +161,11 @@ export const errors = {
     fixed(
       'Forbidden.Shared',
       `${what} is shared into this workspace: a shared data source can be used but not modified, deleted, cloned or re-shared from the target workspace.`,
+    ),
+  workspaceOwnerProtected: (projectId: number | string, userId: string, what: string) =>
+    fixed(
+      'Forbidden.WorkspaceOwner',
+      `User ${userId} owns workspace ${projectId}: the owner ${what}. Delete the workspace instead, or act on another member.`,
     ),
   dataSourceNotFound: (id: number | string) =>
     fixed('1000010005', `The data source ${id} does not exist or you cannot see it.`),

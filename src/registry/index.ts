@@ -2,9 +2,11 @@
  * The registry: every operation dshub serves, looked up by action name.
  */
 import { operations as caller } from '../operations/caller.js';
+import { operations as members } from '../operations/members.js';
+import { operations as projects } from '../operations/projects.js';
 import type { Operation } from './operation.js';
 
-export const OPERATIONS: readonly Operation[] = [...caller];
+export const OPERATIONS: readonly Operation[] = [...caller, ...projects, ...members];
 
 const byAction = new Map(OPERATIONS.map((op) => [op.action, op]));
 

@@ -11,13 +11,20 @@ export class StoreWorkspaceDirectory implements WorkspaceDirectory {
       .leftJoin('project_member_roles as r', (j) =>
         j.onRef('r.project_id', '=', 'p.id').on('r.user_id', '=', userId),
       )
-      .select(['p.tenant_id', 'r.role_code'])
+      .select(['p.tenant_id', 'p.dev_role_disabled', 'r.role_code'])
       .where('p.id', '=', projectId)
       .execute();
     if (rows.length === 0) return undefined;
+    // A workspace whose Develop role is disabled (UpdateProject DevRoleDisabled) leaves the
+    // role on its holders, but it grants nothing there any more.
+    const devDisabled = rows[0]!.dev_role_disabled === 1;
     return {
       tenantId: rows[0]!.tenant_id,
-      roles: new Set(rows.flatMap((r) => (r.role_code ? [r.role_code] : []))),
+      roles: new Set(
+        rows.flatMap((r) =>
+          r.role_code && !(devDisabled && r.role_code === 'role_project_dev') ? [r.role_code] : [],
+        ),
+      ),
     };
   }
 }

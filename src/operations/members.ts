@@ -1,0 +1,354 @@
+/**
+ * Member and role operations: CreateProjectMember, DeleteProjectMember, GetProjectMember,
+ * ListProjectMembers, GrantMemberProjectRoles, RevokeMemberProjectRoles, ListProjectRoles,
+ * GetProjectRole (spec/dataworks-api.md §3, §3.1). Who may call each: docs/permissions.md.
+ */
+import { errors } from '../errors.js';
+import { defineOperation, type OperationContext } from '../registry/operation.js';
+import { p, paging } from '../registry/params.js';
+import { type JsonSchema, s } from '../registry/schema.js';
+import { type MemberChange, MemberService } from '../workspaces/member-service.js';
+import {
+  ANY_MEMBER,
+  findRole,
+  findRoles,
+  parseRoleCodes,
+  roleDetail,
+  WORKSPACE_MANAGERS,
+  WORKSPACE_OWNERS,
+} from '../workspaces/roles.js';
+
+const members = (ctx: OperationContext) => new MemberService(ctx.services.db);
+
+/** What a member change needs from the call: owner rights checked by the guard, and the audit. */
+function change(ctx: OperationContext, projectId: number): MemberChange {
+  return {
+    requireOwnerRights: () => ctx.access.requireWorkspace(projectId, { roles: WORKSPACE_OWNERS }),
+    audit: ctx.audit,
+  };
+}
+
+const projectId = (placement: 'query' | 'body') =>
+  p.integer({ description: 'The workspace id.', required: true, min: 1, placement });
+
+const userId = p.string({
+  description: 'The user’s account id (a numeric string), a user of the workspace’s tenant.',
+  required: true,
+  maxLength: 32,
+  pattern: /^\d+$/,
+  patternHint: 'a user id is a numeric string, e.g. "1107550004253538".',
+  placement: 'body',
+});
+
+const roleCodes = p.jsonList({
+  description:
+    'Role codes as a JSON array, e.g. ["role_project_dev","role_project_guest"]; built-in codes only.',
+  required: true,
+  items: 'string',
+  maxItems: 20,
+  placement: 'body',
+});
+
+const ROLE_CODES_EXAMPLE = '["role_project_guest"]';
+
+const memberRoleSchema = s.object({
+  Code: s.string('Role code, e.g. role_project_guest.'),
+  Name: s.string('Role name, e.g. Visitors.'),
+  Type: s.string('System (built-in) or UserCustom.'),
+});
+
+const memberSchema: JsonSchema = s.object(
+  {
+    ProjectId: s.integer('The workspace id.'),
+    UserId: s.string('The member’s user id.'),
+    UserName: s.string('The member’s user name.'),
+    Status: s.string('Normal, or Forbidden when the user is disabled.', {
+      enum: ['Normal', 'Forbidden'],
+    }),
+    Roles: s.array(memberRoleSchema, 'The member’s roles in the workspace.'),
+  },
+  'A workspace member.',
+);
+
+const roleSchema: JsonSchema = s.object(
+  {
+    Code: s.string('Role code.'),
+    Name: s.string('Role name.'),
+    ProjectId: s.integer('-1 for built-in roles, which every workspace shares.'),
+    Type: s.string('System (built-in) or UserCustom.'),
+    ModulePermissions: s.array(
+      s.object({
+        ModuleId: s.integer('DataWorks module id.'),
+        ModuleName: s.string('DataWorks module name.'),
+        PermissionType: s.string('ReadWrite or ReadOnly.'),
+      }),
+      'What the role may do in each DataWorks module (informational).',
+    ),
+  },
+  'A workspace role.',
+);
+
+export const createProjectMember = defineOperation({
+  action: 'CreateProjectMember',
+  summary: 'Adds a user of the tenant to a workspace with the given roles.',
+  method: 'POST',
+  params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
+  response: {},
+  access: { roles: WORKSPACE_MANAGERS },
+  audit: true,
+  async handler(ctx, a) {
+    ctx.audit.note({
+      projectId: a.ProjectId,
+      targets: { ProjectId: a.ProjectId, UserId: a.UserId },
+    });
+    const roles = parseRoleCodes('RoleCodes', a.RoleCodes);
+    await ctx.access.requireWorkspace(a.ProjectId);
+    await members(ctx).add(
+      ctx.principal.tenantId,
+      a.ProjectId,
+      a.UserId,
+      roles,
+      change(ctx, a.ProjectId),
+    );
+    return {};
+  },
+});
+
+export const deleteProjectMember = defineOperation({
+  action: 'DeleteProjectMember',
+  summary: 'Removes a member (and all its roles) from a workspace.',
+  description: 'The workspace’s owner (its creator) cannot be removed.',
+  method: 'POST',
+  params: { ProjectId: projectId('body'), UserId: userId },
+  response: {},
+  access: { roles: WORKSPACE_MANAGERS },
+  audit: true,
+  async handler(ctx, a) {
+    ctx.audit.note({
+      projectId: a.ProjectId,
+      targets: { ProjectId: a.ProjectId, UserId: a.UserId },
+    });
+    await ctx.access.requireWorkspace(a.ProjectId);
+    await members(ctx).remove(
+      ctx.principal.tenantId,
+      a.ProjectId,
+      a.UserId,
+      change(ctx, a.ProjectId),
+    );
+    return {};
+  },
+});
+
+export const getProjectMember = defineOperation({
+  action: 'GetProjectMember',
+  summary: 'Returns one member of a workspace with its roles.',
+  method: 'POST',
+  params: { ProjectId: projectId('body'), UserId: userId },
+  response: { ProjectMember: memberSchema },
+  access: { roles: ANY_MEMBER },
+  audit: false,
+  async handler(ctx, a) {
+    await ctx.access.requireWorkspace(a.ProjectId);
+    return { ProjectMember: await members(ctx).get(ctx.principal.tenantId, a.ProjectId, a.UserId) };
+  },
+});
+
+export const listProjectMembers = defineOperation({
+  action: 'ListProjectMembers',
+  summary: 'Lists the members of a workspace, in the order they joined.',
+  method: 'POST',
+  params: {
+    ProjectId: projectId('body'),
+    UserIds: p.jsonList({
+      description: 'Only these users, as a JSON array, e.g. ["1107550004253538"].',
+      items: 'string',
+      maxItems: 100,
+      placement: 'body',
+    }),
+    RoleCodes: p.jsonList({
+      description: `Only members holding any of these roles, e.g. ${ROLE_CODES_EXAMPLE}.`,
+      items: 'string',
+      maxItems: 20,
+      placement: 'body',
+    }),
+    ...paging,
+  },
+  response: {
+    PagingInfo: s.object({
+      PageNumber: s.integer(),
+      PageSize: s.integer(),
+      TotalCount: s.integer('Members matching the filters.'),
+      ProjectMembers: s.array(memberSchema),
+    }),
+  },
+  access: { roles: ANY_MEMBER },
+  audit: false,
+  async handler(ctx, a) {
+    const roleFilter = a.RoleCodes?.length ? parseRoleCodes('RoleCodes', a.RoleCodes) : undefined;
+    await ctx.access.requireWorkspace(a.ProjectId);
+    const pageNumber = a.PageNumber ?? 1;
+    const pageSize = a.PageSize ?? 10;
+    const page = await members(ctx).list(
+      ctx.principal.tenantId,
+      a.ProjectId,
+      { userIds: a.UserIds, roleCodes: roleFilter },
+      { pageNumber, pageSize },
+    );
+    return {
+      PagingInfo: {
+        PageNumber: pageNumber,
+        PageSize: pageSize,
+        TotalCount: page.total,
+        ProjectMembers: page.items,
+      },
+    };
+  },
+});
+
+export const grantMemberProjectRoles = defineOperation({
+  action: 'GrantMemberProjectRoles',
+  summary: 'Gives a member more roles; roles it holds already are kept.',
+  method: 'POST',
+  params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
+  response: {},
+  access: { roles: WORKSPACE_MANAGERS },
+  audit: true,
+  async handler(ctx, a) {
+    ctx.audit.note({
+      projectId: a.ProjectId,
+      targets: { ProjectId: a.ProjectId, UserId: a.UserId },
+    });
+    const roles = parseRoleCodes('RoleCodes', a.RoleCodes);
+    await ctx.access.requireWorkspace(a.ProjectId);
+    await members(ctx).grant(
+      ctx.principal.tenantId,
+      a.ProjectId,
+      a.UserId,
+      roles,
+      change(ctx, a.ProjectId),
+    );
+    return {};
+  },
+});
+
+export const revokeMemberProjectRoles = defineOperation({
+  action: 'RevokeMemberProjectRoles',
+  summary: 'Takes roles from a member; roles it does not hold are ignored.',
+  description:
+    'A member may end with no role and stays a member; the workspace owner keeps role_project_owner.',
+  method: 'POST',
+  params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
+  response: {},
+  access: { roles: WORKSPACE_MANAGERS },
+  audit: true,
+  async handler(ctx, a) {
+    ctx.audit.note({
+      projectId: a.ProjectId,
+      targets: { ProjectId: a.ProjectId, UserId: a.UserId },
+    });
+    const roles = parseRoleCodes('RoleCodes', a.RoleCodes);
+    await ctx.access.requireWorkspace(a.ProjectId);
+    await members(ctx).revoke(
+      ctx.principal.tenantId,
+      a.ProjectId,
+      a.UserId,
+      roles,
+      change(ctx, a.ProjectId),
+    );
+    return {};
+  },
+});
+
+export const listProjectRoles = defineOperation({
+  action: 'ListProjectRoles',
+  summary: 'Lists the roles of a workspace (the ten built-in roles).',
+  description:
+    'PageNumber, PageSize and TotalCount are strings in this response, as both SDK models declare them.',
+  method: 'POST',
+  params: {
+    ProjectId: projectId('body'),
+    Codes: p.jsonList({
+      description: `Only these role codes, e.g. ${ROLE_CODES_EXAMPLE}.`,
+      items: 'string',
+      maxItems: 100,
+      placement: 'body',
+    }),
+    Names: p.jsonList({
+      description: 'Only these role names, e.g. ["Visitors"] (case-insensitive).',
+      items: 'string',
+      maxItems: 100,
+      placement: 'body',
+    }),
+    Type: p.string({
+      description: 'System (built-in) or UserCustom; dshub has built-in roles only.',
+      enum: ['System', 'UserCustom'] as const,
+      placement: 'body',
+    }),
+    ...paging,
+  },
+  response: {
+    PagingInfo: s.object({
+      PageNumber: s.string('The page number, as a string.'),
+      PageSize: s.string('The page size, as a string.'),
+      TotalCount: s.string('Roles matching the filters, as a string.'),
+      ProjectRoles: s.array(roleSchema),
+    }),
+  },
+  access: { roles: ANY_MEMBER },
+  audit: false,
+  async handler(ctx, a) {
+    await ctx.access.requireWorkspace(a.ProjectId);
+    const pageNumber = a.PageNumber ?? 1;
+    const pageSize = a.PageSize ?? 10;
+    const all = findRoles({ codes: a.Codes, names: a.Names, type: a.Type });
+    const offset = (pageNumber - 1) * pageSize;
+    return {
+      PagingInfo: {
+        PageNumber: String(pageNumber),
+        PageSize: String(pageSize),
+        TotalCount: String(all.length),
+        ProjectRoles: all.slice(offset, offset + pageSize).map(roleDetail),
+      },
+    };
+  },
+});
+
+export const getProjectRole = defineOperation({
+  action: 'GetProjectRole',
+  summary: 'Returns one role of a workspace with its module permissions.',
+  method: 'POST',
+  params: {
+    ProjectId: projectId('query'),
+    Code: p.string({
+      description: 'The role code, e.g. role_project_guest.',
+      required: true,
+      maxLength: 64,
+      placement: 'query',
+    }),
+  },
+  response: { ProjectRole: roleSchema },
+  access: { roles: ANY_MEMBER },
+  audit: false,
+  async handler(ctx, a) {
+    await ctx.access.requireWorkspace(a.ProjectId);
+    const role = findRole(a.Code);
+    if (!role) {
+      throw errors.invalidParameter(
+        'Code',
+        `workspace ${a.ProjectId} has no role "${a.Code}"; ListProjectRoles shows its roles.`,
+      );
+    }
+    return { ProjectRole: roleDetail(role) };
+  },
+});
+
+export const operations = [
+  createProjectMember,
+  deleteProjectMember,
+  getProjectMember,
+  listProjectMembers,
+  grantMemberProjectRoles,
+  revokeMemberProjectRoles,
+  listProjectRoles,
+  getProjectRole,
+];

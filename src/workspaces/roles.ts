@@ -1,0 +1,172 @@
+/**
+ * The ten built-in workspace roles (spec/dataworks-api.md §3.1) and the role sets operations
+ * declare. Built-in roles are the same in every workspace, so they live in code, not in the
+ * store; DataWorks reports them with Type "System" and ProjectId -1.
+ */
+import { errors } from '../errors.js';
+import { type Role, WORKSPACE_ROLES, type WorkspaceRole } from '../registry/operation.js';
+
+/** DataWorks module ids as its CreateProjectRole documentation numbers them. */
+export const MODULES = {
+  4: 'Deployment Center',
+  6: 'Data Security Guard',
+  7: 'Data Map',
+  8: 'Data Service',
+  9: 'Data Integration',
+  11: 'Data Studio',
+  12: 'Data Quality',
+  13: 'Data Governance',
+  14: 'Operation Center',
+  17: 'Data Analysis',
+  20: 'Intelligent Data Modeling',
+} as const;
+export type ModuleId = keyof typeof MODULES;
+
+export type PermissionType = 'ReadWrite' | 'ReadOnly';
+
+export interface ModulePermission {
+  ModuleId: number;
+  ModuleName: string;
+  PermissionType: PermissionType;
+}
+
+export interface RoleDefinition {
+  code: WorkspaceRole;
+  /** The English console name; DataWorks' own example answers "Visitors" for the guest role. */
+  name: string;
+  modulePermissions: readonly ModulePermission[];
+}
+
+const ALL_MODULES = Object.keys(MODULES).map(Number) as ModuleId[];
+
+function modules(rw: readonly ModuleId[], ro: readonly ModuleId[] = []): ModulePermission[] {
+  const entry = (id: ModuleId, t: PermissionType) => ({
+    ModuleId: id,
+    ModuleName: MODULES[id],
+    PermissionType: t,
+  });
+  return [...rw.map((id) => entry(id, 'ReadWrite')), ...ro.map((id) => entry(id, 'ReadOnly'))].sort(
+    (a, b) => a.ModuleId - b.ModuleId,
+  );
+}
+
+/**
+ * Module permissions follow the role descriptions of DataWorks' built-in role table; they are
+ * informational (dshub enforces roles per operation, not per module).
+ */
+export const BUILT_IN_ROLES: readonly RoleDefinition[] = [
+  { code: 'role_project_owner', name: 'Workspace Owner', modulePermissions: modules(ALL_MODULES) },
+  {
+    code: 'role_project_admin',
+    name: 'Workspace Administrator',
+    modulePermissions: modules(ALL_MODULES),
+  },
+  {
+    code: 'role_project_dev',
+    name: 'Develop',
+    modulePermissions: modules([8, 9, 11, 12, 17], [7, 14]),
+  },
+  { code: 'role_project_pe', name: 'O&M', modulePermissions: modules([4, 9, 12, 14], [7, 11]) },
+  { code: 'role_project_deploy', name: 'Deploy', modulePermissions: modules([4], [7, 11, 14]) },
+  { code: 'role_project_guest', name: 'Visitors', modulePermissions: modules([], [7, 11, 14]) },
+  {
+    code: 'role_project_security',
+    name: 'Security Administrator',
+    modulePermissions: modules([6], [7]),
+  },
+  { code: 'role_project_erd', name: 'Model Designer', modulePermissions: modules([20], [7]) },
+  {
+    code: 'role_project_data_analyst',
+    name: 'Data Analyst',
+    modulePermissions: modules([17], [7]),
+  },
+  {
+    code: 'role_project_dg_admin',
+    name: 'Data Governance Administrator',
+    modulePermissions: modules([7, 12, 13]),
+  },
+];
+
+const byCode = new Map<string, RoleDefinition>(BUILT_IN_ROLES.map((r) => [r.code, r]));
+
+export function findRole(code: string): RoleDefinition | undefined {
+  return byCode.get(code);
+}
+
+export function isWorkspaceRole(code: string): code is WorkspaceRole {
+  return byCode.has(code);
+}
+
+/** Role entry as member responses show it. */
+export function roleSummary(code: string): { Code: string; Name: string; Type: string } {
+  return { Code: code, Name: byCode.get(code)?.name ?? code, Type: 'System' };
+}
+
+/**
+ * Checks role codes from a request: each must be built in; duplicates collapse. Custom roles
+ * (Type UserCustom) are not supported, so any other code is refused by name.
+ */
+export function parseRoleCodes(param: string, codes: readonly string[]): WorkspaceRole[] {
+  if (codes.length === 0) throw errors.invalidParameter(param, 'must name at least one role.');
+  const unknown = codes.find((c) => !isWorkspaceRole(c));
+  if (unknown !== undefined) {
+    throw errors.invalidParameter(
+      param,
+      `"${unknown}" is not a role of this workspace; the roles are ${WORKSPACE_ROLES.join(', ')}.`,
+    );
+  }
+  return [...new Set(codes as WorkspaceRole[])];
+}
+
+// ---- who may call what (the operations declare these; docs/permissions.md explains them) ----
+
+/** Every workspace role: read access for any member. */
+export const ANY_MEMBER: readonly Role[] = ['TenantOwner', 'TenantAdmin', ...WORKSPACE_ROLES];
+
+/** Member and role management, and workspace settings. */
+export const WORKSPACE_MANAGERS: readonly Role[] = [
+  'TenantOwner',
+  'TenantAdmin',
+  'role_project_owner',
+  'role_project_admin',
+];
+
+/**
+ * Deleting a workspace, and anything that makes or unmakes a Workspace Owner: an administrator
+ * must not be able to promote anyone (himself included) above his own role.
+ */
+export const WORKSPACE_OWNERS: readonly Role[] = [
+  'TenantOwner',
+  'TenantAdmin',
+  'role_project_owner',
+];
+
+export const TENANT_MANAGERS: readonly Role[] = ['TenantOwner', 'TenantAdmin'];
+
+export interface RoleFilter {
+  codes?: readonly string[];
+  names?: readonly string[];
+  type?: 'System' | 'UserCustom';
+}
+
+/** The built-in roles matching every given filter (names compare case-insensitively). */
+export function findRoles(f: RoleFilter): RoleDefinition[] {
+  // dshub has no custom roles: asking for UserCustom ones finds none.
+  if (f.type === 'UserCustom') return [];
+  const codes = f.codes?.length ? new Set(f.codes) : undefined;
+  const names = f.names?.length ? new Set(f.names.map((n) => n.toLowerCase())) : undefined;
+  return BUILT_IN_ROLES.filter(
+    (r) => (!codes || codes.has(r.code)) && (!names || names.has(r.name.toLowerCase())),
+  );
+}
+
+/** A role as GetProjectRole and ListProjectRoles report it: built-in roles say ProjectId -1. */
+export function roleDetail(r: RoleDefinition) {
+  return {
+    Code: r.code,
+    Name: r.name,
+    ProjectId: -1,
+    Type: 'System',
+    ModulePermissions: r.modulePermissions,
+  };
+}

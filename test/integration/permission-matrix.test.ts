@@ -1,0 +1,173 @@
+/**
+ * Runs every row of test/fixtures/permission-matrix.ts on both dialects: the actors are built
+ * once per dialect, each row calls its operation through the signed endpoint as that actor.
+ */
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { OPERATIONS } from '../../src/registry/index.js';
+import { declaredRoles, type WorkspaceRole } from '../../src/registry/operation.js';
+import { MemberService } from '../../src/workspaces/member-service.js';
+import { ProjectService } from '../../src/workspaces/project-service.js';
+import {
+  ACTORS,
+  type Actor,
+  type Expect,
+  isWorkspaceRoleActor,
+  MATRIX_CALLS,
+  PERMISSION_MATRIX,
+  type Scene,
+} from '../fixtures/permission-matrix.js';
+import { forEachDialect, type Key, type TestContext } from '../helpers/harness.js';
+
+const STATUS: Record<Expect, number> = {
+  allow: 200,
+  'Forbidden.Access': 403,
+  'Forbidden.RAM': 403,
+  '1101080008': 404,
+};
+
+const quiet = { record: async () => {} };
+/** Fixtures are built by the tenant owner, who may make owners. */
+const asOwner = { requireOwnerRights: async () => {}, audit: quiet };
+
+/** The actors of one dialect's run, and how to build scenes for them. */
+class World {
+  private readonly keys = new Map<Actor, Key>();
+  private readonly roleUsers = new Map<WorkspaceRole, string>();
+  private readonly denyKeys = new Map<string, Key>();
+  private readonly projects: ProjectService;
+  private readonly members: MemberService;
+  private shared: Scene | undefined;
+
+  constructor(readonly c: TestContext) {
+    this.projects = new ProjectService(c.services.db);
+    this.members = new MemberService(c.services.db);
+  }
+
+  get tenantId(): string {
+    return this.c.root.tenantId;
+  }
+
+  async build(): Promise<void> {
+    const c = this.c;
+    this.keys.set('TenantOwner', c.root);
+    this.keys.set('TenantAdmin', await c.newUser(this.tenantId, { tenantAdmin: true }));
+    for (const actor of ACTORS) {
+      if (!isWorkspaceRoleActor(actor)) continue;
+      const key = await c.newUser(this.tenantId);
+      this.keys.set(actor, key);
+      this.roleUsers.set(actor, key.userId);
+    }
+    const elsewhere = await c.newUser(this.tenantId);
+    await this.projects.create(
+      { tenantId: this.tenantId, userId: elsewhere.userId },
+      { name: c.name('other').slice(0, 28), displayName: 'other workspace' },
+      quiet,
+    );
+    this.keys.set('memberOfOtherWorkspace', elsewhere);
+    this.keys.set('userOfOtherTenant', await c.newTenant());
+    this.shared = await this.newScene();
+  }
+
+  /** A workspace of the root tenant where every role actor holds exactly its role. */
+  async newScene(): Promise<Scene> {
+    const c = this.c;
+    const projectId = await this.projects.create(
+      { tenantId: this.tenantId, userId: c.root.userId },
+      { name: c.name('scene').slice(0, 28), displayName: 'matrix scene' },
+      quiet,
+    );
+    for (const [role, userId] of this.roleUsers) {
+      await this.members.add(this.tenantId, projectId, userId, [role], asOwner);
+    }
+    const newUser = async () =>
+      (await c.services.identity.createUser(this.tenantId, c.name('target'))).id;
+    return {
+      projectId,
+      ownerUserId: c.root.userId,
+      newUser,
+      newMember: async (roles) => {
+        const userId = await newUser();
+        await this.members.add(this.tenantId, projectId, userId, roles, asOwner);
+        return userId;
+      },
+      name: () => c.name('mx').slice(0, 28),
+    };
+  }
+
+  async sceneFor(operation: string): Promise<Scene> {
+    if (MATRIX_CALLS[operation]?.freshScene) return this.newScene();
+    return this.shared!;
+  }
+
+  async keyFor(actor: Actor, operation: string): Promise<Key> {
+    if (actor !== 'denyPolicy') return this.keys.get(actor)!;
+    let key = this.denyKeys.get(operation);
+    if (!key) {
+      // Tenant Administrator, so the role layer alone would allow: only the Deny can refuse.
+      key = await this.c.newUser(this.tenantId, { tenantAdmin: true });
+      await this.c.services.identity.attachPolicy(
+        key.userId!,
+        `Deny${operation}`,
+        JSON.stringify({
+          Version: '1',
+          Statement: [{ Effect: 'Deny', Action: `dataworks:${operation}`, Resource: '*' }],
+        }),
+      );
+      this.denyKeys.set(operation, key);
+    }
+    return key;
+  }
+}
+
+forEachDialect('permission matrix', (t) => {
+  let world: World;
+  before(async () => {
+    world = new World(t());
+    await world.build();
+  });
+
+  for (const row of PERMISSION_MATRIX) {
+    it(`${row.operation} as ${row.actor}: ${row.expect}`, async () => {
+      const call = MATRIX_CALLS[row.operation];
+      assert.ok(call, `MATRIX_CALLS has no entry for ${row.operation}`);
+      const scene = await world.sceneFor(row.operation);
+      const params = await call.params(scene);
+      const key = await world.keyFor(row.actor, row.operation);
+      const r = await world.c.call(key, row.operation, params, {
+        method: call.method,
+        placement: call.placement,
+      });
+      if (row.expect === 'allow') {
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      } else {
+        assert.equal(r.body.Code, row.expect, JSON.stringify(r.body));
+      }
+      assert.equal(r.status, STATUS[row.expect]);
+    });
+  }
+});
+
+it('the matrix covers each of its operations for every actor, and agrees with their declared roles', () => {
+  const operations = new Set(PERMISSION_MATRIX.map((r) => r.operation));
+  for (const operation of operations) {
+    const op = OPERATIONS.find((o) => o.action === operation);
+    assert.ok(op, `${operation} is not in the registry`);
+    assert.ok(MATRIX_CALLS[operation], `MATRIX_CALLS has no entry for ${operation}`);
+    const rows = PERMISSION_MATRIX.filter((r) => r.operation === operation);
+    assert.deepEqual(
+      rows.map((r) => r.actor),
+      [...ACTORS],
+    );
+    if (op.access === 'any-caller') continue;
+    const declared = new Set<string>(declaredRoles(op));
+    for (const row of rows) {
+      if (!isWorkspaceRoleActor(row.actor) && row.actor !== 'TenantAdmin') continue;
+      assert.equal(
+        row.expect === 'allow',
+        declared.has(row.actor),
+        `${operation}: the matrix says ${row.expect} for ${row.actor}, the registry declares ${[...declared].join(', ')}`,
+      );
+    }
+  }
+});
