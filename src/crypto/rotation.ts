@@ -4,6 +4,7 @@
  * skipped), and only then is the new key promoted. An interrupted run leaves both keys
  * loadable, and running the command again finishes the job.
  */
+import { rewrapDataSources } from '../datasources/index.js';
 import { rewrapMasterKeyCheck, type Services } from '../services.js';
 import { keyId, prepareNextKey, promoteNextKey } from './keyring.js';
 
@@ -11,6 +12,7 @@ import { keyId, prepareNextKey, promoteNextKey } from './keyring.js';
 export type Rewrapper = (services: Services, currentKeyId: string) => Promise<number>;
 export const REWRAPPERS: Array<{ name: string; run: Rewrapper }> = [
   { name: 'access keys', run: (s, id) => s.identity.rewrapAccessKeys(id) },
+  { name: 'data source secrets', run: rewrapDataSources },
 ];
 
 export async function rotateMasterKey(services: Services): Promise<Record<string, unknown>> {

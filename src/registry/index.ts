@@ -2,11 +2,19 @@
  * The registry: every operation dshub serves, looked up by action name.
  */
 import { operations as caller } from '../operations/caller.js';
+import { operations as dataSourceTypes } from '../operations/data-source-types.js';
+import { operations as dataSources } from '../operations/data-sources.js';
 import { operations as members } from '../operations/members.js';
 import { operations as projects } from '../operations/projects.js';
 import type { Operation } from './operation.js';
 
-export const OPERATIONS: readonly Operation[] = [...caller, ...projects, ...members];
+export const OPERATIONS: readonly Operation[] = [
+  ...caller,
+  ...projects,
+  ...members,
+  ...dataSources,
+  ...dataSourceTypes,
+];
 
 const byAction = new Map(OPERATIONS.map((op) => [op.action, op]));
 

@@ -113,6 +113,58 @@ export interface ProjectMemberRoleTable {
   role_code: string;
 }
 
+/** One data source record: one environment of a name in a workspace. */
+export interface DataSourceTable {
+  id: Generated<number>;
+  project_id: number;
+  name: string;
+  env_type: 'Dev' | 'Prod';
+  type: string;
+  mode: string;
+  /** ConnectionProperties JSON with every secret replaced by "******". */
+  properties: string;
+  /** The secrets (a JSON array of {path, value}) sealed by crypto/envelope; null when none. */
+  secrets_sealed: string | null;
+  description: string;
+  qualified_name: string;
+  create_time: number;
+  create_user: string;
+  modify_time: number;
+  modify_user: string;
+}
+
+/** One row per data source name in a workspace: what ListDataSources pages over. */
+export interface DataSourceGroupTable {
+  project_id: number;
+  name: string;
+  type: string;
+  /** 1 = Dev, 2 = Prod, 3 = both. */
+  env_mask: number;
+  first_id: number;
+}
+
+/** Counted buckets of group keys (src/datasources/list-index.ts). */
+export interface DataSourceListBucketTable {
+  project_id: number;
+  kind: 'id' | 'name';
+  lo: string;
+  type: string;
+  env_mask: number;
+  n: number;
+}
+
+export interface DataSourceNameGramTable {
+  project_id: number;
+  /** A trigram of the lower-cased name. */
+  gram: string;
+  name: string;
+}
+
+export interface DataSourceListStateTable {
+  project_id: number;
+  version: number;
+}
+
 export interface Database {
   meta: MetaTable;
   tenants: TenantTable;
@@ -126,9 +178,15 @@ export interface Database {
   projects: ProjectTable;
   project_members: ProjectMemberTable;
   project_member_roles: ProjectMemberRoleTable;
+  data_sources: DataSourceTable;
+  data_source_groups: DataSourceGroupTable;
+  data_source_list_buckets: DataSourceListBucketTable;
+  data_source_name_grams: DataSourceNameGramTable;
+  data_source_list_state: DataSourceListStateTable;
 }
 
 export type Project = Selectable<ProjectTable>;
+export type DataSourceRow = Selectable<DataSourceTable>;
 
 export type Tenant = Selectable<TenantTable>;
 export type User = Selectable<UserTable>;

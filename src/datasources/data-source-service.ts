@@ -1,0 +1,502 @@
+/**
+ * Data sources: one record per (workspace, name, environment). Rules live here; the type
+ * registry (src/datasource-types) owns the ConnectionProperties schemas, secrets and
+ * QualifiedName; list-index.ts owns the name groups that ListDataSources pages over.
+ *
+ * Every change runs in one transaction that first reads the workspace row (a key-share lock on
+ * PostgreSQL, so a concurrent workspace delete waits instead of deadlocking with us), then locks
+ * the workspace's data source state, then writes the record, its group and its audit event.
+ */
+import type { Insertable, Kysely } from 'kysely';
+import type { Envelope } from '../crypto/envelope.js';
+import {
+  type EnvType,
+  findDataSourceType,
+  type JsonObject,
+  joinSecrets,
+  maskSecrets,
+  mergeForUpdate,
+  qualifiedName,
+  type SecretEntry,
+  splitSecrets,
+  validateConnectionProperties,
+} from '../datasource-types/index.js';
+import { type ApiError, errors, isApiError } from '../errors.js';
+import type { AuditRecorder } from '../registry/operation.js';
+import type { Db } from '../store/dialect.js';
+import { isUniqueViolation, translateStoreError } from '../store/errors.js';
+import type { Database, DataSourceRow, DataSourceTable } from '../store/schema.js';
+import {
+  addRecord,
+  GroupTypeMismatch,
+  lockWorkspace,
+  moveRecord,
+  removeRecord,
+} from './list-index.js';
+import { type PageQuery, pageGroups } from './list-page.js';
+import { openSecrets, sealSecrets } from './secret-box.js';
+
+export interface Actor {
+  userId: string;
+}
+
+/** A record as Get and List show it: secrets masked. */
+export interface DataSourceView {
+  id: number;
+  projectId: number;
+  name: string;
+  type: string;
+  mode: string;
+  envType: EnvType;
+  properties: JsonObject;
+  description: string;
+  qualifiedName: string;
+  createTime: number;
+  createUser: string;
+  modifyTime: number;
+  modifyUser: string;
+}
+
+export interface DataSourceGroupView {
+  name: string;
+  type: string;
+  records: DataSourceView[];
+}
+
+export interface CreateInput {
+  projectId: number;
+  name: string;
+  type: string;
+  mode: string;
+  properties: Record<string, unknown>;
+  description?: string | undefined;
+}
+
+export interface UpdateInput {
+  id: number;
+  projectId: number;
+  properties: Record<string, unknown>;
+  mode?: string | undefined;
+  description?: string | undefined;
+}
+
+/** What a record is, for access decisions before any change. */
+export interface DataSourceRef {
+  id: number;
+  projectId: number;
+}
+
+type PublicRow = Omit<DataSourceRow, 'secrets_sealed'>;
+
+/** What writes need to know of the workspace. */
+interface WorkspaceRow {
+  tenant_id: string;
+  dev_environment_enabled: number;
+}
+
+const PUBLIC_COLUMNS = [
+  'id',
+  'project_id',
+  'name',
+  'env_type',
+  'type',
+  'mode',
+  'properties',
+  'description',
+  'qualified_name',
+  'create_time',
+  'create_user',
+  'modify_time',
+  'modify_user',
+] as const;
+
+function quote(text: string): string {
+  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
+}
+
+function checkTypeAndMode(type: string, mode: string): void {
+  const info = findDataSourceType(type);
+  if (!info) {
+    const hint = findDataSourceType(type.toLowerCase())
+      ? ` Did you mean "${type.toLowerCase()}"?`
+      : '';
+    throw errors.invalidParameter(
+      'Type',
+      `${quote(type)} is not a data source type dshub knows.${hint} ListDataSourceTypes lists them.`,
+    );
+  }
+  if (!info.modes.includes(mode)) {
+    throw errors.invalidParameter(
+      'ConnectionPropertiesMode',
+      `type ${type} supports ${info.modes.join(', ')}, not ${quote(mode)}.`,
+    );
+  }
+}
+
+/** Validates and normalises; the message names the JSON path and the rule, never a value. */
+function validated(type: string, mode: string, props: JsonObject) {
+  const result = validateConnectionProperties(type, mode, props);
+  if (!result.ok) {
+    throw errors.invalidParameter(
+      'ConnectionProperties',
+      `${result.message} (rule: ${result.rule}).`,
+    );
+  }
+  return result;
+}
+
+/** The two stored forms: the masked JSON (what Get shows) and the secrets (what gets sealed). */
+function storedForms(type: string, mode: string, value: JsonObject) {
+  return {
+    properties: JSON.stringify(maskSecrets(type, mode, value)),
+    secrets: splitSecrets(type, mode, value).secrets,
+  };
+}
+
+function devRefused(projectId: number): ApiError {
+  return errors.invalidParameter(
+    'EnvType',
+    `ConnectionProperties.envType is Dev, but workspace ${projectId} is in basic mode (DevEnvironmentEnabled=false) and has only a Prod environment.`,
+  );
+}
+
+function nameTaken(projectId: number, name: string, env: EnvType): ApiError {
+  return errors.conflict(
+    'DataSourceName',
+    `A data source named ${quote(name)} already has a ${env} record in workspace ${projectId}: names are unique per workspace and environment. Update that record (UpdateDataSource) or choose another name.`,
+  );
+}
+
+export function toView(row: PublicRow): DataSourceView {
+  return {
+    id: Number(row.id),
+    projectId: Number(row.project_id),
+    name: row.name,
+    type: row.type,
+    mode: row.mode,
+    envType: row.env_type,
+    properties: JSON.parse(row.properties) as JsonObject,
+    description: row.description,
+    qualifiedName: row.qualified_name,
+    createTime: Number(row.create_time),
+    createUser: row.create_user,
+    modifyTime: Number(row.modify_time),
+    modifyUser: row.modify_user,
+  };
+}
+
+export class DataSourceService {
+  constructor(
+    private readonly db: Db,
+    private readonly envelope: Envelope,
+    private readonly regionId: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The record's workspace, for the caller's access check; undefined when there is none. */
+  async locate(id: number): Promise<DataSourceRef | undefined> {
+    const row = await this.db.kysely
+      .selectFrom('data_sources')
+      .select(['id', 'project_id'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && { id: Number(row.id), projectId: Number(row.project_id) };
+  }
+
+  async get(id: number): Promise<DataSourceView | undefined> {
+    const row = await this.db.kysely
+      .selectFrom('data_sources')
+      .select(PUBLIC_COLUMNS)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toView(row);
+  }
+
+  async create(actor: Actor, input: CreateInput, audit: AuditRecorder): Promise<number> {
+    checkTypeAndMode(input.type, input.mode);
+    // A masked placeholder is never stored as a secret: treat it as not given.
+    const given = mergeForUpdate(input.type, input.mode, input.properties as JsonObject, {});
+    const { value, envType } = validated(input.type, input.mode, given);
+    const { properties, secrets } = storedForms(input.type, input.mode, value);
+    const pid = input.projectId;
+    return this.write(pid, async (trx, workspace) => {
+      const id = await this.insert(trx, workspace, actor, secrets, {
+        project_id: pid,
+        name: input.name,
+        env_type: envType,
+        type: input.type,
+        mode: input.mode,
+        properties,
+        description: input.description ?? '',
+        qualified_name: this.qualifiedName(workspace.tenant_id, input.type, input.mode, value),
+      });
+      await audit.record(trx, { projectId: pid, targets: { DataSourceId: id } });
+      return id;
+    });
+  }
+
+  /**
+   * CloneDataSource: the record `source` names, copied under `name` in the same workspace and
+   * environment, secrets included (re-sealed under the clone's own id); the caller creates it.
+   */
+  async clone(
+    actor: Actor,
+    source: DataSourceRef,
+    name: string,
+    audit: AuditRecorder,
+  ): Promise<number> {
+    return this.write(source.projectId, async (trx, workspace) => {
+      const row = await trx
+        .selectFrom('data_sources')
+        .selectAll()
+        .where('id', '=', source.id)
+        .where('project_id', '=', source.projectId)
+        .executeTakeFirst();
+      if (!row) throw errors.dataSourceNotFound(source.id);
+      const id = await this.insert(
+        trx,
+        workspace,
+        actor,
+        openSecrets(this.envelope, row.id, row.secrets_sealed),
+        {
+          project_id: row.project_id,
+          name,
+          env_type: row.env_type,
+          type: row.type,
+          mode: row.mode,
+          properties: row.properties,
+          description: row.description,
+          qualified_name: row.qualified_name,
+        },
+      );
+      await audit.record(trx, {
+        projectId: source.projectId,
+        targets: { DataSourceId: id, SourceDataSourceId: row.id },
+      });
+      return id;
+    });
+  }
+
+  /**
+   * One record with its secrets in clear, inside the caller's transaction: only for
+   * ResolveDataSource, which has decided access and audits the call in that transaction.
+   */
+  async reveal(
+    trx: Kysely<Database>,
+    by: { id: number } | { projectId: number; name: string; envType: EnvType },
+  ): Promise<DataSourceView | undefined> {
+    const row = await trx
+      .selectFrom('data_sources')
+      .selectAll()
+      .$if('id' in by, (q) => q.where('id', '=', (by as { id: number }).id))
+      .$if(!('id' in by), (q) => {
+        const n = by as { projectId: number; name: string; envType: EnvType };
+        return q
+          .where('project_id', '=', n.projectId)
+          .where('name', '=', n.name)
+          .where('env_type', '=', n.envType);
+      })
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const view = toView(row);
+    view.properties = joinSecrets(
+      view.properties,
+      openSecrets(this.envelope, row.id, row.secrets_sealed),
+    );
+    return view;
+  }
+
+  /** Inserts a record and its group entry; the secrets are sealed under the new id. */
+  private async insert(
+    trx: Kysely<Database>,
+    workspace: WorkspaceRow,
+    actor: Actor,
+    secrets: readonly SecretEntry[],
+    record: Omit<
+      Insertable<DataSourceTable>,
+      'secrets_sealed' | 'create_time' | 'create_user' | 'modify_time' | 'modify_user'
+    >,
+  ): Promise<number> {
+    const pid = record.project_id;
+    if (record.env_type === 'Dev' && !workspace.dev_environment_enabled) throw devRefused(pid);
+    const at = this.now();
+    let id: number;
+    try {
+      const inserted = await trx
+        .insertInto('data_sources')
+        .values({
+          ...record,
+          secrets_sealed: null,
+          create_time: at,
+          create_user: actor.userId,
+          modify_time: at,
+          modify_user: actor.userId,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      id = Number(inserted.id);
+    } catch (e) {
+      throw isUniqueViolation(e) ? nameTaken(pid, record.name, record.env_type) : e;
+    }
+    // Sealed once the id exists: the id is bound into the envelope as its purpose.
+    const sealed = sealSecrets(this.envelope, id, secrets);
+    if (sealed !== null) {
+      await trx
+        .updateTable('data_sources')
+        .set({ secrets_sealed: sealed })
+        .where('id', '=', id)
+        .execute();
+    }
+    await addRecord(trx, {
+      projectId: pid,
+      name: record.name,
+      type: record.type,
+      env: record.env_type,
+      id,
+    });
+    return id;
+  }
+
+  async update(actor: Actor, input: UpdateInput, audit: AuditRecorder): Promise<void> {
+    const pid = input.projectId;
+    await this.write(pid, async (trx, workspace) => {
+      const row = await trx
+        .selectFrom('data_sources')
+        .selectAll()
+        .where('id', '=', input.id)
+        .where('project_id', '=', pid)
+        .executeTakeFirst();
+      if (!row) throw errors.dataSourceNotFound(input.id);
+      const mode = input.mode ?? row.mode;
+      checkTypeAndMode(row.type, mode);
+      const stored = joinSecrets(
+        JSON.parse(row.properties) as JsonObject,
+        openSecrets(this.envelope, row.id, row.secrets_sealed),
+      );
+      const merged = mergeForUpdate(row.type, mode, input.properties as JsonObject, stored);
+      const { value, envType } = validated(row.type, mode, merged);
+      if (envType !== row.env_type && envType === 'Dev' && !workspace.dev_environment_enabled) {
+        throw devRefused(pid);
+      }
+      const { properties, secrets } = storedForms(row.type, mode, value);
+      try {
+        await trx
+          .updateTable('data_sources')
+          .set({
+            env_type: envType,
+            mode,
+            properties,
+            secrets_sealed: sealSecrets(this.envelope, row.id, secrets),
+            ...(input.description !== undefined ? { description: input.description } : {}),
+            qualified_name: this.qualifiedName(workspace.tenant_id, row.type, mode, value),
+            modify_time: this.now(),
+            modify_user: actor.userId,
+          })
+          .where('id', '=', row.id)
+          .execute();
+      } catch (e) {
+        throw isUniqueViolation(e) ? nameTaken(pid, row.name, envType) : e;
+      }
+      if (envType !== row.env_type) {
+        await moveRecord(trx, { projectId: pid, name: row.name, from: row.env_type, to: envType });
+      }
+      await audit.record(trx, { projectId: pid, targets: { DataSourceId: row.id } });
+    });
+  }
+
+  async delete(ref: DataSourceRef, audit: AuditRecorder): Promise<void> {
+    await this.write(ref.projectId, async (trx) => {
+      const row = await trx
+        .selectFrom('data_sources')
+        .select(['id', 'name', 'env_type'])
+        .where('id', '=', ref.id)
+        .where('project_id', '=', ref.projectId)
+        .executeTakeFirst();
+      if (!row) throw errors.dataSourceNotFound(ref.id);
+      await trx.deleteFrom('data_sources').where('id', '=', row.id).execute();
+      await removeRecord(trx, { projectId: ref.projectId, name: row.name, env: row.env_type });
+      await audit.record(trx, { projectId: ref.projectId, targets: { DataSourceId: row.id } });
+    });
+  }
+
+  /** One page of name groups, each with its records (only the filtered environment's). */
+  async list(q: PageQuery): Promise<{ total: number; groups: DataSourceGroupView[] }> {
+    return this.read(async (trx) => {
+      const page = await pageGroups(trx, q);
+      if (page.groups.length === 0) return { total: page.total, groups: [] };
+      const rows = await trx
+        .selectFrom('data_sources')
+        .select(PUBLIC_COLUMNS)
+        .where('project_id', '=', q.projectId)
+        .where(
+          'name',
+          'in',
+          page.groups.map((g) => g.name),
+        )
+        .$if(q.envType !== undefined, (b) => b.where('env_type', '=', q.envType as EnvType))
+        .execute();
+      const byName = new Map<string, DataSourceView[]>();
+      for (const row of rows) {
+        const list = byName.get(row.name) ?? [];
+        list.push(toView(row));
+        byName.set(row.name, list);
+      }
+      return {
+        total: page.total,
+        groups: page.groups.map((g) => ({
+          name: g.name,
+          type: g.type,
+          // Dev before Prod, the order a data source's environments are usually set up in.
+          records: (byName.get(g.name) ?? []).sort((a, b) => (a.envType < b.envType ? -1 : 1)),
+        })),
+      };
+    });
+  }
+
+  private qualifiedName(tenantId: string, type: string, mode: string, props: JsonObject): string {
+    return qualifiedName({ tenantId, regionId: this.regionId, type, mode, props });
+  }
+
+  /** A writing transaction on one workspace (see the module comment for the lock order). */
+  private async write<T>(
+    projectId: number,
+    fn: (trx: Kysely<Database>, workspace: WorkspaceRow) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await this.db.kysely.transaction().execute(async (trx) => {
+        const workspace = await trx
+          .selectFrom('projects')
+          .select(['tenant_id', 'dev_environment_enabled'])
+          .where('id', '=', projectId)
+          .$if(this.db.dialect === 'postgres', (q) => q.forKeyShare())
+          .executeTakeFirst();
+        if (!workspace) throw errors.workspaceNotFound(projectId);
+        await lockWorkspace(trx, projectId);
+        return fn(trx, {
+          ...workspace,
+          dev_environment_enabled: Number(workspace.dev_environment_enabled),
+        });
+      });
+    } catch (e) {
+      if (e instanceof GroupTypeMismatch) {
+        throw errors.invalidParameter(
+          'Type',
+          `this name already exists in workspace ${projectId} with type ${e.existingType}: the Dev and Prod records of one data source share its type.`,
+        );
+      }
+      // The workspace was deleted while we wrote (its rows cascade away).
+      if (!isApiError(e) && translateStoreError(e)?.kind === 'foreign_key') {
+        throw errors.workspaceNotFound(projectId);
+      }
+      throw e;
+    }
+  }
+
+  /** A consistent snapshot for the several reads of one page. */
+  private async read<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    const tx = this.db.kysely.transaction();
+    return (this.db.dialect === 'postgres' ? tx.setIsolationLevel('repeatable read') : tx).execute(
+      fn,
+    );
+  }
+}

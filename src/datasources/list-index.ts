@@ -1,0 +1,385 @@
+/**
+ * The structures that make ListDataSources fast at any depth (list-page.ts reads them). ListDataSources pages over name groups (the Dev
+ * and Prod records of one name), so each name has one narrow row in `data_source_groups`, read
+ * through covering indexes. Plain LIMIT/OFFSET would still walk every skipped entry (tens of
+ * milliseconds at 100,000 on PostgreSQL), and COUNT(*) the whole workspace, so group keys are
+ * also kept in *counted buckets*: a bucket is a key range [lo, next bucket's lo) with the number
+ * of groups in it per (type, environments). A page reads the bucket counts (a few dozen rows),
+ * which give TotalCount and the bucket where the page starts, then walks at most one bucket.
+ *
+ * Two orders are indexed: 'id' (the id of the record that created the group: both the Id and
+ * the CreateTime sort, since ids grow with time) and 'name'. Buckets split above `bucketLimits.splitAt`
+ * groups and merge into their predecessor when small, so a workspace has about n/1000 buckets.
+ * Every change runs inside the caller's transaction, after `lockWorkspace`, so bucket counts and
+ * groups change together and never concurrently within one workspace.
+ */
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Database } from '../store/schema.js';
+import { indexNames, unindexName } from './name-grams.js';
+
+export type EnvType = 'Dev' | 'Prod';
+export type SortBy = 'CreateTime' | 'Id' | 'Name';
+export type Order = 'Asc' | 'Desc';
+
+export const ENV_BIT: Readonly<Record<EnvType, number>> = { Dev: 1, Prod: 2 };
+
+/** The masks of groups that hold a record of `env`. */
+export function masksWith(env: EnvType): number[] {
+  return [1, 2, 3].filter((m) => (m & ENV_BIT[env]) !== 0);
+}
+
+/** Bucket sizes. Mutable only so that tests can exercise splits and merges with few groups. */
+export const bucketLimits = { splitAt: 2048, mergeBelow: 256 };
+
+export type Kind = 'id' | 'name';
+type Tx = Kysely<Database>;
+
+export interface KindSpec {
+  kind: Kind;
+  column: 'first_id' | 'name';
+  /** The lowest possible key: the bound of the bucket that holds keys below every other bound. */
+  sentinel: string;
+  keyOf(group: { first_id: number; name: string }): string;
+  /** A bucket bound as the value to compare the column with. */
+  decode(lo: string): string | number;
+}
+
+// Ids are padded so that text order is numeric order (ids stay below 2^53: 16 digits).
+const pad = (id: number) => String(id).padStart(16, '0');
+
+export const KINDS: Readonly<Record<Kind, KindSpec>> = {
+  id: {
+    kind: 'id',
+    column: 'first_id',
+    sentinel: pad(0),
+    keyOf: (g) => pad(g.first_id),
+    decode: Number,
+  },
+  name: { kind: 'name', column: 'name', sentinel: '', keyOf: (g) => g.name, decode: (lo) => lo },
+};
+
+export interface GroupRow {
+  name: string;
+  type: string;
+  env_mask: number;
+  first_id: number;
+}
+
+/** Thrown when a record joins a name whose other environment has another type. */
+export class GroupTypeMismatch extends Error {
+  override readonly name = 'GroupTypeMismatch';
+  constructor(readonly existingType: string) {
+    super(`the group already has type ${existingType}`);
+  }
+}
+
+/**
+ * Serialises changes to one workspace's data sources, until the transaction ends. Callers read
+ * the workspace row first (see DataSourceService): taking that row's key-share lock before
+ * this one keeps the lock order the same as a cascading workspace delete's.
+ */
+export async function lockWorkspace(trx: Tx, projectId: number): Promise<void> {
+  await trx
+    .insertInto('data_source_list_state')
+    .values({ project_id: projectId, version: 1 })
+    .onConflict((oc) =>
+      oc.column('project_id').doUpdateSet({ version: sql`data_source_list_state.version + 1` }),
+    )
+    .execute();
+}
+
+async function bucketOf(trx: Tx, projectId: number, spec: KindSpec, key: string): Promise<string> {
+  const row = await trx
+    .selectFrom('data_source_list_buckets')
+    .select('lo')
+    .where('project_id', '=', projectId)
+    .where('kind', '=', spec.kind)
+    .where('lo', '<=', key)
+    .orderBy('lo', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.lo ?? spec.sentinel;
+}
+
+async function bucketTotal(trx: Tx, projectId: number, kind: Kind, lo: string): Promise<number> {
+  const row = await trx
+    .selectFrom('data_source_list_buckets')
+    .select(sql<number | null>`sum(n)`.as('n'))
+    .where('project_id', '=', projectId)
+    .where('kind', '=', kind)
+    .where('lo', '=', lo)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+async function adjust(
+  trx: Tx,
+  projectId: number,
+  kind: Kind,
+  lo: string,
+  type: string,
+  mask: number,
+  delta: number,
+): Promise<void> {
+  await trx
+    .insertInto('data_source_list_buckets')
+    .values({ project_id: projectId, kind, lo, type, env_mask: mask, n: delta })
+    .onConflict((oc) =>
+      oc
+        .columns(['project_id', 'kind', 'lo', 'type', 'env_mask'])
+        .doUpdateSet({ n: sql`data_source_list_buckets.n + excluded.n` }),
+    )
+    .execute();
+  if (delta < 0) {
+    // Empty counts are removed, so a bucket with no groups left disappears altogether.
+    await trx
+      .deleteFrom('data_source_list_buckets')
+      .where('project_id', '=', projectId)
+      .where('kind', '=', kind)
+      .where('lo', '=', lo)
+      .where('type', '=', type)
+      .where('env_mask', '=', mask)
+      .where('n', '<=', 0)
+      .execute();
+  }
+}
+
+async function neighbour(
+  trx: Tx,
+  projectId: number,
+  kind: Kind,
+  lo: string,
+  side: 'next' | 'previous',
+): Promise<string | undefined> {
+  const row = await trx
+    .selectFrom('data_source_list_buckets')
+    .select('lo')
+    .where('project_id', '=', projectId)
+    .where('kind', '=', kind)
+    .where('lo', side === 'next' ? '>' : '<', lo)
+    .orderBy('lo', side === 'next' ? 'asc' : 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.lo;
+}
+
+export function column(spec: KindSpec): RawBuilder<unknown> {
+  return sql.ref(`data_source_groups.${spec.column}`);
+}
+
+/** Moves the upper half of a full bucket into a new bucket starting at its median key. */
+async function split(trx: Tx, projectId: number, spec: KindSpec, lo: string, total: number) {
+  const next = await neighbour(trx, projectId, spec.kind, lo, 'next');
+  const inRange = (from: string) =>
+    trx
+      .selectFrom('data_source_groups')
+      .where('project_id', '=', projectId)
+      .where(column(spec), '>=', spec.decode(from))
+      .$if(next !== undefined, (q) => q.where(column(spec), '<', spec.decode(next as string)));
+  const median = await inRange(lo)
+    .select(['first_id', 'name'])
+    .orderBy(column(spec))
+    .limit(1)
+    .offset(Math.floor(total / 2))
+    .executeTakeFirst();
+  if (!median) return;
+  const mid = spec.keyOf(median);
+  const upper = await inRange(mid)
+    .select(['type', 'env_mask', sql<number>`count(*)`.as('n')])
+    .groupBy(['type', 'env_mask'])
+    .execute();
+  for (const u of upper) {
+    const n = Number(u.n);
+    await adjust(trx, projectId, spec.kind, lo, u.type, u.env_mask, -n);
+    await adjust(trx, projectId, spec.kind, mid, u.type, u.env_mask, n);
+  }
+}
+
+/** Folds a small bucket into its predecessor, keeping the number of buckets proportional. */
+async function merge(trx: Tx, projectId: number, spec: KindSpec, lo: string, total: number) {
+  if (total === 0) return; // already gone: its range now belongs to its predecessor
+  const previous = await neighbour(trx, projectId, spec.kind, lo, 'previous');
+  if (previous === undefined) return;
+  if ((await bucketTotal(trx, projectId, spec.kind, previous)) + total > bucketLimits.splitAt) {
+    return;
+  }
+  const rows = await trx
+    .selectFrom('data_source_list_buckets')
+    .select(['type', 'env_mask', 'n'])
+    .where('project_id', '=', projectId)
+    .where('kind', '=', spec.kind)
+    .where('lo', '=', lo)
+    .execute();
+  for (const r of rows) await adjust(trx, projectId, spec.kind, previous, r.type, r.env_mask, r.n);
+  await trx
+    .deleteFrom('data_source_list_buckets')
+    .where('project_id', '=', projectId)
+    .where('kind', '=', spec.kind)
+    .where('lo', '=', lo)
+    .execute();
+}
+
+async function count(trx: Tx, projectId: number, group: GroupRow, mask: number, delta: number) {
+  for (const spec of Object.values(KINDS)) {
+    const lo = await bucketOf(trx, projectId, spec, spec.keyOf(group));
+    await adjust(trx, projectId, spec.kind, lo, group.type, mask, delta);
+    const total = await bucketTotal(trx, projectId, spec.kind, lo);
+    if (delta > 0 && total > bucketLimits.splitAt) await split(trx, projectId, spec, lo, total);
+    if (delta < 0 && total < bucketLimits.mergeBelow) await merge(trx, projectId, spec, lo, total);
+  }
+}
+
+async function recount(trx: Tx, projectId: number, group: GroupRow, newMask: number) {
+  for (const spec of Object.values(KINDS)) {
+    const lo = await bucketOf(trx, projectId, spec, spec.keyOf(group));
+    await adjust(trx, projectId, spec.kind, lo, group.type, group.env_mask, -1);
+    await adjust(trx, projectId, spec.kind, lo, group.type, newMask, 1);
+  }
+}
+
+async function findGroup(trx: Tx, projectId: number, name: string): Promise<GroupRow | undefined> {
+  return trx
+    .selectFrom('data_source_groups')
+    .select(['name', 'type', 'env_mask', 'first_id'])
+    .where('project_id', '=', projectId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+}
+
+async function setMask(trx: Tx, projectId: number, name: string, mask: number): Promise<void> {
+  await trx
+    .updateTable('data_source_groups')
+    .set({ env_mask: mask })
+    .where('project_id', '=', projectId)
+    .where('name', '=', name)
+    .execute();
+}
+
+/** A record was inserted: creates its group or adds its environment to it. */
+export async function addRecord(
+  trx: Tx,
+  r: { projectId: number; name: string; type: string; env: EnvType; id: number },
+): Promise<void> {
+  const group = await findGroup(trx, r.projectId, r.name);
+  if (!group) {
+    const created: GroupRow = {
+      name: r.name,
+      type: r.type,
+      env_mask: ENV_BIT[r.env],
+      first_id: r.id,
+    };
+    await trx
+      .insertInto('data_source_groups')
+      .values({ project_id: r.projectId, ...created })
+      .execute();
+    await indexNames(trx, r.projectId, [r.name]);
+    await count(trx, r.projectId, created, created.env_mask, 1);
+    return;
+  }
+  if (group.type !== r.type) throw new GroupTypeMismatch(group.type);
+  const mask = group.env_mask | ENV_BIT[r.env];
+  if (mask === group.env_mask) return;
+  await setMask(trx, r.projectId, r.name, mask);
+  await recount(trx, r.projectId, group, mask);
+}
+
+/** A record was deleted: removes its environment from its group, or the group. */
+export async function removeRecord(
+  trx: Tx,
+  r: { projectId: number; name: string; env: EnvType },
+): Promise<void> {
+  const group = await findGroup(trx, r.projectId, r.name);
+  if (!group) return;
+  const mask = group.env_mask & ~ENV_BIT[r.env];
+  if (mask === group.env_mask) return;
+  if (mask !== 0) {
+    await setMask(trx, r.projectId, r.name, mask);
+    await recount(trx, r.projectId, group, mask);
+    return;
+  }
+  await trx
+    .deleteFrom('data_source_groups')
+    .where('project_id', '=', r.projectId)
+    .where('name', '=', r.name)
+    .execute();
+  await unindexName(trx, r.projectId, r.name);
+  await count(trx, r.projectId, group, group.env_mask, -1);
+}
+
+/** A record moved from one environment to the other (UpdateDataSource changed envType). */
+export async function moveRecord(
+  trx: Tx,
+  r: { projectId: number; name: string; from: EnvType; to: EnvType },
+): Promise<void> {
+  const group = await findGroup(trx, r.projectId, r.name);
+  if (!group) return;
+  const mask = (group.env_mask & ~ENV_BIT[r.from]) | ENV_BIT[r.to];
+  if (mask === group.env_mask) return;
+  await setMask(trx, r.projectId, r.name, mask);
+  await recount(trx, r.projectId, group, mask);
+}
+
+/**
+ * Rebuilds a workspace's groups and buckets from its records: for bulk loads (the benchmark
+ * seeds rows directly) and as a repair. Buckets come out half full, so that they absorb
+ * inserts before splitting.
+ */
+export async function rebuildIndex(trx: Tx, projectId: number): Promise<void> {
+  await trx.deleteFrom('data_source_list_buckets').where('project_id', '=', projectId).execute();
+  await trx.deleteFrom('data_source_groups').where('project_id', '=', projectId).execute();
+  await trx.deleteFrom('data_source_name_grams').where('project_id', '=', projectId).execute();
+  await trx
+    .insertInto('data_source_groups')
+    .columns(['project_id', 'name', 'type', 'env_mask', 'first_id'])
+    .expression(
+      trx
+        .selectFrom('data_sources')
+        .select([
+          'project_id',
+          'name',
+          sql<string>`min(type)`.as('type'),
+          sql<number>`sum(case env_type when 'Dev' then 1 else 2 end)`.as('env_mask'),
+          sql<number>`min(id)`.as('first_id'),
+        ])
+        .where('project_id', '=', projectId)
+        .groupBy(['project_id', 'name']),
+    )
+    .execute();
+  const size = Math.max(1, Math.floor(bucketLimits.splitAt / 2));
+  for (const spec of Object.values(KINDS)) {
+    const groups = await trx
+      .selectFrom('data_source_groups')
+      .select(['name', 'type', 'env_mask', 'first_id'])
+      .where('project_id', '=', projectId)
+      .orderBy(column(spec))
+      .execute();
+    if (spec.kind === 'name') {
+      await indexNames(
+        trx,
+        projectId,
+        groups.map((g) => g.name),
+      );
+    }
+    const counts = new Map<string, number>();
+    let lo = spec.sentinel;
+    groups.forEach((g, i) => {
+      if (i > 0 && i % size === 0) lo = spec.keyOf(toGroup(g));
+      const key = JSON.stringify([lo, g.type, Number(g.env_mask)]);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    });
+    const rows = [...counts].map(([key, n]) => {
+      const [bound, type, mask] = JSON.parse(key) as [string, string, number];
+      return { project_id: projectId, kind: spec.kind, lo: bound, type, env_mask: mask, n };
+    });
+    for (let i = 0; i < rows.length; i += 500) {
+      await trx
+        .insertInto('data_source_list_buckets')
+        .values(rows.slice(i, i + 500))
+        .execute();
+    }
+  }
+}
+
+export function toGroup(r: GroupRow): GroupRow {
+  return { name: r.name, type: r.type, env_mask: Number(r.env_mask), first_id: Number(r.first_id) };
+}

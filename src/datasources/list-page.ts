@@ -1,0 +1,196 @@
+/**
+ * Reading one ListDataSources page of name groups (see list-index.ts for the structures).
+ * Without a Name filter: the bucket counts give TotalCount and the bucket where the page
+ * starts, and the page is read from at most the buckets it touches. With a Name filter: the
+ * names sharing the needle's rarest trigram (name-grams.ts), or, when no trigram is rare, a
+ * scan of the workspace's narrow group index.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../store/schema.js';
+import {
+  column,
+  type EnvType,
+  type GroupRow,
+  KINDS,
+  type KindSpec,
+  masksWith,
+  type Order,
+  type SortBy,
+  toGroup,
+} from './list-index.js';
+import { rarestGram } from './name-grams.js';
+
+export interface PageQuery {
+  projectId: number;
+  sortBy: SortBy;
+  order: Order;
+  types?: readonly string[];
+  envType?: EnvType;
+  /** Case-insensitive substring of the name. */
+  nameContains?: string;
+  pageNumber: number;
+  pageSize: number;
+}
+
+export interface GroupPage {
+  total: number;
+  groups: GroupRow[];
+}
+
+interface Filters {
+  projectId: number;
+  types: readonly string[] | undefined;
+  masks: number[] | undefined;
+}
+
+function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function nameMatches(qualifiedColumn: string, needle: string) {
+  return sql<boolean>`lower(${sql.ref(qualifiedColumn)}) like ${likePattern(needle)} escape '\\'`;
+}
+
+export async function pageGroups(db: Kysely<Database>, q: PageQuery): Promise<GroupPage> {
+  const spec = KINDS[q.sortBy === 'Name' ? 'name' : 'id'];
+  const f: Filters = {
+    projectId: q.projectId,
+    types: q.types && q.types.length > 0 ? q.types : undefined,
+    masks: q.envType ? masksWith(q.envType) : undefined,
+  };
+  const offset = (q.pageNumber - 1) * q.pageSize;
+  const page = { offset, size: q.pageSize, ascending: q.order === 'Asc' };
+  if (q.nameContains) return byName(db, spec, f, q.nameContains, page);
+  return byBuckets(db, spec, f, page);
+}
+
+interface PageWindow {
+  offset: number;
+  size: number;
+  ascending: boolean;
+}
+
+function groupsOf(db: Kysely<Database>, f: Filters) {
+  return db
+    .selectFrom('data_source_groups')
+    .select(['name', 'type', 'env_mask', 'first_id'])
+    .where('project_id', '=', f.projectId)
+    .$if(f.types !== undefined, (b) => b.where('type', 'in', f.types as string[]))
+    .$if(f.masks !== undefined, (b) => b.where('env_mask', 'in', f.masks as number[]));
+}
+
+async function byBuckets(
+  db: Kysely<Database>,
+  spec: KindSpec,
+  f: Filters,
+  page: PageWindow,
+): Promise<GroupPage> {
+  const dir = page.ascending ? 'asc' : 'desc';
+  const buckets = await db
+    .selectFrom('data_source_list_buckets')
+    .select(['lo', sql<number>`sum(n)`.as('n')])
+    .where('project_id', '=', f.projectId)
+    .where('kind', '=', spec.kind)
+    .$if(f.types !== undefined, (b) => b.where('type', 'in', f.types as string[]))
+    .$if(f.masks !== undefined, (b) => b.where('env_mask', 'in', f.masks as number[]))
+    .groupBy('lo')
+    .orderBy('lo', dir)
+    .execute();
+  const counts = buckets.map((b) => ({ lo: b.lo, n: Number(b.n) }));
+  const window = locate(counts, page.offset, page.size, page.ascending);
+  if (!window) return { total: counts.reduce((sum, b) => sum + b.n, 0), groups: [] };
+  // Buckets with no match are absent from the counts, so a range may span some of them; they
+  // hold nothing that passes the filters, which keeps positions exact.
+  const { lower, upper } = page.ascending
+    ? { lower: window.first, upper: window.after }
+    : { lower: window.after, upper: window.first };
+  const rows = await groupsOf(db, f)
+    .$if(lower !== undefined, (b) => b.where(column(spec), '>=', spec.decode(lower as string)))
+    .$if(upper !== undefined, (b) => b.where(column(spec), '<', spec.decode(upper as string)))
+    .orderBy(column(spec), dir)
+    .limit(page.size)
+    .offset(window.skip)
+    .execute();
+  return { total: window.total, groups: rows.map(toGroup) };
+}
+
+async function byName(
+  db: Kysely<Database>,
+  spec: KindSpec,
+  f: Filters,
+  needle: string,
+  page: PageWindow,
+): Promise<GroupPage> {
+  const gram = await rarestGram(db, f.projectId, needle);
+  if (gram !== undefined) {
+    // At most POSTING_CAP candidates: verified, ordered and paged here.
+    const rows = await db
+      .selectFrom('data_source_name_grams as p')
+      .innerJoin('data_source_groups as g', (j) =>
+        j.onRef('g.project_id', '=', 'p.project_id').onRef('g.name', '=', 'p.name'),
+      )
+      .select(['g.name', 'g.type', 'g.env_mask', 'g.first_id'])
+      .where('p.project_id', '=', f.projectId)
+      .where('p.gram', '=', gram)
+      .where(nameMatches('g.name', needle))
+      .$if(f.types !== undefined, (b) => b.where('g.type', 'in', f.types as string[]))
+      .$if(f.masks !== undefined, (b) => b.where('g.env_mask', 'in', f.masks as number[]))
+      .execute();
+    const sorted = rows.map(toGroup).sort(compareBy(spec, page.ascending));
+    return { total: sorted.length, groups: sorted.slice(page.offset, page.offset + page.size) };
+  }
+  const matching = () => groupsOf(db, f).where(nameMatches('name', needle));
+  const rows = await matching()
+    .orderBy(column(spec), page.ascending ? 'asc' : 'desc')
+    .limit(page.size)
+    .offset(page.offset)
+    .execute();
+  if (page.offset === 0 && rows.length < page.size) {
+    return { total: rows.length, groups: rows.map(toGroup) };
+  }
+  const c = await matching()
+    .clearSelect()
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
+  return { total: Number(c.n), groups: rows.map(toGroup) };
+}
+
+/** The database's order, in JS: ids numerically, names bytewise (they are ASCII). */
+function compareBy(spec: KindSpec, ascending: boolean): (a: GroupRow, b: GroupRow) => number {
+  const sign = ascending ? 1 : -1;
+  if (spec.kind === 'id') return (a, b) => sign * (a.first_id - b.first_id);
+  return (a, b) => sign * (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+interface Window {
+  total: number;
+  /** Ascending: the start bucket's bound; descending: the bound above the start bucket. */
+  first: string | undefined;
+  /** Ascending: the bound after the end bucket; descending: the end bucket's own bound. */
+  after: string | undefined;
+  /** Entries to skip from the start of the range. */
+  skip: number;
+}
+
+/**
+ * Finds the buckets a page touches, given bucket counts in page order. Ascending, a bucket spans
+ * [its lo, the next lo); descending, the bucket before it in the list bounds it from above.
+ */
+export function locate(
+  buckets: readonly { lo: string; n: number }[],
+  offset: number,
+  size: number,
+  ascending: boolean,
+): Window | undefined {
+  const total = buckets.reduce((sum, b) => sum + b.n, 0);
+  if (offset >= total) return undefined;
+  let before = 0;
+  let start = 0;
+  while (before + buckets[start]!.n <= offset) before += buckets[start++]!.n;
+  let end = start;
+  let through = before + buckets[start]!.n;
+  while (through < offset + size && end + 1 < buckets.length) through += buckets[++end]!.n;
+  const skip = offset - before;
+  if (ascending) return { total, first: buckets[start]!.lo, after: buckets[end + 1]?.lo, skip };
+  return { total, first: buckets[start - 1]?.lo, after: buckets[end]!.lo, skip };
+}

@@ -1,0 +1,336 @@
+/**
+ * The data source operations of DataWorks 2024-05-18 (spec/dataworks-api.md §1.1–§1.5): the
+ * contract (parameters, response shapes, roles) and thin handlers over DataSourceService.
+ * The SDK sends every field in the URL query (DeleteDataSource and the reads as GET);
+ * ConnectionProperties is JSON text in requests and a JSON object, secrets masked, in answers.
+ */
+
+import { findDataSourceType } from '../datasource-types/index.js';
+import type { DataSourceView } from '../datasources/index.js';
+import { dataSourceService } from '../datasources/index.js';
+import { errors, isApiError } from '../errors.js';
+import { defineOperation, type OperationContext, type Role } from '../registry/operation.js';
+import { p, paging } from '../registry/params.js';
+import { s } from '../registry/schema.js';
+
+// Who may call what: the role lists of DataWorks' operation descriptions (§1.0).
+const MANAGERS: readonly Role[] = [
+  'TenantOwner',
+  'role_project_admin',
+  'role_project_owner',
+  'role_project_pe',
+];
+const READERS: readonly Role[] = [...MANAGERS, 'role_project_deploy', 'role_project_dev'];
+const LISTERS: readonly Role[] = [
+  ...READERS,
+  'role_project_guest',
+  'role_project_erd',
+  'role_project_security',
+  'role_project_data_analyst',
+  'role_project_dg_admin',
+];
+const UPDATERS: readonly Role[] = [...MANAGERS, 'TenantAdmin'];
+
+const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+const params = {
+  projectId: p.integer({ description: 'The workspace id.', required: true, min: 1 }),
+  id: p.integer({ description: 'The data source id.', required: true, min: 1 }),
+  connectionProperties: p.jsonObject({
+    description:
+      'The connection, as JSON text; it must contain envType (Dev or Prod, any letter case). Its fields depend on Type and ConnectionPropertiesMode: GetDataSourceTypeSchema gives the JSON Schema. Secrets are stored encrypted and shown as "******"; on update, "******" or an omitted secret keeps the stored one.',
+    required: true,
+    maxLength: 65_536,
+  }),
+  description: p.string({ description: 'A description, up to 3000 characters.', maxLength: 3000 }),
+};
+
+const record = {
+  Id: s.integer('The data source id (one per environment).'),
+  ConnectionPropertiesMode: s.string('UrlMode, InstanceMode, CdhMode, ... (type dependent).'),
+  ConnectionProperties: s.any('The connection as a JSON object, secrets shown as "******".'),
+  Description: s.string('The description.'),
+  QualifiedName: s.string('The business key: tenant:region:type:address parts.'),
+  CreateTime: s.integer('Creation time, epoch milliseconds.'),
+  CreateUser: s.string('User id of the creator.'),
+  ModifyTime: s.integer('Last change, epoch milliseconds.'),
+  ModifyUser: s.string('User id of the last change.'),
+};
+
+function listRecord(v: DataSourceView) {
+  return {
+    Id: v.id,
+    ConnectionPropertiesMode: v.mode,
+    ConnectionProperties: v.properties,
+    Description: v.description,
+    QualifiedName: v.qualifiedName,
+    CreateTime: v.createTime,
+    CreateUser: v.createUser,
+    ModifyTime: v.modifyTime,
+    ModifyUser: v.modifyUser,
+  };
+}
+
+/**
+ * Finds the workspace of data source `id` and checks the caller's role there. A data source in
+ * a workspace the caller cannot see, or in another workspace than `projectId`, answers exactly
+ * as a missing one does.
+ */
+async function locate(ctx: OperationContext, id: number, projectId?: number) {
+  ctx.audit.note({ targets: { DataSourceId: id } });
+  const ref = await dataSourceService(ctx.services).locate(id);
+  if (!ref || (projectId !== undefined && ref.projectId !== projectId)) {
+    throw errors.dataSourceNotFound(id);
+  }
+  try {
+    await ctx.access.requireWorkspace(ref.projectId);
+  } catch (e) {
+    if (isApiError(e) && e.code === '1101080008') throw errors.dataSourceNotFound(id);
+    ctx.audit.note({ projectId: ref.projectId });
+    throw e;
+  }
+  ctx.audit.note({ projectId: ref.projectId });
+  return ref;
+}
+
+export const createDataSource = defineOperation({
+  action: 'CreateDataSource',
+  summary: 'Adds one data source record (one environment) to a workspace.',
+  description:
+    'A data source with both environments takes two calls with the same Name, one per envType. Names are unique per workspace and environment (a duplicate answers 409 Conflict.DataSourceName); a basic-mode workspace takes only Prod records.',
+  method: 'POST',
+  params: {
+    ProjectId: params.projectId,
+    Name: p.string({
+      description:
+        'Letters, digits and underscores, starting with a letter; at most 255 characters.',
+      required: true,
+      maxLength: 255,
+      pattern: NAME_PATTERN,
+      patternHint: 'must start with a letter and hold only letters, digits and underscores.',
+    }),
+    Type: p.string({
+      description: 'The data source type, e.g. mysql, postgresql, hologres (ListDataSourceTypes).',
+      required: true,
+      maxLength: 64,
+    }),
+    ConnectionPropertiesMode: p.string({
+      description: 'How the connection is given: UrlMode, InstanceMode, ... (type dependent).',
+      required: true,
+      maxLength: 64,
+    }),
+    ConnectionProperties: params.connectionProperties,
+    Description: params.description,
+  },
+  response: { Id: s.integer('The new data source id.') },
+  access: { roles: MANAGERS },
+  audit: true,
+  async handler(ctx, q) {
+    ctx.audit.note({ projectId: q.ProjectId });
+    await ctx.access.requireWorkspace(q.ProjectId);
+    const id = await dataSourceService(ctx.services).create(
+      ctx.principal,
+      {
+        projectId: q.ProjectId,
+        name: q.Name,
+        type: q.Type,
+        mode: q.ConnectionPropertiesMode,
+        properties: q.ConnectionProperties,
+        description: q.Description,
+      },
+      ctx.audit,
+    );
+    return { Id: id };
+  },
+});
+
+export const getDataSource = defineOperation({
+  action: 'GetDataSource',
+  summary: 'One data source record, secrets masked.',
+  method: 'GET',
+  params: { Id: params.id },
+  response: {
+    DataSource: s.object({
+      Id: record.Id,
+      Name: s.string('The name, shared by the Dev and Prod records.'),
+      Type: s.string('The data source type.'),
+      ConnectionPropertiesMode: record.ConnectionPropertiesMode,
+      ConnectionProperties: record.ConnectionProperties,
+      Description: record.Description,
+      ProjectId: s.integer('The workspace id.'),
+      QualifiedName: record.QualifiedName,
+      CreateTime: record.CreateTime,
+      CreateUser: record.CreateUser,
+      ModifyTime: record.ModifyTime,
+      ModifyUser: record.ModifyUser,
+    }),
+  },
+  access: { roles: READERS },
+  audit: false,
+  async handler(ctx, q) {
+    await locate(ctx, q.Id);
+    const v = await dataSourceService(ctx.services).get(q.Id);
+    if (!v) throw errors.dataSourceNotFound(q.Id);
+    return {
+      DataSource: {
+        Id: v.id,
+        Name: v.name,
+        Type: v.type,
+        ConnectionPropertiesMode: v.mode,
+        ConnectionProperties: v.properties,
+        Description: v.description,
+        ProjectId: v.projectId,
+        QualifiedName: v.qualifiedName,
+        CreateTime: v.createTime,
+        CreateUser: v.createUser,
+        ModifyTime: v.modifyTime,
+        ModifyUser: v.modifyUser,
+      },
+    };
+  },
+});
+
+export const listDataSources = defineOperation({
+  action: 'ListDataSources',
+  summary: 'The data sources of a workspace, grouped by name, paged over the groups.',
+  description:
+    'Each element of DataSources is a name with its Dev and/or Prod records. TotalCount counts groups after the filters. Sorting by CreateTime or Id orders groups by their first record.',
+  method: 'GET',
+  params: {
+    ProjectId: params.projectId,
+    Name: p.string({ description: 'Substring of the name, any letter case.', maxLength: 255 }),
+    Types: p.commaList({
+      description: 'Types to keep, comma-separated: mysql,hologres.',
+      maxItems: 100,
+    }),
+    EnvType: p.string({
+      description: 'Dev or Prod: keep only records of that environment (and their groups).',
+      enum: ['Dev', 'Prod'] as const,
+      caseInsensitiveEnum: true,
+    }),
+    Tags: p.string({
+      description: 'Accepted for compatibility and ignored: dshub data sources carry no tags.',
+      maxLength: 4000,
+    }),
+    SortBy: p.string({
+      description: 'CreateTime (default), Id or Name.',
+      enum: ['CreateTime', 'Id', 'Name'] as const,
+      caseInsensitiveEnum: true,
+    }),
+    Order: p.string({
+      description: 'Desc (default) or Asc.',
+      enum: ['Asc', 'Desc'] as const,
+      caseInsensitiveEnum: true,
+    }),
+    ...paging,
+  },
+  response: {
+    PagingInfo: s.object({
+      PageNumber: s.integer(),
+      PageSize: s.integer(),
+      TotalCount: s.integer('Number of name groups after the filters.'),
+      DataSources: s.array(
+        s.object({
+          Name: s.string(),
+          Type: s.string(),
+          DataSource: s.array(s.object(record), 'The Dev and/or Prod record.'),
+        }),
+      ),
+    }),
+  },
+  access: { roles: LISTERS },
+  audit: false,
+  async handler(ctx, q) {
+    await ctx.access.requireWorkspace(q.ProjectId);
+    const unknown = q.Types?.find((t) => !findDataSourceType(t));
+    if (unknown !== undefined) {
+      throw errors.invalidParameter(
+        'Types',
+        `"${unknown.slice(0, 64)}" is not a data source type; ListDataSourceTypes lists them.`,
+      );
+    }
+    const pageNumber = q.PageNumber ?? 1;
+    const pageSize = q.PageSize ?? 10;
+    const page = await dataSourceService(ctx.services).list({
+      projectId: q.ProjectId,
+      sortBy: q.SortBy ?? 'CreateTime',
+      order: q.Order ?? 'Desc',
+      ...(q.Types ? { types: q.Types } : {}),
+      ...(q.EnvType ? { envType: q.EnvType } : {}),
+      ...(q.Name ? { nameContains: q.Name } : {}),
+      pageNumber,
+      pageSize,
+    });
+    return {
+      PagingInfo: {
+        PageNumber: pageNumber,
+        PageSize: pageSize,
+        TotalCount: page.total,
+        DataSources: page.groups.map((g) => ({
+          Name: g.name,
+          Type: g.type,
+          DataSource: g.records.map(listRecord),
+        })),
+      },
+    };
+  },
+});
+
+export const updateDataSource = defineOperation({
+  action: 'UpdateDataSource',
+  summary: 'Changes a data source record: its connection, mode or description.',
+  description:
+    'Name, Type and workspace are fixed. The mode may change. "******" or an omitted secret keeps the stored value. envType may change when the name has no record in the new environment yet.',
+  method: 'POST',
+  params: {
+    Id: params.id,
+    ProjectId: params.projectId,
+    ConnectionProperties: params.connectionProperties,
+    ConnectionPropertiesMode: p.string({
+      description: 'A new mode; omitted keeps the current one.',
+      maxLength: 64,
+    }),
+    Description: params.description,
+  },
+  response: { Success: s.boolean('true when the record was changed.') },
+  access: { roles: UPDATERS },
+  audit: true,
+  async handler(ctx, q) {
+    await locate(ctx, q.Id, q.ProjectId);
+    await dataSourceService(ctx.services).update(
+      ctx.principal,
+      {
+        id: q.Id,
+        projectId: q.ProjectId,
+        properties: q.ConnectionProperties,
+        mode: q.ConnectionPropertiesMode || undefined,
+        description: q.Description,
+      },
+      ctx.audit,
+    );
+    return { Success: true };
+  },
+});
+
+export const deleteDataSource = defineOperation({
+  action: 'DeleteDataSource',
+  summary: 'Deletes one data source record (one environment).',
+  method: 'GET',
+  params: { Id: params.id },
+  response: { Success: s.boolean('true when the record was deleted.') },
+  access: { roles: MANAGERS },
+  audit: true,
+  async handler(ctx, q) {
+    const ref = await locate(ctx, q.Id);
+    await dataSourceService(ctx.services).delete(ref, ctx.audit);
+    return { Success: true };
+  },
+});
+
+export const operations = [
+  createDataSource,
+  getDataSource,
+  listDataSources,
+  updateDataSource,
+  deleteDataSource,
+];
