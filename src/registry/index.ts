@@ -1,19 +1,27 @@
 /**
  * The registry: every operation dshub serves, looked up by action name.
  */
+import { operations as audit } from '../operations/audit.js';
 import { operations as caller } from '../operations/caller.js';
+import { operations as clone } from '../operations/clone.js';
 import { operations as dataSourceTypes } from '../operations/data-source-types.js';
 import { operations as dataSources } from '../operations/data-sources.js';
 import { operations as members } from '../operations/members.js';
 import { operations as projects } from '../operations/projects.js';
+import { operations as resolve } from '../operations/resolve.js';
+import { operations as sharing } from '../operations/sharing.js';
 import type { Operation } from './operation.js';
 
 export const OPERATIONS: readonly Operation[] = [
   ...caller,
+  ...audit,
   ...projects,
   ...members,
   ...dataSources,
   ...dataSourceTypes,
+  ...clone,
+  ...sharing,
+  ...resolve,
 ];
 
 const byAction = new Map(OPERATIONS.map((op) => [op.action, op]));

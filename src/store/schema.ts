@@ -165,6 +165,22 @@ export interface DataSourceListStateTable {
   version: number;
 }
 
+/** A sharing rule: one data source record shared into another workspace's environment. */
+export interface DataSourceSharedRuleTable {
+  id: Generated<number>;
+  data_source_id: number;
+  source_project_id: number;
+  target_project_id: number;
+  /** The environment in the target workspace. */
+  env_type: 'Dev' | 'Prod';
+  /** Null when shared to the whole target workspace. */
+  shared_user: string | null;
+  /** `<source workspace name>.<data source name>`. */
+  shared_name: string;
+  create_time: number;
+  create_user: string;
+}
+
 export interface Database {
   meta: MetaTable;
   tenants: TenantTable;
@@ -183,10 +199,12 @@ export interface Database {
   data_source_list_buckets: DataSourceListBucketTable;
   data_source_name_grams: DataSourceNameGramTable;
   data_source_list_state: DataSourceListStateTable;
+  data_source_shared_rules: DataSourceSharedRuleTable;
 }
 
 export type Project = Selectable<ProjectTable>;
 export type DataSourceRow = Selectable<DataSourceTable>;
+export type DataSourceSharedRule = Selectable<DataSourceSharedRuleTable>;
 
 export type Tenant = Selectable<TenantTable>;
 export type User = Selectable<UserTable>;

@@ -1,0 +1,139 @@
+/**
+ * Extensions that make sharing usable outside a console: ResolveDataSource (a data source by
+ * name, secrets included, for a caller allowed to use it) and ListSharedDataSources (what is
+ * shared into a workspace for the caller). Same endpoint and signing as DataWorks' operations.
+ */
+import { defineOperation, WORKSPACE_ROLES } from '../registry/operation.js';
+import { p } from '../registry/params.js';
+import { s } from '../registry/schema.js';
+import { DATA_SOURCE_USERS, dataSourceResolver, sharingService } from '../sharing/index.js';
+
+const NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/;
+
+const envTypeSchema = s.string('Dev or Prod.', { enum: ['Dev', 'Prod'] });
+
+export const resolveDataSource = defineOperation({
+  action: 'ResolveDataSource',
+  summary: 'A data source by name, with its secrets, for a caller allowed to use it.',
+  description:
+    'Name is a data source of the workspace, or <source workspace name>.<data source name> of one shared into it. Allowed: the Tenant Owner; for own names the Workspace Owner, Workspace Administrator, Develop, O&M and Deploy roles; for shared names every member of the workspace covered by a sharing rule for that environment (a whole-workspace rule, or one naming the caller). Anyone else gets the answer of a missing data source (1000010005). Every call, answered or refused, is in the audit trail, never with a secret. The built-in read-only policy does not allow it.',
+  method: 'POST',
+  extension: true,
+  params: {
+    ProjectId: p.integer({ description: 'The workspace asking.', required: true, min: 1 }),
+    Name: p.string({
+      description:
+        'The data source name in that workspace: its own name, or <source workspace name>.<data source name> for a shared one.',
+      required: true,
+      maxLength: 300,
+      pattern: NAME,
+      patternHint:
+        'must be a data source name (letters, digits and underscores, starting with a letter), or <workspace name>.<data source name> for a shared one.',
+    }),
+    EnvType: p.string({
+      description: 'The environment in that workspace: Dev or Prod.',
+      required: true,
+      enum: ['Dev', 'Prod'] as const,
+      caseInsensitiveEnum: true,
+    }),
+  },
+  response: {
+    DataSource: s.object({
+      Id: s.integer('The data source record id.'),
+      Name: s.string('The name asked for (the shared name for a shared data source).'),
+      Type: s.string('The data source type.'),
+      ConnectionPropertiesMode: s.string('UrlMode, InstanceMode, ...'),
+      ConnectionProperties: s.any('The connection as a JSON object, secrets in clear.'),
+      QualifiedName: s.string('The business key of the record.'),
+      Description: s.string('The description.'),
+      ProjectId: s.integer('The workspace asking.'),
+      EnvType: envTypeSchema,
+      Shared: s.boolean('true when the data source is shared into the workspace.'),
+      SourceProjectId: s.integer('The workspace the data source belongs to.'),
+    }),
+  },
+  access: { roles: DATA_SOURCE_USERS },
+  audit: true,
+  async handler(ctx, q) {
+    // Sharing rules extend the declared roles, so the resolver decides; refusals look like absence.
+    ctx.access.decidedByHandler();
+    ctx.audit.note({ projectId: q.ProjectId, detail: `Name=${q.Name} EnvType=${q.EnvType}` });
+    const { record, rule } = await dataSourceResolver(ctx.services).resolve(
+      ctx.principal,
+      { projectId: q.ProjectId, name: q.Name, envType: q.EnvType },
+      ctx.audit,
+    );
+    return {
+      DataSource: {
+        Id: record.id,
+        Name: q.Name,
+        Type: record.type,
+        ConnectionPropertiesMode: record.mode,
+        ConnectionProperties: record.properties,
+        QualifiedName: record.qualifiedName,
+        Description: record.description,
+        ProjectId: q.ProjectId,
+        EnvType: q.EnvType,
+        Shared: rule !== undefined,
+        SourceProjectId: record.projectId,
+      },
+    };
+  },
+});
+
+export const listSharedDataSources = defineOperation({
+  action: 'ListSharedDataSources',
+  summary: 'What is shared into a workspace for the caller, without connections.',
+  description:
+    'The data sources other workspaces share into this one that the caller may use: whole-workspace rules and rules naming the caller (the Tenant Owner sees all). One entry per shared name and environment; a rule naming the caller wins over a whole-workspace one. Sorted by name, then environment; not paginated.',
+  method: 'GET',
+  extension: true,
+  params: {
+    ProjectId: p.integer({ description: 'The workspace.', required: true, min: 1 }),
+    EnvType: p.string({
+      description: 'Dev or Prod: only that environment.',
+      enum: ['Dev', 'Prod'] as const,
+      caseInsensitiveEnum: true,
+    }),
+  },
+  response: {
+    SharedDataSources: s.array(
+      s.object({
+        SharedDataSourceName: s.string('<source workspace name>.<data source name>.'),
+        DataSourceId: s.integer('The shared data source record.'),
+        SourceProjectId: s.integer('The workspace it belongs to.'),
+        SharedRuleId: s.integer('The rule that shares it to the caller.'),
+        Type: s.string('The data source type.'),
+        ConnectionPropertiesMode: s.string('UrlMode, InstanceMode, ...'),
+        EnvType: envTypeSchema,
+        SharedUser: s.string('The caller, for a rule naming them; empty for the whole workspace.'),
+        CreateTime: s.integer('When the rule was created, epoch milliseconds.'),
+      }),
+    ),
+  },
+  access: { roles: ['TenantOwner', ...WORKSPACE_ROLES] },
+  audit: false,
+  async handler(ctx, q) {
+    await ctx.access.requireWorkspace(q.ProjectId);
+    const entries = await sharingService(ctx.services).sharedInto(
+      q.ProjectId,
+      ctx.principal.isOwner ? { everyone: true } : { userId: ctx.principal.userId },
+      q.EnvType,
+    );
+    return {
+      SharedDataSources: entries.map((e) => ({
+        SharedDataSourceName: e.sharedDataSourceName,
+        DataSourceId: e.dataSourceId,
+        SourceProjectId: e.sourceProjectId,
+        SharedRuleId: e.ruleId,
+        Type: e.type,
+        ConnectionPropertiesMode: e.mode,
+        EnvType: e.envType,
+        SharedUser: e.sharedUser,
+        CreateTime: e.createTime,
+      })),
+    };
+  },
+});
+
+export const operations = [resolveDataSource, listSharedDataSources];

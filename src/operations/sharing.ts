@@ -1,0 +1,173 @@
+/**
+ * Data source sharing rules (spec/dataworks-api.md §1.7–§1.9, seeds/ListDataSourceSharedRules.txt):
+ * the contract and thin handlers over SharingService. The SDK sends every field in the URL query;
+ * ListDataSourceSharedRules is a GET.
+ *
+ * Who may: Tenant Owner, Tenant Administrator, Workspace Administrator, Workspace Owner — in both
+ * workspaces to create a rule, in either to delete one, in the source workspace to list them.
+ */
+import { errors, isApiError } from '../errors.js';
+import { defineOperation, type OperationContext, type Role } from '../registry/operation.js';
+import { p } from '../registry/params.js';
+import { s } from '../registry/schema.js';
+import { type RuleView, sharingService } from '../sharing/index.js';
+import type { RuleRef } from '../sharing/sharing-service.js';
+import { requireSourceRole } from '../sharing/source-access.js';
+
+const SHARING_MANAGERS: readonly Role[] = [
+  'TenantOwner',
+  'TenantAdmin',
+  'role_project_admin',
+  'role_project_owner',
+];
+
+const envType = (description: string) =>
+  p.string({
+    description,
+    required: true,
+    enum: ['Dev', 'Prod'] as const,
+    caseInsensitiveEnum: true,
+  });
+
+const ruleSchema = s.object({
+  Id: s.integer('The rule ID.'),
+  DataSourceId: s.integer('The data source ID (one record, one environment).'),
+  SharedDataSourceName: s.string(
+    'The name of the data source in the destination workspace: <source workspace name>.<data source name>.',
+  ),
+  SourceProjectId: s.integer('The ID of the workspace with which the data source is associated.'),
+  TargetProjectId: s.integer('The ID of the workspace to which the data source is shared.'),
+  SharedUser: s.string(
+    'The user in the destination workspace the data source is shared to; empty when shared to the entire workspace.',
+  ),
+  EnvType: s.string('The environment in the destination workspace: Dev or Prod.', {
+    enum: ['Dev', 'Prod'],
+  }),
+  CreateTime: s.integer('When the rule was created, epoch milliseconds.'),
+  CreateUser: s.string('The ID of the user who created the rule.'),
+});
+
+function ruleView(r: RuleView) {
+  return {
+    Id: r.id,
+    DataSourceId: r.dataSourceId,
+    SharedDataSourceName: r.sharedDataSourceName,
+    SourceProjectId: r.sourceProjectId,
+    TargetProjectId: r.targetProjectId,
+    SharedUser: r.sharedUser,
+    EnvType: r.envType,
+    CreateTime: r.createTime,
+    CreateUser: r.createUser,
+  };
+}
+
+export const createDataSourceSharedRule = defineOperation({
+  action: 'CreateDataSourceSharedRule',
+  summary: 'Shares a data source record into an environment of another workspace.',
+  description:
+    'The data source is seen in the target workspace as <source workspace name>.<data source name> and can be used there (ResolveDataSource), not modified. SharedUser omitted or empty shares to the whole target workspace; otherwise it must be a member of it. The target must be another workspace of the same tenant and have EnvType (a basic-mode workspace has only Prod). The same rule twice, or another record of the same name into the same environment and audience, answers 409 Conflict.SharedRule.',
+  method: 'POST',
+  params: {
+    DataSourceId: p.integer({ description: 'The data source ID.', required: true, min: 1 }),
+    TargetProjectId: p.integer({
+      description:
+        'The workspace to share to; it cannot be the workspace the data source belongs to.',
+      required: true,
+      min: 1,
+    }),
+    EnvType: envType('The environment in the target workspace: Dev or Prod.'),
+    SharedUser: p.string({
+      description:
+        'The user ID in the target workspace to share to; omitted or empty = the whole workspace.',
+      maxLength: 64,
+    }),
+  },
+  response: { Id: s.integer('The rule ID.') },
+  access: { roles: SHARING_MANAGERS },
+  audit: true,
+  async handler(ctx, q) {
+    const source = await requireSourceRole(ctx, q.DataSourceId, { sharedReadOnly: true });
+    ctx.audit.note({ targets: { TargetProjectId: q.TargetProjectId } });
+    if (q.TargetProjectId !== source.projectId)
+      await ctx.access.requireWorkspace(q.TargetProjectId);
+    const id = await sharingService(ctx.services).create(
+      ctx.principal,
+      {
+        dataSourceId: q.DataSourceId,
+        targetProjectId: q.TargetProjectId,
+        envType: q.EnvType,
+        sharedUser: q.SharedUser,
+      },
+      ctx.audit,
+    );
+    return { Id: id };
+  },
+});
+
+export const listDataSourceSharedRules = defineOperation({
+  action: 'ListDataSourceSharedRules',
+  summary: 'Retrieves a list of sharing rules for a data source.',
+  description:
+    'All rules of the data source record, oldest first, not paginated. A deleted data source answers 1000010005 (its rules went with it).',
+  method: 'GET',
+  params: {
+    DataSourceId: p.integer({ description: 'The data source ID.', required: true, min: 1 }),
+    TargetProjectId: p.integer({
+      description: 'Only the rules sharing to this workspace.',
+      min: 1,
+    }),
+  },
+  response: { DataSourceSharedRules: s.array(ruleSchema, 'The sharing rules of the data source.') },
+  access: { roles: SHARING_MANAGERS },
+  audit: false,
+  async handler(ctx, q) {
+    await requireSourceRole(ctx, q.DataSourceId);
+    const rules = await sharingService(ctx.services).list(q.DataSourceId, q.TargetProjectId);
+    return { DataSourceSharedRules: rules.map(ruleView) };
+  },
+});
+
+/** A rule may be deleted from either side: the sharer stops sharing, the receiver declines. */
+async function requireEitherSide(ctx: OperationContext, rule: RuleRef): Promise<void> {
+  try {
+    await ctx.access.requireWorkspace(rule.sourceProjectId);
+  } catch (fromSource) {
+    try {
+      await ctx.access.requireWorkspace(rule.targetProjectId);
+    } catch {
+      // Both workspaces are in one tenant: another tenant's caller cannot see either.
+      if (isApiError(fromSource) && fromSource.code === '1101080008') {
+        throw errors.sharingRuleNotFound(rule.id);
+      }
+      ctx.audit.note({ projectId: rule.sourceProjectId });
+      throw fromSource;
+    }
+  }
+}
+
+export const deleteDataSourceSharedRule = defineOperation({
+  action: 'DeleteDataSourceSharedRule',
+  summary: 'Deletes a data source sharing rule.',
+  description:
+    'Allowed from the source or the target workspace. A missing rule answers 1000011038 (Terraform treats it as deleted already).',
+  method: 'POST',
+  params: { Id: p.integer({ description: 'The rule ID.', required: true, min: 1 }) },
+  response: { Success: s.boolean('true when the rule was deleted.') },
+  access: { roles: SHARING_MANAGERS },
+  audit: true,
+  async handler(ctx, q) {
+    ctx.audit.note({ targets: { SharedRuleId: q.Id } });
+    const sharing = sharingService(ctx.services);
+    const rule = await sharing.locate(q.Id);
+    if (!rule) throw errors.sharingRuleNotFound(q.Id);
+    await requireEitherSide(ctx, rule);
+    await sharing.delete(rule, ctx.audit);
+    return { Success: true };
+  },
+});
+
+export const operations = [
+  createDataSourceSharedRule,
+  listDataSourceSharedRules,
+  deleteDataSourceSharedRule,
+];

@@ -1,0 +1,108 @@
+/**
+ * ResolveDataSource: a data source by the name a workspace knows it under, with its secrets, for
+ * a caller allowed to USE it. Access is the union of
+ *   - the Tenant Owner (in its own tenant);
+ *   - a role that may use data sources in the owning workspace (own names);
+ *   - a sharing rule that covers the caller in the asking workspace (shared names
+ *     `<source workspace>.<name>`): a whole-workspace rule covers every member, a one-user rule
+ *     that member.
+ * Whoever falls outside gets exactly what a missing data source gets: same code, same message.
+ */
+import type { Kysely } from 'kysely';
+import type { WorkspaceDirectory } from '../access/access-guard.js';
+import type { EnvType } from '../datasource-types/index.js';
+import type { DataSourceService, DataSourceView } from '../datasources/data-source-service.js';
+import { errors } from '../errors.js';
+import type { Principal } from '../identity/principal.js';
+import type { AuditRecorder, Role } from '../registry/operation.js';
+import type { Db } from '../store/dialect.js';
+import type { Database } from '../store/schema.js';
+import type { RuleView, SharingService } from './sharing-service.js';
+
+/**
+ * The workspace roles that may use (resolve) the workspace's own data sources: those that build,
+ * run or deploy jobs. Visitors and the governance roles may list data sources, not read secrets.
+ */
+export const DATA_SOURCE_USERS: readonly Role[] = [
+  'TenantOwner',
+  'role_project_owner',
+  'role_project_admin',
+  'role_project_dev',
+  'role_project_pe',
+  'role_project_deploy',
+];
+
+export interface ResolveQuery {
+  projectId: number;
+  /** An own name, or `<source workspace name>.<data source name>` for a shared one. */
+  name: string;
+  envType: EnvType;
+}
+
+export interface Resolved {
+  record: DataSourceView;
+  /** The rule that grants it, for a shared data source. */
+  rule?: RuleView;
+}
+
+export class DataSourceResolver {
+  constructor(
+    private readonly db: Db,
+    private readonly dataSources: DataSourceService,
+    private readonly sharing: SharingService,
+    private readonly workspaces: WorkspaceDirectory,
+  ) {}
+
+  /** Resolves and records the audit event in one transaction: no secret leaves unaudited. */
+  async resolve(caller: Principal, q: ResolveQuery, audit: AuditRecorder): Promise<Resolved> {
+    const notFound = () => errors.dataSourceNotFound(q.name);
+    const m = await this.workspaces.membership(q.projectId, caller.userId);
+    if (!m || m.tenantId !== caller.tenantId) throw notFound();
+    const shared = q.name.includes('.');
+    const allowed = shared
+      ? caller.isOwner || m.roles.size > 0
+      : caller.isOwner || DATA_SOURCE_USERS.some((r) => m.roles.has(r));
+    if (!allowed) throw notFound();
+
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const found: Resolved | undefined = shared
+        ? await this.viaRule(trx, caller, q)
+        : await this.own(trx, q).then((record) => record && { record });
+      if (!found) throw notFound();
+      await audit.record(trx, {
+        projectId: q.projectId,
+        targets: {
+          DataSourceId: found.record.id,
+          ...(found.rule
+            ? { SharedRuleId: found.rule.id, SourceProjectId: found.rule.sourceProjectId }
+            : {}),
+        },
+        detail: `Name=${q.name} EnvType=${q.envType}${found.rule ? ' Shared' : ''}`,
+      });
+      return found;
+    });
+  }
+
+  private own(trx: Kysely<Database>, q: ResolveQuery): Promise<DataSourceView | undefined> {
+    return this.dataSources.reveal(trx, {
+      projectId: q.projectId,
+      name: q.name,
+      envType: q.envType,
+    });
+  }
+
+  private async viaRule(
+    trx: Kysely<Database>,
+    caller: Principal,
+    q: ResolveQuery,
+  ): Promise<Resolved | undefined> {
+    const rule = await this.sharing.findCovering(
+      trx,
+      { projectId: q.projectId, envType: q.envType, name: q.name },
+      caller.isOwner ? { everyone: true } : { userId: caller.userId },
+    );
+    if (!rule) return undefined;
+    const record = await this.dataSources.reveal(trx, { id: rule.dataSourceId });
+    return record && { record, rule };
+  }
+}

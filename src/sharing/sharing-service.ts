@@ -1,0 +1,394 @@
+/**
+ * Data source sharing rules. A rule shares ONE data source record (one environment) into an
+ * environment of another workspace of the same tenant, for the whole workspace or one member of
+ * it. Callers have passed the access guard; the service keeps the rules that hold whoever calls
+ * (no self-share, the target has the environment, the user is a member there, one record per
+ * shared name and audience) and writes each change with its audit record.
+ *
+ * Rules hang off their data source and both workspaces by cascading foreign keys
+ * (migration 0005), so nothing here cleans up after deletes.
+ */
+import type { Kysely } from 'kysely';
+import type { EnvType } from '../datasource-types/index.js';
+import { type ApiError, errors } from '../errors.js';
+import type { AuditRecorder } from '../registry/operation.js';
+import type { Db } from '../store/dialect.js';
+import { isUniqueViolation, translateStoreError } from '../store/errors.js';
+import type { Database, DataSourceSharedRule } from '../store/schema.js';
+
+/** A rule as ListDataSourceSharedRules shows it. */
+export interface RuleView {
+  id: number;
+  dataSourceId: number;
+  sharedDataSourceName: string;
+  sourceProjectId: number;
+  targetProjectId: number;
+  /** '' when shared to the whole target workspace. */
+  sharedUser: string;
+  envType: EnvType;
+  createTime: number;
+  createUser: string;
+}
+
+export interface NewRule {
+  dataSourceId: number;
+  targetProjectId: number;
+  envType: EnvType;
+  /** Undefined or '' = the whole target workspace. */
+  sharedUser?: string | undefined;
+}
+
+/** What a rule is, for access decisions. */
+export interface RuleRef {
+  id: number;
+  dataSourceId: number;
+  sourceProjectId: number;
+  targetProjectId: number;
+}
+
+/**
+ * Whose rules count: every rule (the Tenant Owner, who passes everywhere in its tenant), or
+ * the whole-workspace rules plus those naming this user.
+ */
+export type Audience = { everyone: true } | { userId: string };
+
+/** A data source as shared into a workspace, without its connection. */
+export interface SharedEntry {
+  ruleId: number;
+  sharedDataSourceName: string;
+  dataSourceId: number;
+  sourceProjectId: number;
+  type: string;
+  mode: string;
+  /** The environment in the target workspace. */
+  envType: EnvType;
+  sharedUser: string;
+  createTime: number;
+}
+
+export interface Actor {
+  tenantId: string;
+  userId: string;
+}
+
+const sharedName = (workspaceName: string, dataSourceName: string) =>
+  `${workspaceName}.${dataSourceName}`;
+
+function toView(r: DataSourceSharedRule): RuleView {
+  return {
+    id: Number(r.id),
+    dataSourceId: Number(r.data_source_id),
+    sharedDataSourceName: r.shared_name,
+    sourceProjectId: Number(r.source_project_id),
+    targetProjectId: Number(r.target_project_id),
+    sharedUser: r.shared_user ?? '',
+    envType: r.env_type,
+    createTime: Number(r.create_time),
+    createUser: r.create_user,
+  };
+}
+
+function envMissing(projectId: number): ApiError {
+  return errors.invalidParameter(
+    'EnvType',
+    `workspace ${projectId} is in basic mode (DevEnvironmentEnabled=false) and has only a Prod environment: share into Prod.`,
+  );
+}
+
+export class SharingService {
+  private readonly k: Kysely<Database>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.k = db.kysely;
+  }
+
+  /**
+   * Creates a rule. The data source, the target workspace and the member are read with a
+   * key-share lock (PostgreSQL), so a concurrent delete of any of them waits for this commit and
+   * then takes the new rule with it by cascade. Duplicates rest on the unique index.
+   */
+  async create(actor: Actor, input: NewRule, audit: AuditRecorder): Promise<number> {
+    const user = input.sharedUser ? input.sharedUser : null;
+    const keyShare = this.db.dialect === 'postgres';
+    let name = '';
+    try {
+      return await this.k.transaction().execute(async (trx) => {
+        const source = await trx
+          .selectFrom('data_sources as d')
+          .innerJoin('projects as p', 'p.id', 'd.project_id')
+          .select(['d.id', 'd.name', 'd.project_id', 'p.name as workspace_name'])
+          .where('d.id', '=', input.dataSourceId)
+          .where('p.tenant_id', '=', actor.tenantId)
+          .$if(keyShare, (q) => q.forKeyShare())
+          .executeTakeFirst();
+        if (!source) throw errors.dataSourceNotFound(input.dataSourceId);
+        if (Number(source.project_id) === input.targetProjectId) {
+          throw errors.invalidParameter(
+            'TargetProjectId',
+            `data source ${input.dataSourceId} belongs to workspace ${input.targetProjectId}: a data source cannot be shared to its own workspace.`,
+          );
+        }
+        const target = await trx
+          .selectFrom('projects')
+          .select(['id', 'dev_environment_enabled'])
+          .where('id', '=', input.targetProjectId)
+          .where('tenant_id', '=', actor.tenantId)
+          .$if(keyShare, (q) => q.forKeyShare())
+          .executeTakeFirst();
+        if (!target) throw errors.workspaceNotFound(input.targetProjectId);
+        if (input.envType === 'Dev' && Number(target.dev_environment_enabled) !== 1) {
+          throw envMissing(input.targetProjectId);
+        }
+        if (user !== null) await this.requireMember(trx, actor.tenantId, target.id, user);
+
+        name = sharedName(source.workspace_name, source.name);
+        const { id } = await trx
+          .insertInto('data_source_shared_rules')
+          .values({
+            data_source_id: input.dataSourceId,
+            source_project_id: Number(source.project_id),
+            target_project_id: input.targetProjectId,
+            env_type: input.envType,
+            shared_user: user,
+            shared_name: name,
+            create_time: this.now(),
+            create_user: actor.userId,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const ruleId = Number(id);
+        await audit.record(trx, {
+          projectId: Number(source.project_id),
+          targets: {
+            DataSourceId: input.dataSourceId,
+            SharedRuleId: ruleId,
+            TargetProjectId: input.targetProjectId,
+            ...(user !== null ? { SharedUser: user } : {}),
+          },
+          detail: `EnvType=${input.envType}`,
+        });
+        return ruleId;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw await this.duplicate(input, user, name);
+      // The locks above rule this out (and SQLite has one writer); should a referenced row vanish
+      // anyway, the caller hears about the data source rather than an internal error.
+      if (translateStoreError(e)?.kind === 'foreign_key') {
+        throw errors.dataSourceNotFound(input.dataSourceId);
+      }
+      throw e;
+    }
+  }
+
+  /** The rules of one data source (optionally into one workspace), oldest first. */
+  async list(dataSourceId: number, targetProjectId?: number): Promise<RuleView[]> {
+    const rows = await this.k
+      .selectFrom('data_source_shared_rules')
+      .selectAll()
+      .where('data_source_id', '=', dataSourceId)
+      .$if(targetProjectId !== undefined, (q) =>
+        q.where('target_project_id', '=', targetProjectId as number),
+      )
+      .orderBy('id')
+      .execute();
+    return rows.map(toView);
+  }
+
+  async locate(id: number): Promise<RuleRef | undefined> {
+    const r = await this.k
+      .selectFrom('data_source_shared_rules')
+      .select(['id', 'data_source_id', 'source_project_id', 'target_project_id'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return (
+      r && {
+        id: Number(r.id),
+        dataSourceId: Number(r.data_source_id),
+        sourceProjectId: Number(r.source_project_id),
+        targetProjectId: Number(r.target_project_id),
+      }
+    );
+  }
+
+  async delete(ref: RuleRef, audit: AuditRecorder): Promise<void> {
+    await this.k.transaction().execute(async (trx) => {
+      const r = await trx
+        .deleteFrom('data_source_shared_rules')
+        .where('id', '=', ref.id)
+        .executeTakeFirst();
+      // Deleted meanwhile, by another call or with its data source or a workspace.
+      if (Number(r.numDeletedRows) === 0) throw errors.sharingRuleNotFound(ref.id);
+      await audit.record(trx, {
+        projectId: ref.sourceProjectId,
+        targets: {
+          SharedRuleId: ref.id,
+          DataSourceId: ref.dataSourceId,
+          TargetProjectId: ref.targetProjectId,
+        },
+      });
+    });
+  }
+
+  /**
+   * The rule through which `audience` sees `name` in the target's environment: a rule naming the
+   * user wins over a whole-workspace one (the more specific grant).
+   */
+  async findCovering(
+    k: Kysely<Database>,
+    target: { projectId: number; envType: EnvType; name: string },
+    audience: Audience,
+  ): Promise<RuleView | undefined> {
+    const rows = await k
+      .selectFrom('data_source_shared_rules')
+      .selectAll()
+      .where('target_project_id', '=', target.projectId)
+      .where('env_type', '=', target.envType)
+      .where('shared_name', '=', target.name)
+      .$if('userId' in audience, (q) =>
+        q.where((eb) =>
+          eb.or([
+            eb('shared_user', 'is', null),
+            eb('shared_user', '=', (audience as { userId: string }).userId),
+          ]),
+        ),
+      )
+      .execute();
+    const best = rows.sort(precedence(audience))[0];
+    return best && toView(best);
+  }
+
+  /** What is shared into a workspace for `audience`: one entry per shared name and environment. */
+  async sharedInto(
+    projectId: number,
+    audience: Audience,
+    envType?: EnvType,
+  ): Promise<SharedEntry[]> {
+    const rows = await this.k
+      .selectFrom('data_source_shared_rules as r')
+      .innerJoin('data_sources as d', 'd.id', 'r.data_source_id')
+      .select([
+        'r.id',
+        'r.shared_name',
+        'r.data_source_id',
+        'r.source_project_id',
+        'r.env_type',
+        'r.shared_user',
+        'r.create_time',
+        'd.type',
+        'd.mode',
+      ])
+      .where('r.target_project_id', '=', projectId)
+      .$if(envType !== undefined, (q) => q.where('r.env_type', '=', envType as EnvType))
+      .$if('userId' in audience, (q) =>
+        q.where((eb) =>
+          eb.or([
+            eb('r.shared_user', 'is', null),
+            eb('r.shared_user', '=', (audience as { userId: string }).userId),
+          ]),
+        ),
+      )
+      .execute();
+    const seen = new Set<string>();
+    const entries: SharedEntry[] = [];
+    for (const r of rows.sort(precedence(audience))) {
+      const key = `${r.shared_name}\u0000${r.env_type}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      entries.push({
+        ruleId: Number(r.id),
+        sharedDataSourceName: r.shared_name,
+        dataSourceId: Number(r.data_source_id),
+        sourceProjectId: Number(r.source_project_id),
+        type: r.type,
+        mode: r.mode,
+        envType: r.env_type,
+        sharedUser: r.shared_user ?? '',
+        createTime: Number(r.create_time),
+      });
+    }
+    return entries.sort(
+      (a, b) =>
+        compare(a.sharedDataSourceName, b.sharedDataSourceName) || compare(a.envType, b.envType),
+    );
+  }
+
+  /**
+   * Whether a rule shares this data source into a workspace where the user holds a role (the
+   * user can use it there): such a caller is told the data source is shared, read-only.
+   */
+  async isSharedWith(dataSourceId: number, userId: string): Promise<boolean> {
+    const row = await this.k
+      .selectFrom('data_source_shared_rules as r')
+      .innerJoin('project_member_roles as m', (j) =>
+        j.onRef('m.project_id', '=', 'r.target_project_id').on('m.user_id', '=', userId),
+      )
+      .select('r.id')
+      .where('r.data_source_id', '=', dataSourceId)
+      .where((eb) => eb.or([eb('r.shared_user', 'is', null), eb('r.shared_user', '=', userId)]))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** 400010 for a user outside the tenant (or none), 1101080166 for a non-member. */
+  private async requireMember(
+    trx: Kysely<Database>,
+    tenantId: string,
+    projectId: number,
+    userId: string,
+  ): Promise<void> {
+    const user = await trx
+      .selectFrom('users')
+      .select('id')
+      .where('id', '=', userId)
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    if (!user) throw errors.userNotInTenant(userId);
+    const member = await trx
+      .selectFrom('project_members')
+      .select('user_id')
+      .where('project_id', '=', projectId)
+      .where('user_id', '=', userId)
+      .$if(this.db.dialect === 'postgres', (q) => q.forKeyShare())
+      .executeTakeFirst();
+    if (!member) throw errors.memberNotFound(projectId, userId);
+  }
+
+  /** The 409 for a unique violation, naming the rule already there (read after the rollback). */
+  private async duplicate(input: NewRule, user: string | null, name: string): Promise<ApiError> {
+    const existing = await this.k
+      .selectFrom('data_source_shared_rules')
+      .select(['id', 'data_source_id'])
+      .where('target_project_id', '=', input.targetProjectId)
+      .where('env_type', '=', input.envType)
+      .where('shared_name', '=', name)
+      .where((eb) => (user === null ? eb('shared_user', 'is', null) : eb('shared_user', '=', user)))
+      .executeTakeFirst();
+    const audience = user === null ? 'the whole workspace' : `user ${user}`;
+    const what =
+      existing && Number(existing.data_source_id) !== input.dataSourceId
+        ? `${name} is already shared into the ${input.envType} environment of workspace ${input.targetProjectId} for ${audience}, from data source ${existing.data_source_id} (rule ${existing.id}): a shared name resolves to one record per environment. Delete that rule first.`
+        : `data source ${input.dataSourceId} is already shared into the ${input.envType} environment of workspace ${input.targetProjectId} for ${audience}${existing ? ` (rule ${existing.id})` : ''}.`;
+    return errors.conflict('SharedRule', `The sharing rule exists already: ${what}`);
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+type Ranked = { shared_user: string | null; id: number };
+
+/**
+ * Which of several rules for one name and environment applies: for a user, a rule naming them
+ * before a whole-workspace one (the more specific grant); for everyone (the Tenant Owner), what
+ * the whole workspace sees first. Then the oldest rule.
+ */
+function precedence(audience: Audience): (a: Ranked, b: Ranked) => number {
+  const userFirst = 'userId' in audience;
+  const rank = (r: Ranked) => ((r.shared_user === null) === userFirst ? 1 : 0);
+  return (a, b) => rank(a) - rank(b) || Number(a.id) - Number(b.id);
+}
