@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { dataSourceService } from '../../src/datasources/index.js';
 import { OPERATIONS } from '../../src/registry/index.js';
 import { declaredRoles, type WorkspaceRole } from '../../src/registry/operation.js';
+import { sharingService } from '../../src/sharing/index.js';
 import { MemberService } from '../../src/workspaces/member-service.js';
 import { ProjectService } from '../../src/workspaces/project-service.js';
 import {
@@ -24,9 +26,11 @@ const STATUS: Record<Expect, number> = {
   'Forbidden.Access': 403,
   'Forbidden.RAM': 403,
   '1101080008': 404,
+  '1000010005': 404,
+  '1000011038': 404,
 };
 
-const quiet = { record: async () => {} };
+const quiet = { record: async () => {}, note: () => {} };
 /** Fixtures are built by the tenant owner, who may make owners. */
 const asOwner = { requireOwnerRights: async () => {}, audit: quiet };
 
@@ -38,6 +42,7 @@ class World {
   private readonly projects: ProjectService;
   private readonly members: MemberService;
   private shared: Scene | undefined;
+  private twin: Promise<number> | undefined;
 
   constructor(readonly c: TestContext) {
     this.projects = new ProjectService(c.services.db);
@@ -82,6 +87,32 @@ class World {
     }
     const newUser = async () =>
       (await c.services.identity.createUser(this.tenantId, c.name('target'))).id;
+    const owner = { tenantId: this.tenantId, userId: c.root.userId };
+    const newDataSource = async () => {
+      const name = c.name('ds');
+      const id = await dataSourceService(c.services).create(
+        owner,
+        {
+          projectId,
+          name,
+          type: 'mysql',
+          mode: 'UrlMode',
+          properties: {
+            envType: 'Prod',
+            address: [{ host: '10.0.0.1', port: 3306 }],
+            database: 'matrix',
+            username: 'matrix',
+            password: 'matrix-secret',
+          },
+        },
+        quiet,
+      );
+      return { id, name };
+    };
+    const twinProjectId = () => {
+      this.twin ??= this.newScene().then((s) => s.projectId);
+      return this.twin;
+    };
     return {
       projectId,
       ownerUserId: c.root.userId,
@@ -92,6 +123,18 @@ class World {
         return userId;
       },
       name: () => c.name('mx').slice(0, 28),
+      newDataSource,
+      twinProjectId,
+      newSharedRule: async () =>
+        sharingService(c.services).create(
+          owner,
+          {
+            dataSourceId: (await newDataSource()).id,
+            targetProjectId: await twinProjectId(),
+            envType: 'Prod',
+          },
+          quiet,
+        ),
     };
   }
 
