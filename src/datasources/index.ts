@@ -22,6 +22,10 @@ export function rewrapDataSources(s: Services, currentKeyId: string): Promise<nu
   return rewrapDataSourceSecrets(s.db, s.envelope, currentKeyId);
 }
 
-export type { DataSourceGroupView, DataSourceView } from './data-source-service.js';
+export type {
+  DataSourceGroupView,
+  DataSourceRef,
+  DataSourceView,
+} from './data-source-service.js';
 export type { EnvType, Order, SortBy } from './list-index.js';
 export type { PageQuery } from './list-page.js';

@@ -6,7 +6,7 @@
  */
 
 import { findDataSourceType } from '../datasource-types/index.js';
-import type { DataSourceView } from '../datasources/index.js';
+import type { DataSourceRef, DataSourceView } from '../datasources/index.js';
 import { dataSourceService } from '../datasources/index.js';
 import { errors, isApiError } from '../errors.js';
 import { defineOperation, type OperationContext, type Role } from '../registry/operation.js';
@@ -72,25 +72,35 @@ function listRecord(v: DataSourceView) {
 }
 
 /**
- * Finds the workspace of data source `id` and checks the caller's role there. A data source in
- * a workspace the caller cannot see, or in another workspace than `projectId`, answers exactly
- * as a missing one does.
+ * Requires one of the operation's roles in the workspace of data source `id` (found at
+ * `projectId`). A data source in a workspace the caller cannot see, or in another workspace than
+ * the request names, answers exactly as a missing one does.
  */
-async function locate(ctx: OperationContext, id: number, projectId?: number) {
+async function requireAccess(
+  ctx: OperationContext,
+  id: number,
+  found: { projectId: number } | undefined,
+  requested?: number,
+): Promise<void> {
   ctx.audit.note({ targets: { DataSourceId: id } });
-  const ref = await dataSourceService(ctx.services).locate(id);
-  if (!ref || (projectId !== undefined && ref.projectId !== projectId)) {
+  if (!found || (requested !== undefined && found.projectId !== requested)) {
     throw errors.dataSourceNotFound(id);
   }
   try {
-    await ctx.access.requireWorkspace(ref.projectId);
+    await ctx.access.requireWorkspace(found.projectId);
   } catch (e) {
     if (isApiError(e) && e.code === '1101080008') throw errors.dataSourceNotFound(id);
-    ctx.audit.note({ projectId: ref.projectId });
+    ctx.audit.note({ projectId: found.projectId });
     throw e;
   }
-  ctx.audit.note({ projectId: ref.projectId });
-  return ref;
+  ctx.audit.note({ projectId: found.projectId });
+}
+
+/** The workspace of data source `id`, after the caller's access there is checked. */
+async function locate(ctx: OperationContext, id: number, requested?: number) {
+  const ref = await dataSourceService(ctx.services).locate(id);
+  await requireAccess(ctx, id, ref, requested);
+  return ref as DataSourceRef;
 }
 
 export const createDataSource = defineOperation({
@@ -168,8 +178,9 @@ export const getDataSource = defineOperation({
   access: { roles: READERS },
   audit: false,
   async handler(ctx, q) {
-    await locate(ctx, q.Id);
+    // One read serves both the access decision and the answer.
     const v = await dataSourceService(ctx.services).get(q.Id);
+    await requireAccess(ctx, q.Id, v);
     if (!v) throw errors.dataSourceNotFound(q.Id);
     return {
       DataSource: {
