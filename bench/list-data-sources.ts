@@ -1,0 +1,233 @@
+/**
+ * ListDataSources on a workspace with 100,000 data sources, on a fresh SQLite and a fresh
+ * PostgreSQL database: the service's list call for page 1, deep pages and name filters, with
+ * p50/p99 per case. Target (shared/PERFORMANCE.md): a deep page under 10 ms p99 on both.
+ *   npx tsx bench/list-data-sources.ts        (DSHUB_BENCH_DIALECTS=sqlite, DSHUB_BENCH_RUNS=200)
+ *
+ * Seeding: 98,000 records are written straight to the store in batches (masked JSON, sealed
+ * secrets, QualifiedName, as the service writes them) and the list index is rebuilt from them;
+ * the last 2,000 go through DataSourceService.create with random names, so incremental bucket
+ * maintenance (inserts in the middle of the Name order, splits) is part of what is measured.
+ * A "naive" row shows plain COUNT + LIMIT/OFFSET over the records for comparison. A Name
+ * filter that every name matches cannot use the trigram index: that row is the worst case.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Insertable, sql } from 'kysely';
+import { loadConfig } from '../src/config.js';
+import { maskSecrets, qualifiedName, splitSecrets } from '../src/datasource-types/index.js';
+import { dataSourceService } from '../src/datasources/index.js';
+import { rebuildIndex } from '../src/datasources/list-index.js';
+import { sealSecrets } from '../src/datasources/secret-box.js';
+import { createLogger } from '../src/observability/logger.js';
+import type { AuditRecorder } from '../src/registry/operation.js';
+import { createServices, type Services } from '../src/services.js';
+import type { DialectName } from '../src/store/dialect.js';
+import type { DataSourceTable } from '../src/store/schema.js';
+import { createTestDatabase, skipDialect } from '../test/helpers/database.js';
+
+const TOTAL = 100_000;
+const BY_SERVICE = 2_000;
+const DEV_SIBLINGS = 5_000;
+const RUNS = Number(process.env.DSHUB_BENCH_RUNS ?? 200);
+const DIALECTS = (process.env.DSHUB_BENCH_DIALECTS ?? 'sqlite,postgres')
+  .split(',')
+  .map((d) => d.trim()) as DialectName[];
+
+const noAudit: AuditRecorder = { record: async () => {}, note: () => {} };
+
+function props(i: number, env: 'Dev' | 'Prod') {
+  return {
+    envType: env,
+    address: [{ host: `db-${i % 500}.example.internal`, port: 3306 }],
+    database: `db_${i}`,
+    username: 'app',
+    password: `secret-${i}`,
+  };
+}
+
+async function seed(services: Services, projectId: number, tenantId: string): Promise<void> {
+  const k = services.db.kysely;
+  const bulk = TOTAL - BY_SERVICE;
+  const prodNames = bulk - DEV_SIBLINGS;
+  let rows: Insertable<DataSourceTable>[] = [];
+  const flush = async () => {
+    if (rows.length) await k.insertInto('data_sources').values(rows).execute();
+    rows = [];
+  };
+  const at = Date.now() - TOTAL;
+  for (let n = 0; n < bulk; n++) {
+    // Records 0..prodNames-1 are Prod; the rest are Dev siblings of the first names.
+    const i = n < prodNames ? n : n - prodNames;
+    const env = n < prodNames ? 'Prod' : 'Dev';
+    const type = i % 2 === 0 ? 'mysql' : 'postgresql';
+    const value = props(i, env);
+    const { secrets } = splitSecrets(type, 'UrlMode', value);
+    const id = 1001 + n;
+    rows.push({
+      id,
+      project_id: projectId,
+      name: `ds_${String(i).padStart(6, '0')}`,
+      env_type: env,
+      type,
+      mode: 'UrlMode',
+      properties: JSON.stringify(maskSecrets(type, 'UrlMode', value)),
+      secrets_sealed: sealSecrets(services.envelope, id, secrets),
+      description: '',
+      qualified_name: qualifiedName({
+        tenantId,
+        regionId: 'cn-hangzhou',
+        type,
+        mode: 'UrlMode',
+        props: value,
+      }),
+      create_time: at + n,
+      create_user: tenantId,
+      modify_time: at + n,
+      modify_user: tenantId,
+    });
+    if (rows.length === 500) await flush();
+  }
+  await flush();
+  if (services.db.dialect === 'postgres') {
+    await sql`select setval(pg_get_serial_sequence('data_sources', 'id'), ${1001 + bulk}, false)`.execute(
+      k,
+    );
+  } else {
+    await sql`update sqlite_sequence set seq = ${1000 + bulk} where name = 'data_sources'`.execute(
+      k,
+    );
+  }
+  await k.transaction().execute((trx) => rebuildIndex(trx, projectId));
+
+  const svc = dataSourceService(services);
+  for (let n = 0; n < BY_SERVICE; n++) {
+    await svc.create(
+      { userId: tenantId },
+      {
+        projectId,
+        name: `x${randomBytes(6).toString('hex')}`,
+        type: 'mysql',
+        mode: 'UrlMode',
+        properties: props(bulk + n, 'Prod'),
+      },
+      noAudit,
+    );
+  }
+  // What autovacuum does soon after a bulk load: planner statistics and the visibility map.
+  if (services.db.dialect === 'postgres') await sql`vacuum analyze`.execute(k);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+async function time(label: string, fn: () => Promise<unknown>): Promise<string> {
+  for (let i = 0; i < 20; i++) await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  return `  ${label.padEnd(58)} p50 ${percentile(ms, 0.5).toFixed(2).padStart(7)} ms   p99 ${percentile(ms, 0.99).toFixed(2).padStart(7)} ms`;
+}
+
+async function bench(dialect: DialectName): Promise<void> {
+  const skip = await skipDialect(dialect);
+  if (skip) {
+    process.stdout.write(`${dialect}: skipped (${skip})\n`);
+    return;
+  }
+  const database = await createTestDatabase(dialect);
+  const services = await createServices(
+    loadConfig({
+      DSHUB_DATA_DIR: database.dataDir,
+      DSHUB_MASTER_KEY: randomBytes(32).toString('base64'),
+      DSHUB_LOG_LEVEL: 'silent',
+      ...(database.url ? { DSHUB_DATABASE_URL: database.url } : {}),
+    }),
+    { logger: createLogger('silent'), defaultMetrics: false },
+  );
+  try {
+    const { tenant } = await services.identity.createTenant('bench');
+    const project = await services.db.kysely
+      .insertInto('projects')
+      .values({
+        tenant_id: tenant.id,
+        name: 'bench_ws',
+        display_name: 'bench',
+        description: '',
+        owner: tenant.id,
+        status: 'Available',
+        dev_environment_enabled: 1,
+        dev_role_disabled: 0,
+        pai_task_enabled: 0,
+        aliyun_resource_group_id: '',
+        aliyun_resource_tags: '[]',
+        created_at: Date.now(),
+        modified_at: Date.now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const projectId = Number(project.id);
+    const started = Date.now();
+    await seed(services, projectId, tenant.id);
+    const svc = dataSourceService(services);
+    const list = (q: Partial<Parameters<typeof svc.list>[0]>) => () =>
+      svc.list({
+        projectId,
+        sortBy: 'CreateTime',
+        order: 'Desc',
+        pageNumber: 1,
+        pageSize: 10,
+        ...q,
+      });
+    const check = await list({ pageNumber: 9000 })();
+    process.stdout.write(
+      `${dialect}: ${TOTAL} data sources in ${check.total} name groups, seeded in ${((Date.now() - started) / 1000).toFixed(1)} s, ${RUNS} runs per case\n`,
+    );
+    const k = services.db.kysely;
+    const lines = [
+      await time('page 1 (CreateTime Desc, 10)', list({})),
+      await time('page 9000 (CreateTime Desc, 10)', list({ pageNumber: 9000 })),
+      await time('page 9000 (Id Asc, 10)', list({ sortBy: 'Id', order: 'Asc', pageNumber: 9000 })),
+      await time(
+        'page 9000 (Name Asc, 10)',
+        list({ sortBy: 'Name', order: 'Asc', pageNumber: 9000 }),
+      ),
+      await time(
+        'page 950 (Name Desc, 100)',
+        list({ sortBy: 'Name', pageSize: 100, pageNumber: 950 }),
+      ),
+      await time('page 4000 Types=postgresql', list({ types: ['postgresql'], pageNumber: 4000 })),
+      await time('page 400 EnvType=Dev', list({ envType: 'Dev', pageNumber: 400 })),
+      await time('Name="ds_01234" page 1 (trigram index)', list({ nameContains: 'ds_01234' })),
+      await time(
+        'Name="ds_" page 9000 (matches all: scan)',
+        list({ nameContains: 'ds_', pageNumber: 9000 }),
+      ),
+      await time('naive: count(*) + LIMIT 10 OFFSET 89990 on records', async () => {
+        await k
+          .selectFrom('data_sources')
+          .select(sql<number>`count(*)`.as('n'))
+          .where('project_id', '=', projectId)
+          .executeTakeFirst();
+        await k
+          .selectFrom('data_sources')
+          .selectAll()
+          .where('project_id', '=', projectId)
+          .orderBy('create_time', 'desc')
+          .limit(10)
+          .offset(89_990)
+          .execute();
+      }),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await services.close();
+    await database.drop();
+  }
+}
+
+for (const dialect of DIALECTS) await bench(dialect);
