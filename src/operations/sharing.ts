@@ -21,14 +21,6 @@ const SHARING_MANAGERS: readonly Role[] = [
   'role_project_owner',
 ];
 
-const envType = (description: string) =>
-  p.string({
-    description,
-    required: true,
-    enum: ['Dev', 'Prod'] as const,
-    caseInsensitiveEnum: true,
-  });
-
 const ruleSchema = s.object({
   Id: s.integer('The rule ID.'),
   DataSourceId: s.integer('The data source ID (one record, one environment).'),
@@ -75,7 +67,12 @@ export const createDataSourceSharedRule = defineOperation({
       required: true,
       min: 1,
     }),
-    EnvType: envType('The environment in the target workspace: Dev or Prod.'),
+    EnvType: p.string({
+      description: 'The environment in the target workspace: Dev or Prod.',
+      required: true,
+      enum: ['Dev', 'Prod'] as const,
+      caseInsensitiveEnum: true,
+    }),
     SharedUser: p.string({
       description:
         'The user ID in the target workspace to share to; omitted or empty = the whole workspace.',
