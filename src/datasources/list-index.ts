@@ -1,17 +1,19 @@
 /**
- * The structures that make ListDataSources fast at any depth (list-page.ts reads them). ListDataSources pages over name groups (the Dev
- * and Prod records of one name), so each name has one narrow row in `data_source_groups`, read
- * through covering indexes. Plain LIMIT/OFFSET would still walk every skipped entry (tens of
- * milliseconds at 100,000 on PostgreSQL), and COUNT(*) the whole workspace, so group keys are
- * also kept in *counted buckets*: a bucket is a key range [lo, next bucket's lo) with the number
- * of groups in it per (type, environments). A page reads the bucket counts (a few dozen rows),
- * which give TotalCount and the bucket where the page starts, then walks at most one bucket.
+ * The structures that make ListDataSources fast at any depth (list-page.ts reads them).
+ * ListDataSources pages over name groups (the Dev and Prod records of one name), so each name
+ * has one narrow row in `data_source_groups`, read through covering indexes. Plain LIMIT/OFFSET
+ * would still walk every skipped entry (tens of milliseconds at 100,000 on PostgreSQL), and
+ * COUNT(*) the whole workspace, so group keys are also kept in *counted buckets*: a bucket is a
+ * key range [lo, next bucket's lo) with the number of groups in it per (type, environments). A
+ * page reads the bucket counts (a few hundred rows at most), which give TotalCount and the
+ * bucket where the page starts, then walks only the buckets the page touches.
  *
  * Two orders are indexed: 'id' (the id of the record that created the group: both the Id and
- * the CreateTime sort, since ids grow with time) and 'name'. Buckets split above `bucketLimits.splitAt`
- * groups and merge into their predecessor when small, so a workspace has about n/1000 buckets.
- * Every change runs inside the caller's transaction, after `lockWorkspace`, so bucket counts and
- * groups change together and never concurrently within one workspace.
+ * the CreateTime sort, since ids grow with time) and 'name'. Buckets split above
+ * `bucketLimits.splitAt` groups and merge into their predecessor when small, so a workspace of
+ * n groups has about n/1000 buckets per order. Every change runs inside the caller's
+ * transaction, after `lockWorkspace`, so bucket counts and groups change together and never
+ * concurrently within one workspace.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../store/schema.js';
