@@ -7,6 +7,7 @@ import { AuditService } from './audit/audit-service.js';
 import { Authenticator } from './auth/authenticator.js';
 import { DatabaseNonceStore, MemoryNonceStore, type NonceStore } from './auth/nonce-store.js';
 import type { Config } from './config.js';
+import { ConnectivityTester } from './connectivity/index.js';
 import { Envelope } from './crypto/envelope.js';
 import { type Keyring, loadKeyring } from './crypto/keyring.js';
 import { IdentityService } from './identity/identity-service.js';
@@ -28,6 +29,8 @@ export interface Services {
   audit: AuditService;
   metrics: Metrics;
   workspaces: WorkspaceDirectory;
+  /** One per process, so its limit on concurrent tests holds across all requests. */
+  connectivity: ConnectivityTester;
   /** Starts periodic housekeeping (nonce and audit sweeps). */
   startHousekeeping(): void;
   close(): Promise<void>;
@@ -43,6 +46,8 @@ export interface ServiceOptions {
 
 export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // Built first: a bad network list or DNS server stops start-up before anything is opened.
+  const connectivity = new ConnectivityTester(config.connectivity);
   const { keyring } = loadKeyring({ masterKey: config.masterKey, dataDir: config.dataDir });
   const envelope = new Envelope(keyring);
   const db = openDatabase(config.database);
@@ -76,6 +81,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     audit,
     metrics,
     workspaces: new StoreWorkspaceDirectory(db),
+    connectivity,
     startHousekeeping() {
       const sweep = async () => {
         try {

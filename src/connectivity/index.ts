@@ -3,6 +3,7 @@
  * layer builds one ConnectivityTester from the configuration and turns ConnectivityBusyError
  * into a Throttling.User error.
  */
+export { redactor } from './steps.js';
 export { ConnectivityTester } from './tester.js';
 export {
   ConnectivityBusyError,

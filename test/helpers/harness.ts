@@ -117,6 +117,8 @@ export async function createTestContext(
     DSHUB_MASTER_KEY: randomBytes(32).toString('base64'),
     DSHUB_AUTH_CACHE_TTL_MS: '0',
     DSHUB_LOG_LEVEL: 'silent',
+    // Tests never send traffic off this machine, whatever address a fixture's data source names.
+    DSHUB_CONNECTIVITY_ALLOW_NETWORKS: '127.0.0.0/8',
     ...(database.url ? { DSHUB_DATABASE_URL: database.url, DSHUB_PG_POOL_SIZE: '4' } : {}),
     ...env,
   });
