@@ -10,12 +10,24 @@ const positiveInt = z.coerce.number().int().positive();
 const cidrList = z
   .string()
   .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
+    s.trim().toLowerCase() === 'none'
+      ? []
+      : s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
   )
-  .pipe(z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected CIDRs like 10.0.0.0/8')));
+  .pipe(
+    z.array(
+      z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected CIDRs like 10.0.0.0/8, or none'),
+    ),
+  );
+
+/**
+ * Link-local addresses hold cloud instance metadata services (169.254.169.254): a connectivity
+ * test must not become a way to read them. `DSHUB_CONNECTIVITY_DENY_NETWORKS=none` lifts it.
+ */
+export const DEFAULT_DENY_NETWORKS = ['169.254.0.0/16', 'fe80::/10'];
 
 const schema = z.object({
   DSHUB_HOST: z.string().min(1).default('127.0.0.1'),
@@ -139,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       totalTimeoutMs: e.DSHUB_CONNECTIVITY_TOTAL_TIMEOUT_MS,
       maxConcurrent: e.DSHUB_CONNECTIVITY_MAX_CONCURRENT,
       allowNetworks: e.DSHUB_CONNECTIVITY_ALLOW_NETWORKS,
-      denyNetworks: e.DSHUB_CONNECTIVITY_DENY_NETWORKS,
+      denyNetworks: e.DSHUB_CONNECTIVITY_DENY_NETWORKS ?? DEFAULT_DENY_NETWORKS,
       dnsServers: e.DSHUB_CONNECTIVITY_DNS_SERVERS,
     },
   };

@@ -25,8 +25,9 @@ interface NetworkRule {
   list: net.BlockList;
 }
 
-const ALLOW_SETTING = 'connectivity.allowNetworks';
-const DENY_SETTING = 'connectivity.denyNetworks';
+// Refusals name the environment variable an operator would change.
+const ALLOW_SETTING = 'DSHUB_CONNECTIVITY_ALLOW_NETWORKS';
+const DENY_SETTING = 'DSHUB_CONNECTIVITY_DENY_NETWORKS';
 
 function parseRule(text: string, setting: string): NetworkRule {
   const match = /^([^/\s]+)(?:\/(\d{1,3}))?$/.exec(text.trim());
@@ -55,8 +56,8 @@ export class NetworkPolicy {
 
   /** Throws RangeError naming the setting when a network is malformed. */
   constructor(allow: string[] | undefined, deny: string[] | undefined) {
-    this.allow = allow?.map((n) => parseRule(n, ALLOW_SETTING));
-    this.deny = (deny ?? []).map((n) => parseRule(n, DENY_SETTING));
+    this.allow = allow?.map((n) => parseRule(n, 'allowNetworks'));
+    this.deny = (deny ?? []).map((n) => parseRule(n, 'denyNetworks'));
   }
 
   /** Why an address may or may not be connected to, in words an operator can act on. */

@@ -15,7 +15,7 @@ export const PG_ADMIN_URL =
 let pgReachable: Promise<boolean> | undefined;
 
 async function checkPostgres(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     await client.query('select 1');

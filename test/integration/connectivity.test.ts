@@ -504,7 +504,7 @@ describe('connectivity: network steps against local listeners', () => {
     assert.equal(failedAt(r), 'check_network_policy');
     assert.match(
       r.ConnectMessage,
-      /^127\.0\.0\.1 is inside denied network 127\.0\.0\.0\/8 \(connectivity\.denyNetworks\)/,
+      /^127\.0\.0\.1 is inside denied network 127\.0\.0\.0\/8 \(DSHUB_CONNECTIVITY_DENY_NETWORKS\)/,
     );
     assert.equal(hang.accepted, before, 'no connection was attempted');
   });
@@ -522,7 +522,7 @@ describe('connectivity: network steps against local listeners', () => {
     assert.equal(failedAt(r), 'check_network_policy');
     assert.match(
       r.ConnectMessage,
-      /127\.0\.0\.1 is inside denied network 127\.0\.0\.0\/8 \(connectivity\.denyNetworks\); resolved from svc\.dshub\.test/,
+      /127\.0\.0\.1 is inside denied network 127\.0\.0\.0\/8 \(DSHUB_CONNECTIVITY_DENY_NETWORKS\); resolved from svc\.dshub\.test/,
     );
   });
 
@@ -536,7 +536,7 @@ describe('connectivity: network steps against local listeners', () => {
     assert.equal(failedAt(r), 'check_network_policy');
     assert.match(
       r.ConnectMessage,
-      /127\.0\.0\.1 is not inside any allowed network \(connectivity\.allowNetworks: 10\.0\.0\.0\/8, 192\.168\.0\.0\/16\)/,
+      /127\.0\.0\.1 is not inside any allowed network \(DSHUB_CONNECTIVITY_ALLOW_NETWORKS: 10\.0\.0\.0\/8, 192\.168\.0\.0\/16\)/,
     );
   });
 

@@ -531,7 +531,7 @@ forEachDialect(
         'check_network_policy',
       ]);
       assert.match(conn.ConnectMessage, /127\.0\.0\.1 is inside denied network 127\.0\.0\.0\/8/);
-      assert.match(conn.ConnectMessage, /denyNetworks/);
+      assert.match(conn.ConnectMessage, /DSHUB_CONNECTIVITY_DENY_NETWORKS/);
       assert.equal(hang.accepted, before, 'nothing was connected to');
     });
   },

@@ -11,6 +11,18 @@ describe('configuration', () => {
     assert.equal(c.timestampWindowMs, 15 * 60_000);
   });
 
+  it('denies link-local (cloud metadata) targets unless told otherwise', () => {
+    assert.deepEqual(loadConfig({}).connectivity.denyNetworks, ['169.254.0.0/16', 'fe80::/10']);
+    assert.deepEqual(
+      loadConfig({ DSHUB_CONNECTIVITY_DENY_NETWORKS: 'none' }).connectivity.denyNetworks,
+      [],
+    );
+    assert.deepEqual(
+      loadConfig({ DSHUB_CONNECTIVITY_DENY_NETWORKS: '10.0.0.0/8' }).connectivity.denyNetworks,
+      ['10.0.0.0/8'],
+    );
+  });
+
   it('uses PostgreSQL when DSHUB_DATABASE_URL is set', () => {
     const c = loadConfig({ DSHUB_DATABASE_URL: 'postgres://u@h/db' });
     assert.equal(c.database.kind, 'postgres');
