@@ -15,7 +15,6 @@ import { randomBytes } from 'node:crypto';
 import { type Insertable, sql } from 'kysely';
 import { loadConfig } from '../src/config.js';
 import { maskSecrets, qualifiedName, splitSecrets } from '../src/datasource-types/index.js';
-import { dataSourceService } from '../src/datasources/index.js';
 import { rebuildIndex } from '../src/datasources/list-index.js';
 import { sealSecrets } from '../src/datasources/secret-box.js';
 import { createLogger } from '../src/observability/logger.js';
@@ -99,7 +98,7 @@ async function seed(services: Services, projectId: number, tenantId: string): Pr
   }
   await k.transaction().execute((trx) => rebuildIndex(trx, projectId));
 
-  const svc = dataSourceService(services);
+  const svc = services.dataSources;
   for (let n = 0; n < BY_SERVICE; n++) {
     await svc.create(
       { userId: tenantId },
@@ -173,7 +172,7 @@ async function bench(dialect: DialectName): Promise<void> {
     const projectId = Number(project.id);
     const started = Date.now();
     await seed(services, projectId, tenant.id);
-    const svc = dataSourceService(services);
+    const svc = services.dataSources;
     const list = (q: Partial<Parameters<typeof svc.list>[0]>) => () =>
       svc.list({
         projectId,

@@ -10,12 +10,17 @@ import type { Config } from './config.js';
 import { ConnectivityTester } from './connectivity/index.js';
 import { Envelope } from './crypto/envelope.js';
 import { type Keyring, loadKeyring } from './crypto/keyring.js';
+import { DataSourceService } from './datasources/data-source-service.js';
 import { IdentityService } from './identity/identity-service.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { DataSourceResolver } from './sharing/resolver.js';
+import { SharingService } from './sharing/sharing-service.js';
 import { type Db, openDatabase } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
 import { StoreWorkspaceDirectory } from './workspaces/directory.js';
+import { MemberService } from './workspaces/member-service.js';
+import { ProjectService } from './workspaces/project-service.js';
 
 export interface Services {
   config: Config;
@@ -29,6 +34,11 @@ export interface Services {
   audit: AuditService;
   metrics: Metrics;
   workspaces: WorkspaceDirectory;
+  projects: ProjectService;
+  members: MemberService;
+  dataSources: DataSourceService;
+  sharing: SharingService;
+  resolver: DataSourceResolver;
   /** One per process, so its limit on concurrent tests holds across all requests. */
   connectivity: ConnectivityTester;
   /** Starts periodic housekeeping (nonce and audit sweeps). */
@@ -67,6 +77,9 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   });
   const audit = new AuditService(db);
   const metrics = new Metrics({ defaults: opts.defaultMetrics ?? true });
+  const workspaces = new StoreWorkspaceDirectory(db);
+  const dataSources = new DataSourceService(db, envelope, config.regionId);
+  const sharing = new SharingService(db);
   const timers: NodeJS.Timeout[] = [];
 
   return {
@@ -80,7 +93,12 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     authenticator,
     audit,
     metrics,
-    workspaces: new StoreWorkspaceDirectory(db),
+    workspaces,
+    projects: new ProjectService(db),
+    members: new MemberService(db),
+    dataSources,
+    sharing,
+    resolver: new DataSourceResolver(db, dataSources, sharing, workspaces),
     connectivity,
     startHousekeeping() {
       const sweep = async () => {

@@ -3,7 +3,6 @@
  * record with the configuration of an existing one under a new name, in the same workspace and
  * environment. The SDK sends both fields in the URL query of a POST.
  */
-import { dataSourceService } from '../datasources/index.js';
 import { defineOperation, type Role } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
@@ -40,7 +39,7 @@ export const cloneDataSource = defineOperation({
   audit: true,
   async handler(ctx, q) {
     const source = await requireSourceRole(ctx, q.Id, { sharedReadOnly: true });
-    const id = await dataSourceService(ctx.services).clone(
+    const id = await ctx.services.dataSources.clone(
       ctx.principal,
       source,
       q.CloneDataSourceName,

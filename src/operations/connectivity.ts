@@ -6,7 +6,6 @@
  */
 import { ConnectivityBusyError, type ConnectivityResult, redactor } from '../connectivity/index.js';
 import { findDataSourceType, type JsonValue, splitSecrets } from '../datasource-types/index.js';
-import { dataSourceService } from '../datasources/index.js';
 import { errors, isApiError } from '../errors.js';
 import { defineOperation, type OperationContext, type Role } from '../registry/operation.js';
 import { p } from '../registry/params.js';
@@ -110,7 +109,7 @@ export const testDataSourceConnectivity = defineOperation({
     const id = q.DataSourceId;
     ctx.audit.note({ projectId: q.ProjectId, targets: { DataSourceId: id } });
     await requireTester(ctx, q.ProjectId, id);
-    const service = dataSourceService(ctx.services);
+    const service = ctx.services.dataSources;
     const ref = await service.locate(id);
     // Elsewhere (shared into ProjectId included) answers as missing, revealing nothing.
     if (!ref || ref.projectId !== q.ProjectId) throw errors.dataSourceNotFound(id);

@@ -7,7 +7,6 @@
 
 import { findDataSourceType } from '../datasource-types/index.js';
 import type { DataSourceRef, DataSourceView } from '../datasources/index.js';
-import { dataSourceService } from '../datasources/index.js';
 import { errors, isApiError } from '../errors.js';
 import { defineOperation, type OperationContext, type Role } from '../registry/operation.js';
 import { p, paging } from '../registry/params.js';
@@ -98,7 +97,7 @@ async function requireAccess(
 
 /** The workspace of data source `id`, after the caller's access there is checked. */
 async function locate(ctx: OperationContext, id: number, requested?: number) {
-  const ref = await dataSourceService(ctx.services).locate(id);
+  const ref = await ctx.services.dataSources.locate(id);
   await requireAccess(ctx, id, ref, requested);
   return ref as DataSourceRef;
 }
@@ -138,7 +137,7 @@ export const createDataSource = defineOperation({
   async handler(ctx, q) {
     ctx.audit.note({ projectId: q.ProjectId });
     await ctx.access.requireWorkspace(q.ProjectId);
-    const id = await dataSourceService(ctx.services).create(
+    const id = await ctx.services.dataSources.create(
       ctx.principal,
       {
         projectId: q.ProjectId,
@@ -179,7 +178,7 @@ export const getDataSource = defineOperation({
   audit: false,
   async handler(ctx, q) {
     // One read serves both the access decision and the answer.
-    const v = await dataSourceService(ctx.services).get(q.Id);
+    const v = await ctx.services.dataSources.get(q.Id);
     await requireAccess(ctx, q.Id, v);
     if (!v) throw errors.dataSourceNotFound(q.Id);
     return {
@@ -262,7 +261,7 @@ export const listDataSources = defineOperation({
     }
     const pageNumber = q.PageNumber ?? 1;
     const pageSize = q.PageSize ?? 10;
-    const page = await dataSourceService(ctx.services).list({
+    const page = await ctx.services.dataSources.list({
       projectId: q.ProjectId,
       sortBy: q.SortBy ?? 'CreateTime',
       order: q.Order ?? 'Desc',
@@ -308,7 +307,7 @@ export const updateDataSource = defineOperation({
   audit: true,
   async handler(ctx, q) {
     await locate(ctx, q.Id, q.ProjectId);
-    await dataSourceService(ctx.services).update(
+    await ctx.services.dataSources.update(
       ctx.principal,
       {
         id: q.Id,
@@ -333,7 +332,7 @@ export const deleteDataSource = defineOperation({
   audit: true,
   async handler(ctx, q) {
     const ref = await locate(ctx, q.Id);
-    await dataSourceService(ctx.services).delete(ref, ctx.audit);
+    await ctx.services.dataSources.delete(ref, ctx.audit);
     return { Success: true };
   },
 });

@@ -7,7 +7,7 @@ import { errors } from '../errors.js';
 import { defineOperation, type OperationContext } from '../registry/operation.js';
 import { p, paging } from '../registry/params.js';
 import { type JsonSchema, s } from '../registry/schema.js';
-import { type MemberChange, MemberService } from '../workspaces/member-service.js';
+import type { MemberChange } from '../workspaces/member-service.js';
 import {
   ANY_MEMBER,
   findRole,
@@ -18,7 +18,7 @@ import {
   WORKSPACE_OWNERS,
 } from '../workspaces/roles.js';
 
-const members = (ctx: OperationContext) => new MemberService(ctx.services.db);
+const members = (ctx: OperationContext) => ctx.services.members;
 
 /** What a member change needs from the call: owner rights checked by the guard, and the audit. */
 function change(ctx: OperationContext, projectId: number): MemberChange {

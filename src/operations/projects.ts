@@ -10,7 +10,6 @@ import { p, paging } from '../registry/params.js';
 import { type JsonSchema, s } from '../registry/schema.js';
 import {
   PROJECT_STATUSES,
-  ProjectService,
   type ResourceTag,
   type TagFilter,
 } from '../workspaces/project-service.js';
@@ -21,7 +20,7 @@ import {
   WORKSPACE_OWNERS,
 } from '../workspaces/roles.js';
 
-const projects = (ctx: OperationContext) => new ProjectService(ctx.services.db);
+const projects = (ctx: OperationContext) => ctx.services.projects;
 
 const CONTROL = /\p{Cc}/u;
 const tagText = (v: string) => v.length <= 128 && !CONTROL.test(v);

@@ -6,7 +6,7 @@
 import { defineOperation, WORKSPACE_ROLES } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
-import { DATA_SOURCE_USERS, dataSourceResolver, sharingService } from '../sharing/index.js';
+import { DATA_SOURCE_USERS } from '../sharing/index.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/;
 
@@ -58,7 +58,7 @@ export const resolveDataSource = defineOperation({
     // Sharing rules extend the declared roles, so the resolver decides; refusals look like absence.
     ctx.access.decidedByHandler();
     ctx.audit.note({ projectId: q.ProjectId, detail: `Name=${q.Name} EnvType=${q.EnvType}` });
-    const { record, rule } = await dataSourceResolver(ctx.services).resolve(
+    const { record, rule } = await ctx.services.resolver.resolve(
       ctx.principal,
       { projectId: q.ProjectId, name: q.Name, envType: q.EnvType },
       ctx.audit,
@@ -115,7 +115,7 @@ export const listSharedDataSources = defineOperation({
   audit: false,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);
-    const entries = await sharingService(ctx.services).sharedInto(
+    const entries = await ctx.services.sharing.sharedInto(
       q.ProjectId,
       ctx.principal.isOwner ? { everyone: true } : { userId: ctx.principal.userId },
       q.EnvType,

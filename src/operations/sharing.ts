@@ -10,7 +10,7 @@ import { errors, isApiError } from '../errors.js';
 import { defineOperation, type OperationContext, type Role } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
-import { type RuleView, sharingService } from '../sharing/index.js';
+import type { RuleView } from '../sharing/index.js';
 import type { RuleRef } from '../sharing/sharing-service.js';
 import { requireSourceRole } from '../sharing/source-access.js';
 
@@ -87,7 +87,7 @@ export const createDataSourceSharedRule = defineOperation({
     ctx.audit.note({ targets: { TargetProjectId: q.TargetProjectId } });
     if (q.TargetProjectId !== source.projectId)
       await ctx.access.requireWorkspace(q.TargetProjectId);
-    const id = await sharingService(ctx.services).create(
+    const id = await ctx.services.sharing.create(
       ctx.principal,
       {
         dataSourceId: q.DataSourceId,
@@ -119,7 +119,7 @@ export const listDataSourceSharedRules = defineOperation({
   audit: false,
   async handler(ctx, q) {
     await requireSourceRole(ctx, q.DataSourceId);
-    const rules = await sharingService(ctx.services).list(q.DataSourceId, q.TargetProjectId);
+    const rules = await ctx.services.sharing.list(q.DataSourceId, q.TargetProjectId);
     return { DataSourceSharedRules: rules.map(ruleView) };
   },
 });
@@ -154,7 +154,7 @@ export const deleteDataSourceSharedRule = defineOperation({
   audit: true,
   async handler(ctx, q) {
     ctx.audit.note({ targets: { SharedRuleId: q.Id } });
-    const sharing = sharingService(ctx.services);
+    const sharing = ctx.services.sharing;
     const rule = await sharing.locate(q.Id);
     if (!rule) throw errors.sharingRuleNotFound(q.Id);
     await requireEitherSide(ctx, rule);

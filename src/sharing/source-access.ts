@@ -3,10 +3,8 @@
  * Clone, and creating or listing its sharing rules.
  */
 import type { DataSourceRef } from '../datasources/data-source-service.js';
-import { dataSourceService } from '../datasources/index.js';
 import { errors, isApiError } from '../errors.js';
 import type { OperationContext } from '../registry/operation.js';
-import { sharingService } from './index.js';
 
 export interface SourceAccessOptions {
   /**
@@ -26,7 +24,7 @@ export async function requireSourceRole(
   opts: SourceAccessOptions = {},
 ): Promise<DataSourceRef> {
   ctx.audit.note({ targets: { DataSourceId: id } });
-  const ref = await dataSourceService(ctx.services).locate(id);
+  const ref = await ctx.services.dataSources.locate(id);
   if (!ref) throw errors.dataSourceNotFound(id);
   try {
     await ctx.access.requireWorkspace(ref.projectId);
@@ -51,5 +49,5 @@ async function seesItOnlyShared(
   const userId = ctx.principal.userId;
   const inSource = await ctx.services.workspaces.membership(sourceProjectId, userId);
   if (inSource && inSource.roles.size > 0) return false;
-  return sharingService(ctx.services).isSharedWith(id, userId);
+  return ctx.services.sharing.isSharedWith(id, userId);
 }

@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { decodeKey, keyFiles, keyId } from '../../src/crypto/keyring.js';
 import { rotateMasterKey } from '../../src/crypto/rotation.js';
-import { dataSourceService } from '../../src/datasources/index.js';
 import { rewrapDataSourceSecrets } from '../../src/datasources/secret-box.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createServices, type Services } from '../../src/services.js';
@@ -27,7 +26,7 @@ async function sealedRows(s: Services) {
 }
 
 async function passwords(s: Services, ids: number[]) {
-  const svc = dataSourceService(s);
+  const svc = s.dataSources;
   return Promise.all(
     ids.map(async (id) => (await svc.reveal(s.db.kysely, { id }))?.properties.password),
   );

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { sql } from 'kysely';
-import { dataSourceService } from '../../src/datasources/index.js';
 import { rebuildIndex } from '../../src/datasources/list-index.js';
 import { addMember, newWorkspace, type Workspace } from '../helpers/fixtures.js';
 import { type ApiResult, forEachDialect, type Key, type TestContext } from '../helpers/harness.js';
@@ -117,7 +116,7 @@ async function listGroups(c: TestContext, params: Params, key: Key = c.root) {
 
 /** The stored secret of a record, read through the service (as ResolveDataSource does). */
 async function storedPassword(c: TestContext, id: number): Promise<unknown> {
-  const view = await dataSourceService(c.services).reveal(c.services.db.kysely, { id });
+  const view = await c.services.dataSources.reveal(c.services.db.kysely, { id });
   return view?.properties.password;
 }
 
@@ -980,7 +979,7 @@ forEachDialect('data sources', (t) => {
       props: mysqlUrl('Dev'),
       description: 'to copy',
     });
-    const svc = dataSourceService(c.services);
+    const svc = c.services.dataSources;
     const quiet = { record: async () => {}, note: () => {} };
     const copyId = await svc.clone({ userId: 'cloner' }, { id, projectId: ws.id }, 'copy', quiet);
     const [source, copy] = [await getRecord(c, id), await getRecord(c, copyId)];

@@ -4,10 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { dataSourceService } from '../../src/datasources/index.js';
 import { OPERATIONS } from '../../src/registry/index.js';
 import { declaredRoles, type WorkspaceRole } from '../../src/registry/operation.js';
-import { sharingService } from '../../src/sharing/index.js';
 import { MemberService } from '../../src/workspaces/member-service.js';
 import { ProjectService } from '../../src/workspaces/project-service.js';
 import {
@@ -90,7 +88,7 @@ class World {
     const owner = { tenantId: this.tenantId, userId: c.root.userId };
     const newDataSource = async () => {
       const name = c.name('ds');
-      const id = await dataSourceService(c.services).create(
+      const id = await c.services.dataSources.create(
         owner,
         {
           projectId,
@@ -126,7 +124,7 @@ class World {
       newDataSource,
       twinProjectId,
       newSharedRule: async () =>
-        sharingService(c.services).create(
+        c.services.sharing.create(
           owner,
           {
             dataSourceId: (await newDataSource()).id,
