@@ -3,10 +3,11 @@
  * record with the configuration of an existing one under a new name, in the same workspace and
  * environment. The SDK sends both fields in the URL query of a POST.
  */
+
+import { requireDataSourceRole } from '../access/data-source-access.js';
 import { defineOperation, type Role } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
-import { requireSourceRole } from '../sharing/source-access.js';
 
 // The operation description's roles: Tenant Owner, Workspace Administrator, Workspace Owner, O&M.
 const CLONERS: readonly Role[] = [
@@ -38,7 +39,7 @@ export const cloneDataSource = defineOperation({
   access: { roles: CLONERS },
   audit: true,
   async handler(ctx, q) {
-    const source = await requireSourceRole(ctx, q.Id, { sharedReadOnly: true });
+    const source = await requireDataSourceRole(ctx, q.Id, { sharedReadOnly: true });
     const id = await ctx.services.dataSources.clone(
       ctx.principal,
       source,

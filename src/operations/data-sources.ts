@@ -5,10 +5,11 @@
  * ConnectionProperties is JSON text in requests and a JSON object, secrets masked, in answers.
  */
 
+import { requireDataSourceRole } from '../access/data-source-access.js';
 import { findDataSourceType } from '../datasource-types/index.js';
-import type { DataSourceRef, DataSourceView } from '../datasources/index.js';
-import { errors, isApiError } from '../errors.js';
-import { defineOperation, type OperationContext, type Role } from '../registry/operation.js';
+import type { DataSourceView } from '../datasources/index.js';
+import { errors } from '../errors.js';
+import { defineOperation, type Role } from '../registry/operation.js';
 import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 
@@ -68,38 +69,6 @@ function listRecord(v: DataSourceView) {
     ModifyTime: v.modifyTime,
     ModifyUser: v.modifyUser,
   };
-}
-
-/**
- * Requires one of the operation's roles in the workspace of data source `id` (found at
- * `projectId`). A data source in a workspace the caller cannot see, or in another workspace than
- * the request names, answers exactly as a missing one does.
- */
-async function requireAccess(
-  ctx: OperationContext,
-  id: number,
-  found: { projectId: number } | undefined,
-  requested?: number,
-): Promise<void> {
-  ctx.audit.note({ targets: { DataSourceId: id } });
-  if (!found || (requested !== undefined && found.projectId !== requested)) {
-    throw errors.dataSourceNotFound(id);
-  }
-  try {
-    await ctx.access.requireWorkspace(found.projectId);
-  } catch (e) {
-    if (isApiError(e) && e.code === '1101080008') throw errors.dataSourceNotFound(id);
-    ctx.audit.note({ projectId: found.projectId });
-    throw e;
-  }
-  ctx.audit.note({ projectId: found.projectId });
-}
-
-/** The workspace of data source `id`, after the caller's access there is checked. */
-async function locate(ctx: OperationContext, id: number, requested?: number) {
-  const ref = await ctx.services.dataSources.locate(id);
-  await requireAccess(ctx, id, ref, requested);
-  return ref as DataSourceRef;
 }
 
 export const createDataSource = defineOperation({
@@ -179,7 +148,7 @@ export const getDataSource = defineOperation({
   async handler(ctx, q) {
     // One read serves both the access decision and the answer.
     const v = await ctx.services.dataSources.get(q.Id);
-    await requireAccess(ctx, q.Id, v);
+    await requireDataSourceRole(ctx, q.Id, {}, v ?? null);
     if (!v) throw errors.dataSourceNotFound(q.Id);
     return {
       DataSource: {
@@ -306,7 +275,7 @@ export const updateDataSource = defineOperation({
   access: { roles: UPDATERS },
   audit: true,
   async handler(ctx, q) {
-    await locate(ctx, q.Id, q.ProjectId);
+    await requireDataSourceRole(ctx, q.Id, { projectId: q.ProjectId, sharedReadOnly: true });
     await ctx.services.dataSources.update(
       ctx.principal,
       {
@@ -331,7 +300,7 @@ export const deleteDataSource = defineOperation({
   access: { roles: MANAGERS },
   audit: true,
   async handler(ctx, q) {
-    const ref = await locate(ctx, q.Id);
+    const ref = await requireDataSourceRole(ctx, q.Id, { sharedReadOnly: true });
     await ctx.services.dataSources.delete(ref, ctx.audit);
     return { Success: true };
   },

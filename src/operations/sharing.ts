@@ -6,13 +6,14 @@
  * Who may: Tenant Owner, Tenant Administrator, Workspace Administrator, Workspace Owner — in both
  * workspaces to create a rule, in either to delete one, in the source workspace to list them.
  */
+
+import { requireDataSourceRole } from '../access/data-source-access.js';
 import { errors, isApiError } from '../errors.js';
 import { defineOperation, type OperationContext, type Role } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import type { RuleView } from '../sharing/index.js';
 import type { RuleRef } from '../sharing/sharing-service.js';
-import { requireSourceRole } from '../sharing/source-access.js';
 
 const SHARING_MANAGERS: readonly Role[] = [
   'TenantOwner',
@@ -83,7 +84,7 @@ export const createDataSourceSharedRule = defineOperation({
   access: { roles: SHARING_MANAGERS },
   audit: true,
   async handler(ctx, q) {
-    const source = await requireSourceRole(ctx, q.DataSourceId, { sharedReadOnly: true });
+    const source = await requireDataSourceRole(ctx, q.DataSourceId, { sharedReadOnly: true });
     ctx.audit.note({ targets: { TargetProjectId: q.TargetProjectId } });
     if (q.TargetProjectId !== source.projectId)
       await ctx.access.requireWorkspace(q.TargetProjectId);
@@ -118,7 +119,7 @@ export const listDataSourceSharedRules = defineOperation({
   access: { roles: SHARING_MANAGERS },
   audit: false,
   async handler(ctx, q) {
-    await requireSourceRole(ctx, q.DataSourceId);
+    await requireDataSourceRole(ctx, q.DataSourceId);
     const rules = await ctx.services.sharing.list(q.DataSourceId, q.TargetProjectId);
     return { DataSourceSharedRules: rules.map(ruleView) };
   },

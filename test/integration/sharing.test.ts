@@ -120,6 +120,35 @@ forEachDialect('sharing rules', (t) => {
     assert.equal(rule!.EnvType, 'Prod');
   });
 
+  it('a shared data source cannot be updated or deleted from the target (Forbidden.Shared)', async () => {
+    const c = t();
+    const { source, target, ds } = await sharingScene(c);
+    const targetOwner = await newMember(c, target.id, ['role_project_owner']);
+    await share(c, { DataSourceId: ds.id, TargetProjectId: target.id, EnvType: 'Dev' });
+    const props = JSON.stringify({
+      envType: 'Dev',
+      address: [{ host: 'db.example', port: 3306 }],
+      database: 'x',
+      username: 'u',
+      password: 'p',
+    });
+    for (const ProjectId of [target.id, source.id]) {
+      const update = await callQuery(c, targetOwner, 'UpdateDataSource', {
+        Id: ds.id,
+        ProjectId,
+        ConnectionProperties: props,
+      });
+      expectError(update, 'Forbidden.Shared', 403);
+    }
+    expectError(
+      await callQuery(c, targetOwner, 'DeleteDataSource', { Id: ds.id }, 'GET'),
+      'Forbidden.Shared',
+      403,
+    );
+    // Its owners still can.
+    expectOk(await callQuery(c, c.root, 'DeleteDataSource', { Id: ds.id }, 'GET'));
+  });
+
   it('refuses missing and malformed parameters', async () => {
     const c = t();
     const { target, ds } = await sharingScene(c);
