@@ -3,7 +3,7 @@
  * load generator, same run: the ratio is what to compare across machines.
  *   npm run bench            (builds first; DSHUB_BENCH_SECONDS, DSHUB_BENCH_CONNECTIONS)
  */
-import { fmt, load, pinGenerator, signPool, startBare, startDshub } from './lib.js';
+import { fmt, GENERATOR, load, pinGenerator, signPool, startBare, startDshub } from './lib.js';
 
 const seconds = Number(process.env.DSHUB_BENCH_SECONDS ?? 10);
 const connections = Number(process.env.DSHUB_BENCH_CONNECTIONS ?? 32);
@@ -26,7 +26,9 @@ const pool = signPool(Math.ceil(bareResult.rps * seconds * 1.1), opts, dshub.por
 const dshubResult = await load(dshub.port, { connections, seconds, pool });
 await dshub.stop();
 
-process.stdout.write(`concurrency ${connections}, ${seconds} s, keep-alive, SQLite store\n`);
+process.stdout.write(
+  `${GENERATOR}, concurrency ${connections}, ${seconds} s, keep-alive, SQLite store\n`,
+);
 process.stdout.write(`bare node:http hello           ${fmt(bareResult)}\n`);
 process.stdout.write(`signed GetCallerIdentity (GET)  ${fmt(dshubResult)}\n`);
 process.stdout.write(`ratio ${(dshubResult.rps / bareResult.rps).toFixed(2)} (target ≥ 0.50)\n`);

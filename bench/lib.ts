@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,6 +131,102 @@ export function signPool(
   return pool;
 }
 
+function hasWrk(): boolean {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (e) {
+    // wrk prints its version and exits 1.
+    return (e as { status?: number }).status === 1;
+  }
+}
+export const WRK = hasWrk();
+export const GENERATOR = WRK ? 'wrk' : 'autocannon';
+
+// Feeds wrk one pre-signed raw request after another (one thread, so one sequence).
+const WRK_SCRIPT = `
+local reqs = {}
+local i = 0
+init = function(args)
+  local f = assert(io.open(args[1], "rb"))
+  local all = f:read("*a")
+  f:close()
+  for r in string.gmatch(all, "([^%z]+)%z") do reqs[#reqs + 1] = r end
+end
+request = function()
+  i = i + 1
+  if i > #reqs then i = 1 end
+  return reqs[i]
+end
+done = function(summary, latency, requests)
+  io.write(string.format('{"total":%d,"seconds":%f,"p50":%f,"p99":%f,"errors":%d,"non2xx":%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end
+`;
+
+function rawRequest(s: SignedHttpRequest, port: number): string {
+  const headers = { host: `127.0.0.1:${port}`, ...s.headers } as Record<string, string>;
+  if (s.payload !== undefined) headers['content-length'] = String(Buffer.byteLength(s.payload));
+  const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}`);
+  return `${s.method} ${s.url} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n${s.payload ?? ''}`;
+}
+
+async function loadWithWrk(
+  port: number,
+  opts: { connections: number; seconds: number; pool?: SignedHttpRequest[]; path?: string },
+): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'dshub-wrk-'));
+  try {
+    const script = join(dir, 'pool.lua');
+    writeFileSync(script, WRK_SCRIPT);
+    const requests = join(dir, 'requests.bin');
+    const pool = opts.pool ?? [
+      { method: 'GET', url: opts.path ?? '/', headers: {} } as SignedHttpRequest,
+    ];
+    writeFileSync(requests, pool.map((r) => `${rawRequest(r, port)}\0`).join(''));
+    const args = [
+      '-t1',
+      `-c${opts.connections}`,
+      `-d${opts.seconds}s`,
+      '-s',
+      script,
+      `http://127.0.0.1:${port}/`,
+      '--',
+      requests,
+    ];
+    const out = PIN
+      ? execFileSync('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' })
+      : execFileSync('wrk', args, { encoding: 'utf8' });
+    const line = out.split('\n').find((l) => l.startsWith('{"total"'));
+    if (!line) throw new Error(`wrk said: ${out}`);
+    const r = JSON.parse(line) as {
+      total: number;
+      seconds: number;
+      p50: number;
+      p99: number;
+      errors: number;
+      non2xx: number;
+    };
+    if (opts.pool && r.total > opts.pool.length) {
+      process.stderr.write(
+        `warning: the pool of ${opts.pool.length} signed requests was reused (${r.total} sent)\n`,
+      );
+    }
+    return {
+      rps: r.total / r.seconds,
+      p50: r.p50,
+      p99: r.p99,
+      non2xx: r.non2xx,
+      errors: r.errors,
+      total: r.total,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export interface RunResult {
   rps: number;
   p50: number;
@@ -141,13 +237,14 @@ export interface RunResult {
 }
 
 /**
- * Runs autocannon for `seconds` at `connections` over keep-alive. With a pool, every request
+ * Runs the load generator (wrk when installed, else autocannon) for `seconds` at `connections` over keep-alive. With a pool, every request
  * is the next pre-signed one (distinct nonces); the run stops early if the pool runs dry.
  */
 export async function load(
   port: number,
   opts: { connections: number; seconds: number; pool?: SignedHttpRequest[]; path?: string },
 ): Promise<RunResult> {
+  if (WRK) return loadWithWrk(port, opts);
   let next = 0;
   const pool = opts.pool;
   const result = await autocannon({
@@ -189,5 +286,5 @@ export async function load(
 }
 
 export function fmt(r: RunResult): string {
-  return `${Math.round(r.rps).toLocaleString('en')} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  (non-2xx ${r.non2xx}, errors ${r.errors})`;
+  return `${Math.round(r.rps).toLocaleString('en')} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  (non-2xx ${r.non2xx}, errors ${r.errors})`;
 }

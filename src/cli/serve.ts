@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ensureRootTenant } from '../bootstrap.js';
 import type { Config } from '../config.js';
+import { flushLogger } from '../observability/logger.js';
 import { OPERATIONS } from '../registry/index.js';
 import { declaredRoles } from '../registry/operation.js';
 import { buildApp } from '../server/app.js';
@@ -36,6 +37,7 @@ export function registerServeCommands(program: Command, loadConfig: () => Config
         services.logger.info({ signal }, 'shutting down');
         await app.close();
         await services.close();
+        flushLogger(services.logger);
         process.exit(0);
       };
       process.once('SIGINT', () => void stop('SIGINT'));

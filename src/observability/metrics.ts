@@ -22,9 +22,26 @@ export class Metrics {
       collectDefaultMetrics({ register: this.registry, prefix: 'dshub_' });
   }
 
+  // Labelled children are looked up once per (action, code): hashing labels on every request
+  // is most of what an observation costs.
+  private readonly counters = new Map<string, { inc(): void }>();
+  private readonly timers = new Map<string, { observe(v: number): void }>();
+
   observe(action: string, code: string, seconds: number): void {
-    this.requests.inc({ action, code });
-    this.latency.observe({ action }, seconds);
+    const key = `${action}\n${code}`;
+    let counter = this.counters.get(key);
+    if (!counter) {
+      counter = this.requests.labels({ action, code });
+      // Unknown actions are caller-chosen: keep the maps bounded.
+      if (this.counters.size < 10_000) this.counters.set(key, counter);
+    }
+    counter.inc();
+    let timer = this.timers.get(action);
+    if (!timer) {
+      timer = this.latency.labels({ action });
+      if (this.timers.size < 10_000) this.timers.set(action, timer);
+    }
+    timer.observe(seconds);
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
