@@ -132,7 +132,10 @@ for (const dialect of selectedDialects()) {
         ResourceGroupId: 'rg',
       });
       assert.equal(obj(body.Connectivity as SdkValue).ConnectState, 'Unreachable');
-      assert.ok(!server.output().includes('Bb-Redis-Secret-1'), 'the secret is in the log');
+      assert.ok(
+        !(await server.flushedOutput()).includes('Bb-Redis-Secret-1'),
+        'the secret is in the log',
+      );
     });
   });
 }

@@ -125,8 +125,7 @@ describe('black box: the signed endpoint through Alibaba clients', () => {
 
   it('logs every call without secrets or signatures', async () => {
     await sdkCall(server, 'GetCallerIdentity', { method: 'POST' });
-    await new Promise((r) => setTimeout(r, 200));
-    const out = server.output();
+    const out = await server.flushedOutput();
     assert.match(out, /"action":"GetCallerIdentity"/);
     assert.match(out, /"requestId":"[0-9A-F-]{36}"/);
     assert.ok(!out.includes(server.accessKeySecret), 'the secret never appears in the logs');

@@ -33,6 +33,8 @@ export interface RunningServer {
   databaseUrl: string | undefined;
   /** Everything the server printed on stdout/stderr (for assertions on logs). */
   output(): string;
+  /** The output once the server's buffered log lines are out (it flushes every second). */
+  flushedOutput(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -114,6 +116,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     dataDir: database.dataDir,
     databaseUrl: database.url,
     output: () => output,
+    flushedOutput: async () => {
+      await new Promise((r) => setTimeout(r, 1500));
+      return output;
+    },
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
