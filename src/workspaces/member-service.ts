@@ -100,10 +100,7 @@ export class MemberService {
     userId: string,
     change: MemberChange,
   ): Promise<void> {
-    const ws = await this.workspace(tenantId, projectId);
-    await this.requireTenantUser(tenantId, userId);
-    const held = await this.rolesOf(this.k, projectId, userId);
-    if (held === undefined) throw errors.memberNotFound(projectId, userId);
+    const { ws, held } = await this.requireMember(tenantId, projectId, userId);
     if (userId === ws.owner) {
       throw errors.workspaceOwnerProtected(projectId, userId, 'cannot be removed from it');
     }
@@ -123,6 +120,15 @@ export class MemberService {
     });
   }
 
+  /** The workspace and the member's roles; the user must be of the tenant and a member. */
+  private async requireMember(tenantId: string, projectId: number, userId: string) {
+    const ws = await this.workspace(tenantId, projectId);
+    await this.requireTenantUser(tenantId, userId);
+    const held = await this.rolesOf(this.k, projectId, userId);
+    if (held === undefined) throw errors.memberNotFound(projectId, userId);
+    return { ws, held };
+  }
+
   /** Adds roles; roles the member holds already are kept as they are. */
   async grant(
     tenantId: string,
@@ -131,11 +137,7 @@ export class MemberService {
     roles: readonly WorkspaceRole[],
     change: MemberChange,
   ): Promise<void> {
-    const ws = await this.workspace(tenantId, projectId);
-    await this.requireTenantUser(tenantId, userId);
-    if ((await this.rolesOf(this.k, projectId, userId)) === undefined) {
-      throw errors.memberNotFound(projectId, userId);
-    }
+    const { ws } = await this.requireMember(tenantId, projectId, userId);
     await this.checkGrantable(ws, roles, change);
     try {
       await this.k.transaction().execute(async (trx) => {
@@ -170,11 +172,7 @@ export class MemberService {
     roles: readonly WorkspaceRole[],
     change: MemberChange,
   ): Promise<void> {
-    const ws = await this.workspace(tenantId, projectId);
-    await this.requireTenantUser(tenantId, userId);
-    if ((await this.rolesOf(this.k, projectId, userId)) === undefined) {
-      throw errors.memberNotFound(projectId, userId);
-    }
+    const { ws } = await this.requireMember(tenantId, projectId, userId);
     if (roles.includes(WORKSPACE_OWNER_ROLE)) {
       if (userId === ws.owner) {
         throw errors.workspaceOwnerProtected(
