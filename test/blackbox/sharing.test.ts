@@ -9,10 +9,11 @@ import { after, before, describe, it } from 'node:test';
 import { selectedDialects, skipDialect } from '../helpers/database.js';
 import { type SdkObject, sdkModel, sdkView } from './sdk-models.js';
 import {
+  adminCli,
   type Credentials,
+  createUserWithCli,
   popCall,
   type RunningServer,
-  runCli,
   type SdkCallOptions,
   sdkCall,
   sdkError,
@@ -97,25 +98,10 @@ for (const dialect of selectedDialects()) {
 
     before(async () => {
       server = await startServer({ dialect, env: { DSHUB_AUTH_CACHE_TTL_MS: '0' } });
-      const env = {
-        DSHUB_DATA_DIR: server.dataDir,
-        ...(server.databaseUrl ? { DSHUB_DATABASE_URL: server.databaseUrl } : {}),
-      };
-      const cli = async (...args: string[]) => {
-        const r = await runCli(args, env);
-        assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-        return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, string>) : {};
-      };
+      const cli = adminCli(server);
       const me = await sdkCall(server, 'GetCallerIdentity', { method: 'POST' });
       ownerId = String(me.UserId);
-      const user = await cli('admin', 'user', 'create', 'carol', '-t', String(me.AccountId));
-      const key = await cli('admin', 'key', 'create', user.userId!);
-      await cli('admin', 'policy', 'attach', user.userId!, 'AliyunDataWorksFullAccess');
-      carol = {
-        userId: user.userId!,
-        accessKeyId: key.accessKeyId!,
-        accessKeySecret: key.accessKeySecret!,
-      };
+      carol = await createUserWithCli(server, String(me.AccountId), 'carol');
       const other = await cli('admin', 'tenant', 'create', `bb_other_${dialect}`);
       stranger = { accessKeyId: other.accessKeyId!, accessKeySecret: other.accessKeySecret! };
 

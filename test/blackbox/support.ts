@@ -66,6 +66,38 @@ export function runCli(
   });
 }
 
+/** `dshub admin ...` on the server's own store; resolves with the JSON it printed. */
+export function adminCli(
+  server: RunningServer,
+): (...args: string[]) => Promise<Record<string, string>> {
+  const env = {
+    DSHUB_DATA_DIR: server.dataDir,
+    ...(server.databaseUrl ? { DSHUB_DATABASE_URL: server.databaseUrl } : {}),
+  };
+  return async (...args) => {
+    const r = await runCli(args, env);
+    if (r.code !== 0) throw new Error(`dshub ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, string>) : {};
+  };
+}
+
+/** A user of the tenant with AliyunDataWorksFullAccess and one AccessKey, made with the CLI. */
+export async function createUserWithCli(
+  server: RunningServer,
+  tenantId: string,
+  name: string,
+): Promise<Credentials & { userId: string }> {
+  const cli = adminCli(server);
+  const user = await cli('admin', 'user', 'create', name, '-t', tenantId);
+  const key = await cli('admin', 'key', 'create', user.userId!);
+  await cli('admin', 'policy', 'attach', user.userId!, 'AliyunDataWorksFullAccess');
+  return {
+    userId: user.userId!,
+    accessKeyId: key.accessKeyId!,
+    accessKeySecret: key.accessKeySecret!,
+  };
+}
+
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const database = opts.database ?? (await createTestDatabase(opts.dialect ?? 'sqlite'));
   const ownsDatabase = !opts.database;

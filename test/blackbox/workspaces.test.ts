@@ -8,10 +8,11 @@ import { after, before, describe, it } from 'node:test';
 import { selectedDialects, skipDialect } from '../helpers/database.js';
 import { MODELS, type SdkObject, sdkView } from './sdk-models.js';
 import {
+  adminCli,
   type Credentials,
+  createUserWithCli,
   popCall,
   type RunningServer,
-  runCli,
   type SdkCallOptions,
   sdkCall,
   sdkError,
@@ -85,25 +86,10 @@ for (const dialect of selectedDialects()) {
 
     before(async () => {
       server = await startServer({ dialect, env: { DSHUB_AUTH_CACHE_TTL_MS: '0' } });
-      const env = {
-        DSHUB_DATA_DIR: server.dataDir,
-        ...(server.databaseUrl ? { DSHUB_DATABASE_URL: server.databaseUrl } : {}),
-      };
-      const cli = async (...args: string[]) => {
-        const r = await runCli(args, env);
-        assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-        return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, string>) : {};
-      };
+      const cli = adminCli(server);
       const me = await sdkCall(server, 'GetCallerIdentity', { method: 'POST' });
       ownerId = String(me.UserId);
-      const user = await cli('admin', 'user', 'create', 'bob', '-t', String(me.AccountId));
-      const key = await cli('admin', 'key', 'create', user.userId!);
-      await cli('admin', 'policy', 'attach', user.userId!, 'AliyunDataWorksFullAccess');
-      bob = {
-        userId: user.userId!,
-        accessKeyId: key.accessKeyId!,
-        accessKeySecret: key.accessKeySecret!,
-      };
+      bob = await createUserWithCli(server, String(me.AccountId), 'bob');
       const other = await cli('admin', 'tenant', 'create', `elsewhere_${dialect}`);
       outsiderId = other.tenantId!;
     });
