@@ -134,7 +134,7 @@ forEachDialect('expiring sharing rules', (t) => {
     assert.match(String(events[0]!.detail), /NoticedBy=sweep/);
     // The audit trail shows it to the tenant like any other event.
     const listed = expectOk(
-      await c.call(c.root, 'ListAuditEvents', { Action: EXPIRED_ACTION, PageSize: 100 }),
+      await c.call(c.root, 'ListAuditEvents', { UserId: 'dshub', PageSize: 100 }),
     );
     const mine = (
       (listed.PagingInfo as Record<string, unknown>).AuditEvents as Record<string, unknown>[]
