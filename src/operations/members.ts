@@ -3,27 +3,20 @@
  * ListProjectMembers, GrantMemberProjectRoles, RevokeMemberProjectRoles, ListProjectRoles,
  * GetProjectRole (spec/dataworks-api.md §3, §3.1). Who may call each: docs/permissions.md.
  */
+import { MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
-import { defineOperation, type OperationContext } from '../registry/operation.js';
 import { p, paging } from '../registry/params.js';
 import { type JsonSchema, s } from '../registry/schema.js';
 import type { MemberChange } from '../workspaces/member-service.js';
-import {
-  ANY_MEMBER,
-  findRole,
-  findRoles,
-  parseRoleCodes,
-  roleDetail,
-  WORKSPACE_MANAGERS,
-  WORKSPACE_OWNERS,
-} from '../workspaces/roles.js';
+import { findRole, findRoles, parseRoleCodes, roleDetail } from '../workspaces/roles.js';
+import { defineOperation, type OperationContext } from './context.js';
 
 const members = (ctx: OperationContext) => ctx.services.members;
 
 /** What a member change needs from the call: owner rights checked by the guard, and the audit. */
 function change(ctx: OperationContext, projectId: number): MemberChange {
   return {
-    requireOwnerRights: () => ctx.access.requireWorkspace(projectId, { roles: WORKSPACE_OWNERS }),
+    requireOwnerRights: () => ctx.access.requireWorkspace(projectId, { roles: MAY.ownWorkspace }),
     audit: ctx.audit,
   };
 }
@@ -94,7 +87,7 @@ export const createProjectMember = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
@@ -121,7 +114,7 @@ export const deleteProjectMember = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
@@ -145,7 +138,7 @@ export const getProjectMember = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId },
   response: { ProjectMember: memberSchema },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
@@ -181,7 +174,7 @@ export const listProjectMembers = defineOperation({
       ProjectMembers: s.array(memberSchema),
     }),
   },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     const roleFilter = a.RoleCodes?.length ? parseRoleCodes('RoleCodes', a.RoleCodes) : undefined;
@@ -211,7 +204,7 @@ export const grantMemberProjectRoles = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
@@ -239,7 +232,7 @@ export const revokeMemberProjectRoles = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
@@ -294,7 +287,7 @@ export const listProjectRoles = defineOperation({
       ProjectRoles: s.array(roleSchema),
     }),
   },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
@@ -327,7 +320,7 @@ export const getProjectRole = defineOperation({
     }),
   },
   response: { ProjectRole: roleSchema },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);

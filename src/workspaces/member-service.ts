@@ -6,8 +6,8 @@
  */
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import type { WorkspaceRole } from '../access/roles.js';
 import { errors } from '../errors.js';
-import type { WorkspaceRole } from '../registry/operation.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import type { Database } from '../store/schema.js';

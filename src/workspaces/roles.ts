@@ -3,8 +3,9 @@
  * declare. Built-in roles are the same in every workspace, so they live in code, not in the
  * store; DataWorks reports them with Type "System" and ProjectId -1.
  */
+
+import { WORKSPACE_ROLES, type WorkspaceRole } from '../access/roles.js';
 import { errors } from '../errors.js';
-import { type Role, WORKSPACE_ROLES, type WorkspaceRole } from '../registry/operation.js';
 
 /** DataWorks module ids as its CreateProjectRole documentation numbers them. */
 export const MODULES = {
@@ -117,31 +118,6 @@ export function parseRoleCodes(param: string, codes: readonly string[]): Workspa
   }
   return [...new Set(codes as WorkspaceRole[])];
 }
-
-// ---- who may call what (the operations declare these; docs/permissions.md explains them) ----
-
-/** Every workspace role: read access for any member. */
-export const ANY_MEMBER: readonly Role[] = ['TenantOwner', 'TenantAdmin', ...WORKSPACE_ROLES];
-
-/** Member and role management, and workspace settings. */
-export const WORKSPACE_MANAGERS: readonly Role[] = [
-  'TenantOwner',
-  'TenantAdmin',
-  'role_project_owner',
-  'role_project_admin',
-];
-
-/**
- * Deleting a workspace, and anything that makes or unmakes a Workspace Owner: an administrator
- * must not be able to promote anyone (himself included) above his own role.
- */
-export const WORKSPACE_OWNERS: readonly Role[] = [
-  'TenantOwner',
-  'TenantAdmin',
-  'role_project_owner',
-];
-
-export const TENANT_MANAGERS: readonly Role[] = ['TenantOwner', 'TenantAdmin'];
 
 export interface RoleFilter {
   codes?: readonly string[];
