@@ -69,6 +69,10 @@ const ROLE_LABELS: Record<Role, string> = {
   role_project_erd: 'Model Designer (role_project_erd)',
   role_project_data_analyst: 'Data Analyst (role_project_data_analyst)',
   role_project_dg_admin: 'Data Governance Administrator (role_project_dg_admin)',
+  CustomRole: 'any custom role',
+  DataSourceRead: 'a custom role with Data Map, Data Studio or Data Integration permissions',
+  DataSourceUse: 'a custom role with Data Studio Write or Data Integration permissions',
+  DataSourceManage: 'a custom role with Data Integration Write',
 };
 
 export function roleLabel(r: Role): string {

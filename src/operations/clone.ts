@@ -15,6 +15,7 @@ const CLONERS: readonly Role[] = [
   'role_project_admin',
   'role_project_owner',
   'role_project_pe',
+  'DataSourceManage',
 ];
 
 export const cloneDataSource = defineOperation({

@@ -19,6 +19,7 @@ const TESTERS: readonly Role[] = [
   'role_project_dev',
   'role_project_owner',
   'role_project_pe',
+  'DataSourceUse',
 ];
 
 /** Every secret of the record as text, so the answer can be checked against each of them. */

@@ -19,8 +19,14 @@ const MANAGERS: readonly Role[] = [
   'role_project_admin',
   'role_project_owner',
   'role_project_pe',
+  'DataSourceManage',
 ];
-const READERS: readonly Role[] = [...MANAGERS, 'role_project_deploy', 'role_project_dev'];
+const READERS: readonly Role[] = [
+  ...MANAGERS,
+  'role_project_deploy',
+  'role_project_dev',
+  'DataSourceUse',
+];
 const LISTERS: readonly Role[] = [
   ...READERS,
   'role_project_guest',
@@ -28,6 +34,7 @@ const LISTERS: readonly Role[] = [
   'role_project_security',
   'role_project_data_analyst',
   'role_project_dg_admin',
+  'DataSourceRead',
 ];
 const UPDATERS: readonly Role[] = [...MANAGERS, 'TenantAdmin'];
 

@@ -111,7 +111,7 @@ export const listSharedDataSources = defineOperation({
       }),
     ),
   },
-  access: { roles: ['TenantOwner', ...WORKSPACE_ROLES] },
+  access: { roles: ['TenantOwner', ...WORKSPACE_ROLES, 'DataSourceRead'] },
   audit: false,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);

@@ -4,6 +4,7 @@
  * `dshub ops` listing and the docs are derived from these declarations.
  */
 import type { Kysely } from 'kysely';
+import type { CustomRoleGrant } from '../access/custom-role-grants.js';
 import type { Principal } from '../identity/principal.js';
 import type { Services } from '../services.js';
 import type { Database } from '../store/schema.js';
@@ -26,8 +27,12 @@ export const WORKSPACE_ROLES = [
 ] as const;
 export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
 
-/** Who may call an operation, in the words of DataWorks' role descriptions. */
-export type Role = 'TenantOwner' | 'TenantAdmin' | WorkspaceRole;
+/**
+ * Who may call an operation, in the words of DataWorks' role descriptions, plus what custom
+ * workspace roles grant (src/access/custom-role-grants.ts): `CustomRole` is any custom role,
+ * the DataSource* grants come from its module permissions.
+ */
+export type Role = 'TenantOwner' | 'TenantAdmin' | WorkspaceRole | CustomRoleGrant;
 
 /**
  * `roles`: the caller needs one of these (Tenant Owner/Administrator tenant-wide, workspace

@@ -30,6 +30,7 @@ export const DATA_SOURCE_USERS: readonly Role[] = [
   'role_project_dev',
   'role_project_pe',
   'role_project_deploy',
+  'DataSourceUse',
 ];
 
 export interface ResolveQuery {
