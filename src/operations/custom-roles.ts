@@ -4,11 +4,11 @@
  * body. What a custom role grants: src/access/custom-role-grants.ts and docs/DECISIONS.md.
  */
 import type { CustomModulePermission, CustomPermissionType } from '../access/custom-role-grants.js';
-import { defineOperation } from '../registry/operation.js';
+import { MAY } from '../access/roles.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import { checkModulePermissions } from '../workspaces/custom-roles.js';
-import { WORKSPACE_MANAGERS } from '../workspaces/roles.js';
+import { defineOperation } from './context.js';
 
 const PERMISSION_TYPES: readonly CustomPermissionType[] = ['Write', 'Read', 'NotSet'];
 const EXAMPLE = '[{"ModuleId":9,"PermissionType":"Write"}]';
@@ -72,7 +72,7 @@ export const createProjectRole = defineOperation({
     }),
   },
   response: { Code: s.string('The new role’s code, e.g. base_role_1a2b3c4d5e.') },
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({ projectId: a.ProjectId, targets: { ProjectId: a.ProjectId } });
@@ -95,7 +95,7 @@ export const updateProjectRole = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId, Code: code, ModulePermissions: modulePermissions(true) },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
@@ -115,7 +115,7 @@ export const deleteProjectRole = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId, Code: code },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({

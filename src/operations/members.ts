@@ -3,20 +3,13 @@
  * ListProjectMembers, GrantMemberProjectRoles, RevokeMemberProjectRoles, ListProjectRoles,
  * GetProjectRole (spec/dataworks-api.md §3, §3.1). Who may call each: docs/permissions.md.
  */
+import { MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
-import { defineOperation, type OperationContext } from '../registry/operation.js';
 import { p, paging } from '../registry/params.js';
 import { type JsonSchema, s } from '../registry/schema.js';
 import type { MemberChange } from '../workspaces/member-service.js';
-import {
-  ANY_MEMBER,
-  customRoleDetail,
-  findRole,
-  findRoles,
-  roleDetail,
-  WORKSPACE_MANAGERS,
-  WORKSPACE_OWNERS,
-} from '../workspaces/roles.js';
+import { customRoleDetail, findRole, findRoles, roleDetail } from '../workspaces/roles.js';
+import { defineOperation, type OperationContext } from './context.js';
 
 const members = (ctx: OperationContext) => ctx.services.members;
 
@@ -27,7 +20,7 @@ const roleCodesOf = (ctx: OperationContext, projectId: number, codes: readonly s
 /** What a member change needs from the call: owner rights checked by the guard, and the audit. */
 function change(ctx: OperationContext, projectId: number): MemberChange {
   return {
-    requireOwnerRights: () => ctx.access.requireWorkspace(projectId, { roles: WORKSPACE_OWNERS }),
+    requireOwnerRights: () => ctx.access.requireWorkspace(projectId, { roles: MAY.ownWorkspace }),
     audit: ctx.audit,
   };
 }
@@ -102,7 +95,7 @@ export const createProjectMember = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
@@ -129,7 +122,7 @@ export const deleteProjectMember = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
@@ -153,7 +146,7 @@ export const getProjectMember = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId },
   response: { ProjectMember: memberSchema },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
@@ -189,7 +182,7 @@ export const listProjectMembers = defineOperation({
       ProjectMembers: s.array(memberSchema),
     }),
   },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
@@ -221,7 +214,7 @@ export const grantMemberProjectRoles = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
@@ -249,7 +242,7 @@ export const revokeMemberProjectRoles = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
@@ -304,7 +297,7 @@ export const listProjectRoles = defineOperation({
       ProjectRoles: s.array(roleSchema),
     }),
   },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
@@ -338,7 +331,7 @@ export const getProjectRole = defineOperation({
     }),
   },
   response: { ProjectRole: roleSchema },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);

@@ -3,10 +3,10 @@
  * name, secrets included, for a caller allowed to use it) and ListSharedDataSources (what is
  * shared into a workspace for the caller). Same endpoint and signing as DataWorks' operations.
  */
-import { defineOperation, WORKSPACE_ROLES } from '../registry/operation.js';
+import { MAY } from '../access/roles.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
-import { DATA_SOURCE_USERS } from '../sharing/index.js';
+import { defineOperation } from './context.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/;
 
@@ -52,7 +52,7 @@ export const resolveDataSource = defineOperation({
       SourceProjectId: s.integer('The workspace the data source belongs to.'),
     }),
   },
-  access: { roles: DATA_SOURCE_USERS },
+  access: { roles: MAY.useDataSources },
   audit: true,
   async handler(ctx, q) {
     // Sharing rules extend the declared roles, so the resolver decides; refusals look like absence.
@@ -111,7 +111,7 @@ export const listSharedDataSources = defineOperation({
       }),
     ),
   },
-  access: { roles: ['TenantOwner', ...WORKSPACE_ROLES, 'DataSourceRead'] },
+  access: { roles: MAY.listDataSources },
   audit: false,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);

@@ -7,20 +7,14 @@
  * workspaces to create a rule, in either to delete one, in the source workspace to list them.
  */
 
-import { requireDataSourceRole } from '../access/data-source-access.js';
+import { MAY } from '../access/roles.js';
 import { errors, isApiError } from '../errors.js';
-import { defineOperation, type OperationContext, type Role } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import type { RuleView } from '../sharing/index.js';
 import type { RuleRef } from '../sharing/sharing-service.js';
-
-const SHARING_MANAGERS: readonly Role[] = [
-  'TenantOwner',
-  'TenantAdmin',
-  'role_project_admin',
-  'role_project_owner',
-];
+import { defineOperation, type OperationContext } from './context.js';
+import { requireDataSourceRole } from './data-source-access.js';
 
 const ruleSchema = s.object({
   Id: s.integer('The rule ID.'),
@@ -81,7 +75,7 @@ export const createDataSourceSharedRule = defineOperation({
     }),
   },
   response: { Id: s.integer('The rule ID.') },
-  access: { roles: SHARING_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, q) {
     const source = await requireDataSourceRole(ctx, q.DataSourceId, { sharedReadOnly: true });
@@ -116,7 +110,7 @@ export const listDataSourceSharedRules = defineOperation({
     }),
   },
   response: { DataSourceSharedRules: s.array(ruleSchema, 'The sharing rules of the data source.') },
-  access: { roles: SHARING_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: false,
   async handler(ctx, q) {
     await requireDataSourceRole(ctx, q.DataSourceId);
@@ -151,7 +145,7 @@ export const deleteDataSourceSharedRule = defineOperation({
   method: 'POST',
   params: { Id: p.integer({ description: 'The rule ID.', required: true, min: 1 }) },
   response: { Success: s.boolean('true when the rule was deleted.') },
-  access: { roles: SHARING_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, q) {
     ctx.audit.note({ targets: { SharedRuleId: q.Id } });

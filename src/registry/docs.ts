@@ -1,5 +1,5 @@
 /** docs/operations.md, generated from the registry: one section per operation. */
-import { roleLabel } from '../access/access-guard.js';
+import { roleLabel } from '../access/roles.js';
 import { OPERATIONS } from './index.js';
 import { declaredRoles } from './operation.js';
 

@@ -9,29 +9,16 @@
  * Whoever falls outside gets exactly what a missing data source gets: same code, same message.
  */
 import type { Kysely } from 'kysely';
-import type { WorkspaceDirectory } from '../access/access-guard.js';
+import { MAY } from '../access/roles.js';
+import type { AuditRecorder } from '../audit/recorder.js';
 import type { EnvType } from '../datasource-types/index.js';
 import type { DataSourceService, DataSourceView } from '../datasources/data-source-service.js';
 import { errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
-import type { AuditRecorder, Role } from '../registry/operation.js';
 import type { Db } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
+import type { WorkspaceDirectory } from '../workspaces/directory.js';
 import type { RuleView, SharingService } from './sharing-service.js';
-
-/**
- * The workspace roles that may use (resolve) the workspace's own data sources: those that build,
- * run or deploy jobs. Visitors and the governance roles may list data sources, not read secrets.
- */
-export const DATA_SOURCE_USERS: readonly Role[] = [
-  'TenantOwner',
-  'role_project_owner',
-  'role_project_admin',
-  'role_project_dev',
-  'role_project_pe',
-  'role_project_deploy',
-  'DataSourceUse',
-];
 
 export interface ResolveQuery {
   projectId: number;
@@ -62,7 +49,7 @@ export class DataSourceResolver {
     const shared = q.name.includes('.');
     const allowed = shared
       ? caller.isOwner || m.roles.size > 0
-      : caller.isOwner || DATA_SOURCE_USERS.some((r) => m.roles.has(r));
+      : caller.isOwner || MAY.useDataSources.some((r) => m.roles.has(r));
     if (!allowed) throw notFound();
 
     return this.db.kysely.transaction().execute(async (trx) => {

@@ -9,9 +9,9 @@
  * (migration 0005), so nothing here cleans up after deletes.
  */
 import type { Kysely } from 'kysely';
+import type { AuditRecorder } from '../audit/recorder.js';
 import type { EnvType } from '../datasource-types/index.js';
 import { type ApiError, errors } from '../errors.js';
-import type { AuditRecorder } from '../registry/operation.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import type { Database, DataSourceSharedRule } from '../store/schema.js';

@@ -1,8 +1,19 @@
-import type { Membership, WorkspaceDirectory } from '../access/access-guard.js';
+/**
+ * The access decisions' view of workspaces: which tenant one belongs to, and a user's roles in it.
+ */
 import { type CustomModulePermission, grantsOf } from '../access/custom-role-grants.js';
 import type { Db } from '../store/dialect.js';
 
-/** The access guard's view of workspaces: which tenant one belongs to, and a user's roles in it. */
+export interface Membership {
+  tenantId: string;
+  /** The caller's workspace role codes there (empty when not a member). */
+  roles: ReadonlySet<string>;
+}
+
+export interface WorkspaceDirectory {
+  membership(projectId: number, userId: string): Promise<Membership | undefined>;
+}
+
 export class StoreWorkspaceDirectory implements WorkspaceDirectory {
   constructor(private readonly db: Db) {}
 

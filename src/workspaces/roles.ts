@@ -3,7 +3,7 @@
  * declare. Built-in roles are the same in every workspace, so they live in code, not in the
  * store; DataWorks reports them with Type "System" and ProjectId -1.
  */
-import { type Role, WORKSPACE_ROLES, type WorkspaceRole } from '../registry/operation.js';
+import type { WorkspaceRole } from '../access/roles.js';
 import type { CustomRole } from './custom-roles.js';
 
 /** DataWorks module ids as its CreateProjectRole documentation numbers them. */
@@ -109,36 +109,6 @@ export function isWorkspaceRole(code: string): code is WorkspaceRole {
 export function roleSummary(code: string): { Code: string; Name: string; Type: string } {
   return { Code: code, Name: byCode.get(code)?.name ?? code, Type: 'System' };
 }
-
-// ---- who may call what (the operations declare these; docs/permissions.md explains them) ----
-
-/** Every workspace role: read access for any member. */
-export const ANY_MEMBER: readonly Role[] = [
-  'TenantOwner',
-  'TenantAdmin',
-  ...WORKSPACE_ROLES,
-  'CustomRole',
-];
-
-/** Member and role management, and workspace settings. */
-export const WORKSPACE_MANAGERS: readonly Role[] = [
-  'TenantOwner',
-  'TenantAdmin',
-  'role_project_owner',
-  'role_project_admin',
-];
-
-/**
- * Deleting a workspace, and anything that makes or unmakes a Workspace Owner: an administrator
- * must not be able to promote anyone (himself included) above his own role.
- */
-export const WORKSPACE_OWNERS: readonly Role[] = [
-  'TenantOwner',
-  'TenantAdmin',
-  'role_project_owner',
-];
-
-export const TENANT_MANAGERS: readonly Role[] = ['TenantOwner', 'TenantAdmin'];
 
 export interface RoleFilter {
   codes?: readonly string[];

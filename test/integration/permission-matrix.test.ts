@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import type { WorkspaceRole } from '../../src/access/roles.js';
 import { OPERATIONS } from '../../src/registry/index.js';
-import { declaredRoles, type WorkspaceRole } from '../../src/registry/operation.js';
+import { declaredRoles } from '../../src/registry/operation.js';
 import { MemberService } from '../../src/workspaces/member-service.js';
 import { ProjectService } from '../../src/workspaces/project-service.js';
 import {
