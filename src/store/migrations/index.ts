@@ -6,7 +6,8 @@ import { foundation } from './0001-foundation.js';
 import { workspaces } from './0002-workspaces.js';
 import { dataSources } from './0004-data-sources.js';
 import { sharing } from './0005-sharing.js';
-import { customRoles } from './0006-custom-roles.js';
+import { shareExpiry } from './0006-share-expiry.js';
+import { customRoles } from './0007-custom-roles.js';
 import type { Migration } from './helpers.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -14,5 +15,6 @@ export const MIGRATIONS: readonly Migration[] = [
   workspaces,
   dataSources,
   sharing,
+  shareExpiry,
   customRoles,
 ];

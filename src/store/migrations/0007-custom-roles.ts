@@ -8,7 +8,7 @@ import { withId } from './helpers.js';
  * token and workspace (NULLs do not collide in either dialect).
  */
 export const customRoles: Migration = {
-  name: '0006-custom-roles',
+  name: '0007-custom-roles',
   async up({ db, dialect }) {
     await withId(db.schema.createTable('project_roles'), dialect)
       .addColumn('project_id', 'bigint', (c) =>
