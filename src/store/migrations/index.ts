@@ -7,7 +7,8 @@ import { workspaces } from './0002-workspaces.js';
 import { dataSources } from './0004-data-sources.js';
 import { sharing } from './0005-sharing.js';
 import { shareExpiry } from './0006-share-expiry.js';
-import { dataSourceVersions } from './0007-data-source-versions.js';
+import { customRoles } from './0007-custom-roles.js';
+import { dataSourceVersions } from './0008-data-source-versions.js';
 import type { Migration } from './helpers.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -16,5 +17,6 @@ export const MIGRATIONS: readonly Migration[] = [
   dataSources,
   sharing,
   shareExpiry,
+  customRoles,
   dataSourceVersions,
 ];

@@ -8,7 +8,7 @@ import type { Migration } from './helpers.js';
  * record has a current version to compare and roll back against.
  */
 export const dataSourceVersions: Migration = {
-  name: '0007-data-source-versions',
+  name: '0008-data-source-versions',
   async up({ db }) {
     await db.schema
       .createTable('data_source_versions')
