@@ -16,6 +16,7 @@ import { rewrapDataSourceSecrets } from './datasources/secret-box.js';
 import { IdentityService } from './identity/identity-service.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { ShareExpiry } from './sharing/expiry.js';
 import { DataSourceResolver } from './sharing/resolver.js';
 import { SharingService } from './sharing/sharing-service.js';
 import { type Db, openDatabase } from './store/dialect.js';
@@ -85,7 +86,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const metrics = new Metrics({ defaults: opts.defaultMetrics ?? true });
   const workspaces = new StoreWorkspaceDirectory(db);
   const dataSources = new DataSourceService(db, envelope, config.regionId);
-  const sharing = new SharingService(db);
+  const sharing = new SharingService(db, new ShareExpiry(db));
   const timers: NodeJS.Timeout[] = [];
 
   return {
@@ -118,6 +119,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         try {
           await nonces.sweep(Date.now());
           await audit.sweep(config.auditRetentionDays);
+          await sharing.expiry.sweep();
         } catch (e) {
           logger.warn({ err: e }, 'housekeeping failed; will retry');
         }

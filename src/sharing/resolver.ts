@@ -52,9 +52,26 @@ export class DataSourceResolver {
       : caller.isOwner || MAY.useDataSources.some((r) => m.roles.has(r));
     if (!allowed) throw notFound();
 
+    const expired: number[] = [];
+    try {
+      return await this.resolveWithin(caller, q, audit, shared, expired);
+    } finally {
+      // Rules met past their time are finished after our transaction, in one of their own.
+      if (expired.length > 0) await this.sharing.expiry.finish(expired);
+    }
+  }
+
+  private resolveWithin(
+    caller: Principal,
+    q: ResolveQuery,
+    audit: AuditRecorder,
+    shared: boolean,
+    expired: number[],
+  ): Promise<Resolved> {
+    const notFound = () => errors.dataSourceNotFound(q.name);
     return this.db.kysely.transaction().execute(async (trx) => {
       const found: Resolved | undefined = shared
-        ? await this.viaRule(trx, caller, q)
+        ? await this.viaRule(trx, caller, q, expired)
         : await this.own(trx, q).then((record) => record && { record });
       if (!found) throw notFound();
       await audit.record(trx, {
@@ -83,11 +100,13 @@ export class DataSourceResolver {
     trx: Kysely<Database>,
     caller: Principal,
     q: ResolveQuery,
+    expired: number[],
   ): Promise<Resolved | undefined> {
     const rule = await this.sharing.findCovering(
       trx,
       { projectId: q.projectId, envType: q.envType, name: q.name },
       caller.isOwner ? { everyone: true } : { userId: caller.userId },
+      expired,
     );
     if (!rule) return undefined;
     const record = await this.dataSources.reveal(trx, { id: rule.dataSourceId });

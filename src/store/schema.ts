@@ -179,6 +179,8 @@ export interface DataSourceSharedRuleTable {
   shared_name: string;
   create_time: number;
   create_user: string;
+  /** Epoch ms after which the rule no longer resolves (src/sharing/expiry.ts); null = for good. */
+  expire_time: number | null;
 }
 
 export interface Database {
