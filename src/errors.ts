@@ -195,6 +195,12 @@ export const errors = {
     fixed('1101080008', `The workspace ${id} does not exist or you cannot see it.`),
   memberNotFound: (projectId: number | string, userId: string) =>
     fixed('1101080166', `User ${userId} is not a member of workspace ${projectId}.`),
+  roleNotFound: (projectId: number | string, code: string) =>
+    new ApiError(
+      'InvalidParameter.Code',
+      400,
+      `The specified parameter "Code" is not valid: workspace ${projectId} has no role "${code}"; ListProjectRoles shows its roles.`,
+    ),
   userNotInTenant: (userId: string) =>
     fixed('400010', `User ${userId} does not belong to the tenant of this workspace.`),
   conflict: (what: string, message: string) => new ApiError(`Conflict.${what}`, 409, message),

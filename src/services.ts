@@ -21,6 +21,7 @@ import { DataSourceResolver } from './sharing/resolver.js';
 import { SharingService } from './sharing/sharing-service.js';
 import { type Db, openDatabase } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
+import { CustomRoleService } from './workspaces/custom-roles.js';
 import { StoreWorkspaceDirectory, type WorkspaceDirectory } from './workspaces/directory.js';
 import { MemberService } from './workspaces/member-service.js';
 import { ProjectService } from './workspaces/project-service.js';
@@ -39,6 +40,7 @@ export interface Services {
   workspaces: WorkspaceDirectory;
   projects: ProjectService;
   members: MemberService;
+  customRoles: CustomRoleService;
   dataSources: DataSourceService;
   sharing: SharingService;
   resolver: DataSourceResolver;
@@ -103,6 +105,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     workspaces,
     projects: new ProjectService(db),
     members: new MemberService(db),
+    customRoles: new CustomRoleService(db),
     dataSources,
     sharing,
     resolver: new DataSourceResolver(db, dataSources, sharing, workspaces),
