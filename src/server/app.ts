@@ -11,6 +11,7 @@ import { buildOpenApiDocument } from '../registry/openapi.js';
 import type { Services } from '../services.js';
 import { ping } from '../store/dialect.js';
 import { handleApiRequest, hostId, newRequestId, renderError } from '../wire/handle.js';
+import { registerConsole } from './console-static.js';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
 const EMPTY = Buffer.alloc(0);
@@ -158,6 +159,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   app.get('/openapi.json', async (_req, reply) =>
     reply.header('content-type', JSON_TYPE).send(openapi),
   );
+
+  registerConsole(app);
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;
