@@ -53,6 +53,7 @@ const schema = z.object({
   DSHUB_MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
   DSHUB_TIMESTAMP_WINDOW_MINUTES: positiveInt.default(15),
   DSHUB_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
+  DSHUB_NONCE_MAX_PER_KEY: positiveInt.default(500_000),
   DSHUB_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   DSHUB_PG_POOL_SIZE: positiveInt.default(10),
   DSHUB_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
@@ -90,6 +91,8 @@ export interface Config {
   maxBodyBytes: number;
   timestampWindowMs: number;
   authCacheTtlMs: number;
+  /** Outstanding nonces one AccessKey may hold in the in-memory nonce store (SQLite). */
+  noncesPerKey: number;
   auditRetentionDays: number;
   connectivity: {
     stepTimeoutMs: number;
@@ -145,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: e.DSHUB_MAX_BODY_BYTES,
     timestampWindowMs: e.DSHUB_TIMESTAMP_WINDOW_MINUTES * 60_000,
     authCacheTtlMs: e.DSHUB_AUTH_CACHE_TTL_MS,
+    noncesPerKey: e.DSHUB_NONCE_MAX_PER_KEY,
     auditRetentionDays: e.DSHUB_AUDIT_RETENTION_DAYS,
     connectivity: {
       stepTimeoutMs: e.DSHUB_CONNECTIVITY_STEP_TIMEOUT_MS,

@@ -68,6 +68,11 @@ export class ApiError extends Error {
   }
 }
 
+/** A caller-chosen value quoted in a message, bounded so an answer cannot be inflated by it. */
+export function clip(value: string, max = 64): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
 function fixed(code: FixedCode, message: string, cause?: unknown): ApiError {
   return new ApiError(code, FIXED_CODES[code], message, cause);
 }
@@ -95,7 +100,7 @@ export const errors = {
   timestampFormat: (value: string) =>
     fixed(
       'InvalidTimeStamp.Format',
-      `Specified time stamp or date value "${value}" is not in the format YYYY-MM-DDThh:mm:ssZ (UTC).`,
+      `Specified time stamp or date value "${clip(value)}" is not in the format YYYY-MM-DDThh:mm:ssZ (UTC).`,
     ),
   nonceUsed: () =>
     fixed(
@@ -106,32 +111,32 @@ export const errors = {
     fixed(
       'InvalidAction.NotFound',
       action
-        ? `Specified api is not found, please check your url and method: action "${action}" does not exist in version ${version}.`
+        ? `Specified api is not found, please check your url and method: action "${clip(action)}" does not exist in version ${version}.`
         : 'Specified api is not found: the request names no action (x-acs-action header or Action parameter).',
     ),
   noSuchVersion: (version: string | undefined) =>
     fixed(
       'NoSuchVersion',
       version
-        ? `The specified version "${version}" does not exist. Use 2024-05-18.`
+        ? `The specified version "${clip(version)}" does not exist. Use 2024-05-18.`
         : 'The request names no version (x-acs-version header or Version parameter). Use 2024-05-18.',
     ),
   unsupportedMethod: (method: string) =>
     fixed(
       'UnsupportedHTTPMethod',
-      `This http method (${method}) is not supported: use GET or POST.`,
+      `This http method (${clip(method)}) is not supported: use GET or POST.`,
     ),
   pathNotFound: (path: string) =>
     fixed(
       'InvalidPath.NotFound',
-      `Nothing is served at ${path}: API calls go to "/", and /health, /metrics and /openapi.json are the other paths.`,
+      `Nothing is served at ${clip(path, 256)}: API calls go to "/", and /health, /metrics and /openapi.json are the other paths.`,
     ),
   bodyTooLarge: (limit: number) =>
     fixed('RequestBody.TooLarge', `The request body is larger than the limit of ${limit} bytes.`),
   unsupportedMediaType: (type: string) =>
     fixed(
       'UnsupportedMediaType',
-      `Content-Type "${type}" is not supported: send parameters in the URL query or as an application/x-www-form-urlencoded body.`,
+      `Content-Type "${clip(type)}" is not supported: send parameters in the URL query or as an application/x-www-form-urlencoded body.`,
     ),
   missingParameter: (name: string) =>
     new ApiError(

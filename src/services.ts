@@ -70,7 +70,9 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   }
   const identity = new IdentityService(db, envelope);
   const nonces: NonceStore =
-    db.dialect === 'postgres' ? new DatabaseNonceStore(db) : new MemoryNonceStore();
+    db.dialect === 'postgres'
+      ? new DatabaseNonceStore(db)
+      : new MemoryNonceStore(60_000, config.noncesPerKey);
   const authenticator = new Authenticator(identity, nonces, {
     windowMs: config.timestampWindowMs,
     cacheTtlMs: config.authCacheTtlMs,

@@ -14,6 +14,7 @@ import { API_VERSION, type Operation, type OperationContext } from '../registry/
 import type { ParamSpecs } from '../registry/params.js';
 import type { Services } from '../services.js';
 import { translateStoreError } from '../store/errors.js';
+import { bindActionAndVersion, signedActionAndVersion } from './action.js';
 import { type Pairs, parsePairs, RequestParams } from './params.js';
 import type { SignableRequest } from './signature/index.js';
 
@@ -34,6 +35,7 @@ export interface ApiResponse {
 }
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
+const UNKNOWN_ACTION = '(unknown)';
 
 export function newRequestId(): string {
   return randomUUID().toUpperCase();
@@ -81,7 +83,8 @@ function parseParams(op: Operation, params: RequestParams): Record<string, unkno
 
 export async function handleApiRequest(services: Services, req: ApiRequest): Promise<ApiResponse> {
   const requestId = newRequestId();
-  let action = header(req, 'x-acs-action') ?? '-';
+  // The metrics label and log field; replaced by the bound action once the signature holds.
+  let action = '-';
   let principal: Principal | undefined;
   let status = 200;
   let body: string;
@@ -100,7 +103,8 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
       form = parsePairs(req.rawBody.toString('utf8'));
     }
     const params = new RequestParams(query, form);
-    if (action === '-') action = params.get('Action') ?? '-';
+    const param = (name: string) => params.get(name);
+    action = signedActionAndVersion(req.headers, param).action ?? '-';
 
     const signable: SignableRequest = {
       method: req.method,
@@ -112,10 +116,11 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
     };
     principal = await services.authenticator.authenticate(signable);
 
-    const version = header(req, 'x-acs-version') ?? params.get('Version');
-    if (version !== API_VERSION) throw errors.noSuchVersion(version);
-    const op = action === '-' ? undefined : findOperation(action);
-    if (!op) throw errors.actionNotFound(action === '-' ? undefined : action, API_VERSION);
+    const bound = bindActionAndVersion(req.headers, param);
+    action = bound.action ?? '-';
+    if (bound.version !== API_VERSION) throw errors.noSuchVersion(bound.version);
+    const op = bound.action === undefined ? undefined : findOperation(bound.action);
+    if (!op) throw errors.actionNotFound(bound.action, API_VERSION);
 
     const result = await runOperation(
       services,
@@ -136,10 +141,11 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
   }
 
   const seconds = Number(process.hrtime.bigint() - req.startedAt) / 1e9;
-  services.metrics.observe(action, code, seconds);
+  // Only actions the registry knows become a label: the caller chooses the rest.
+  services.metrics.observe(findOperation(action) ? action : UNKNOWN_ACTION, code, seconds);
   const line = {
     requestId,
-    action,
+    action: action.length > 64 ? `${action.slice(0, 64)}…` : action,
     caller: principal ? principal.userId : undefined,
     accessKeyId: principal?.accessKeyId,
     code,
