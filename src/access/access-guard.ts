@@ -34,9 +34,16 @@ export class RequestAccessGuard implements AccessGuard {
     private readonly workspaces: WorkspaceDirectory,
   ) {}
 
-  async requireWorkspace(projectId: number, opts: { roles?: readonly Role[] } = {}): Promise<void> {
+  async requireWorkspace(
+    projectId: number,
+    opts: { roles?: readonly Role[]; membership?: Membership | undefined } = {},
+  ): Promise<void> {
     const roles = opts.roles ?? declaredRoles(this.op);
-    const m = await this.workspaces.membership(projectId, this.principal.userId);
+    // A caller that read the caller's membership with its record (one round trip) passes it.
+    const m =
+      'membership' in opts
+        ? opts.membership
+        : await this.workspaces.membership(projectId, this.principal.userId);
     if (!m || m.tenantId !== this.principal.tenantId) throw errors.workspaceNotFound(projectId);
     if (!holdsTenantRole(this.principal, roles) && !roles.some((r) => m.roles.has(r))) {
       throw errors.roleDenied(this.op.action, roles.map(roleLabel));

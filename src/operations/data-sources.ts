@@ -12,6 +12,7 @@ import { errors } from '../errors.js';
 import { defineOperation, type Role } from '../registry/operation.js';
 import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';
+import { membershipFromRows } from '../workspaces/directory.js';
 
 // Who may call what: the role lists of DataWorks' operation descriptions (§1.0).
 const MANAGERS: readonly Role[] = [
@@ -146,9 +147,17 @@ export const getDataSource = defineOperation({
   access: { roles: READERS },
   audit: false,
   async handler(ctx, q) {
-    // One read serves both the access decision and the answer.
-    const v = await ctx.services.dataSources.get(q.Id);
-    await requireDataSourceRole(ctx, q.Id, {}, v ?? null);
+    // One query serves both the access decision and the answer.
+    const found = await ctx.services.dataSources.getForCaller(q.Id, ctx.principal.userId);
+    const v = found?.view;
+    await requireDataSourceRole(
+      ctx,
+      q.Id,
+      {},
+      found
+        ? { projectId: found.view.projectId, membership: membershipFromRows(found.access) }
+        : null,
+    );
     if (!v) throw errors.dataSourceNotFound(q.Id);
     return {
       DataSource: {

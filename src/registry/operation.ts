@@ -4,6 +4,7 @@
  * `dshub ops` listing and the docs are derived from these declarations.
  */
 import type { Kysely } from 'kysely';
+import type { Membership } from '../access/access-guard.js';
 import type { Principal } from '../identity/principal.js';
 import type { Services } from '../services.js';
 import type { Database } from '../store/schema.js';
@@ -51,7 +52,17 @@ export interface AuditRecorder {
 
 export interface AccessGuard {
   /** Throws unless the caller holds one of the operation's roles in this workspace (or tenant-wide). */
-  requireWorkspace(projectId: number, opts?: { roles?: readonly Role[] }): Promise<void>;
+  requireWorkspace(
+    projectId: number,
+    opts?: {
+      roles?: readonly Role[];
+      /**
+       * The caller's membership in `projectId`, read in the same query as the record it
+       * guards; omitted: the guard looks it up.
+       */
+      membership?: Membership | undefined;
+    },
+  ): Promise<void>;
   /** Throws unless the caller is Tenant Owner or holds one of the operation's tenant roles. */
   requireTenant(opts?: { roles?: readonly Role[] }): void;
   /** Records that the handler decided access itself (e.g. filtered a list by visibility). */

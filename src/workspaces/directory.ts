@@ -1,30 +1,49 @@
 import type { Membership, WorkspaceDirectory } from '../access/access-guard.js';
 import type { Db } from '../store/dialect.js';
+import { type Prepared, param, prepare } from '../store/prepared.js';
+
+/** What a membership is read from: the workspace's row joined with the caller's role rows. */
+export interface MembershipRow {
+  tenant_id: string;
+  dev_role_disabled: number;
+  role_code: string | null;
+}
+
+/** One row per role held (one row with a null role when none); no rows: no such workspace. */
+export function membershipFromRows(rows: readonly MembershipRow[]): Membership | undefined {
+  if (rows.length === 0) return undefined;
+  // A workspace whose Develop role is disabled (UpdateProject DevRoleDisabled) leaves the
+  // role on its holders, but it grants nothing there any more.
+  const devDisabled = rows[0]!.dev_role_disabled === 1;
+  const roles = new Set<string>();
+  for (const r of rows) {
+    if (r.role_code && !(devDisabled && r.role_code === 'role_project_dev')) roles.add(r.role_code);
+  }
+  return { tenantId: rows[0]!.tenant_id, roles };
+}
 
 /** The access guard's view of workspaces: which tenant one belongs to, and a user's roles in it. */
 export class StoreWorkspaceDirectory implements WorkspaceDirectory {
-  constructor(private readonly db: Db) {}
+  // Every role-checked call runs it: compiled once (store/prepared.ts).
+  private readonly query: Prepared<MembershipRow, 'projectId' | 'userId'>;
+
+  constructor(db: Db) {
+    this.query = prepare(
+      db,
+      'dshub_membership',
+      db.kysely
+        .selectFrom('projects as p')
+        .leftJoin('project_member_roles as r', (j) =>
+          j.onRef('r.project_id', '=', 'p.id').on('r.user_id', '=', param<string>('userId')),
+        )
+        .select(['p.tenant_id', 'p.dev_role_disabled', 'r.role_code'])
+        .where('p.id', '=', param<number>('projectId')),
+      ['projectId', 'userId'],
+    );
+  }
 
   async membership(projectId: number, userId: string): Promise<Membership | undefined> {
-    const rows = await this.db.kysely
-      .selectFrom('projects as p')
-      .leftJoin('project_member_roles as r', (j) =>
-        j.onRef('r.project_id', '=', 'p.id').on('r.user_id', '=', userId),
-      )
-      .select(['p.tenant_id', 'p.dev_role_disabled', 'r.role_code'])
-      .where('p.id', '=', projectId)
-      .execute();
-    if (rows.length === 0) return undefined;
-    // A workspace whose Develop role is disabled (UpdateProject DevRoleDisabled) leaves the
-    // role on its holders, but it grants nothing there any more.
-    const devDisabled = rows[0]!.dev_role_disabled === 1;
-    return {
-      tenantId: rows[0]!.tenant_id,
-      roles: new Set(
-        rows.flatMap((r) =>
-          r.role_code && !(devDisabled && r.role_code === 'role_project_dev') ? [r.role_code] : [],
-        ),
-      ),
-    };
+    const { rows } = await this.query.run({ projectId, userId });
+    return membershipFromRows(rows);
   }
 }
