@@ -8,6 +8,7 @@
  * the workspace's data source state, then writes the record, its group and its audit event.
  */
 import type { Insertable, Kysely } from 'kysely';
+import type { AuditRecorder } from '../audit/recorder.js';
 import type { Envelope } from '../crypto/envelope.js';
 import {
   type EnvType,
@@ -22,7 +23,6 @@ import {
   validateConnectionProperties,
 } from '../datasource-types/index.js';
 import { type ApiError, errors, isApiError } from '../errors.js';
-import type { AuditRecorder } from '../registry/operation.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import { type Prepared, param, prepare } from '../store/prepared.js';
@@ -186,11 +186,15 @@ export function toView(row: PublicRow): DataSourceView {
   };
 }
 
-/** The workspace's tenant and flags, and one of the caller's roles there (null: none). */
+/**
+ * The workspace's tenant and flags, one of the caller's roles there (null: none) and, for a
+ * custom role, its module permissions: a workspaces/directory.ts MembershipRow.
+ */
 export interface CallerAccessRow {
   tenant_id: string;
   dev_role_disabled: number;
   role_code: string | null;
+  module_permissions: string | null;
 }
 
 type ReadForCallerRow = PublicRow & CallerAccessRow;
@@ -219,8 +223,11 @@ export class DataSourceService {
             .onRef('r.project_id', '=', 'd.project_id')
             .on('r.user_id', '=', param<string>('userId')),
         )
+        .leftJoin('project_roles as c', (j) =>
+          j.onRef('c.project_id', '=', 'd.project_id').onRef('c.code', '=', 'r.role_code'),
+        )
         .select(PUBLIC_COLUMNS.map((c) => `d.${c}` as const))
-        .select(['p.tenant_id', 'p.dev_role_disabled', 'r.role_code'])
+        .select(['p.tenant_id', 'p.dev_role_disabled', 'r.role_code', 'c.module_permissions'])
         .where('d.id', '=', param<number>('id')),
       ['id', 'userId'],
     );

@@ -9,8 +9,9 @@ import { RequestAccessGuard } from '../access/access-guard.js';
 import { type ApiError, errors, isApiError } from '../errors.js';
 import { evaluatePolicies } from '../identity/policies.js';
 import type { Principal } from '../identity/principal.js';
+import type { OperationContext } from '../operations/context.js';
 import { findOperation } from '../registry/index.js';
-import { API_VERSION, type Operation, type OperationContext } from '../registry/operation.js';
+import { API_VERSION, declaredRoles, type Operation } from '../registry/operation.js';
 import type { ParamSpecs } from '../registry/params.js';
 import type { Services } from '../services.js';
 import { translateStoreError } from '../store/errors.js';
@@ -92,7 +93,10 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
   let failure: unknown;
 
   try {
-    if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedMethod(req.method);
+    // HEAD is a GET whose body the HTTP layer drops: it answers the headers a GET would.
+    if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {
+      throw errors.unsupportedMethod(req.method);
+    }
     const q = req.url.indexOf('?');
     const query: Pairs = q >= 0 ? parsePairs(req.url.slice(q + 1)) : [];
     let form: Pairs = [];
@@ -171,7 +175,11 @@ async function runOperation(
     const decision = evaluatePolicies(principal.policies, op.ram);
     if (decision !== 'allow') throw errors.ramDenied(op.ram, decision === 'deny');
   }
-  const access = new RequestAccessGuard(principal, op, services.workspaces);
+  const access = new RequestAccessGuard(
+    principal,
+    { action: op.action, roles: declaredRoles(op) },
+    services.workspaces,
+  );
   const audit = op.audit
     ? services.audit.begin({ requestId, action: op.action, principal, sourceIp })
     : undefined;
@@ -184,7 +192,7 @@ async function runOperation(
     audit: audit ?? { record: async () => {}, note: () => {} },
   };
   try {
-    const result = await op.handler(ctx, typed as never);
+    const result = await op.handler(ctx as never, typed as never);
     if (!access.decided && op.access !== 'any-caller') {
       // A handler that never made an access decision is a bug; refuse rather than leak.
       throw errors.internal(new Error(`${op.action} returned without an access decision`));

@@ -1,12 +1,29 @@
-import type { Membership, WorkspaceDirectory } from '../access/access-guard.js';
+/**
+ * The access decisions' view of workspaces: which tenant one belongs to, and a user's roles in it.
+ */
+import { type CustomModulePermission, grantsOf } from '../access/custom-role-grants.js';
 import type { Db } from '../store/dialect.js';
 import { type Prepared, param, prepare } from '../store/prepared.js';
 
-/** What a membership is read from: the workspace's row joined with the caller's role rows. */
+export interface Membership {
+  tenantId: string;
+  /** The caller's workspace role codes there (empty when not a member). */
+  roles: ReadonlySet<string>;
+}
+
+export interface WorkspaceDirectory {
+  membership(projectId: number, userId: string): Promise<Membership | undefined>;
+}
+
+/**
+ * What a membership is read from: the workspace's row left-joined with the caller's role rows
+ * and, for a custom role, its module permissions (see `membershipQuery`).
+ */
 export interface MembershipRow {
   tenant_id: string;
   dev_role_disabled: number;
   role_code: string | null;
+  module_permissions: string | null;
 }
 
 /** One row per role held (one row with a null role when none); no rows: no such workspace. */
@@ -17,12 +34,18 @@ export function membershipFromRows(rows: readonly MembershipRow[]): Membership |
   const devDisabled = rows[0]!.dev_role_disabled === 1;
   const roles = new Set<string>();
   for (const r of rows) {
-    if (r.role_code && !(devDisabled && r.role_code === 'role_project_dev')) roles.add(r.role_code);
+    if (!r.role_code || (devDisabled && r.role_code === 'role_project_dev')) continue;
+    roles.add(r.role_code);
+    // A custom role: what its module permissions grant (src/access/custom-role-grants.ts).
+    if (r.module_permissions !== null) {
+      roles.add('CustomRole');
+      const perms = JSON.parse(r.module_permissions) as CustomModulePermission[];
+      for (const g of grantsOf(perms)) roles.add(g);
+    }
   }
   return { tenantId: rows[0]!.tenant_id, roles };
 }
 
-/** The access guard's view of workspaces: which tenant one belongs to, and a user's roles in it. */
 export class StoreWorkspaceDirectory implements WorkspaceDirectory {
   // Every role-checked call runs it: compiled once (store/prepared.ts).
   private readonly query: Prepared<MembershipRow, 'projectId' | 'userId'>;
@@ -36,7 +59,10 @@ export class StoreWorkspaceDirectory implements WorkspaceDirectory {
         .leftJoin('project_member_roles as r', (j) =>
           j.onRef('r.project_id', '=', 'p.id').on('r.user_id', '=', param<string>('userId')),
         )
-        .select(['p.tenant_id', 'p.dev_role_disabled', 'r.role_code'])
+        .leftJoin('project_roles as c', (j) =>
+          j.onRef('c.project_id', '=', 'p.id').onRef('c.code', '=', 'r.role_code'),
+        )
+        .select(['p.tenant_id', 'p.dev_role_disabled', 'r.role_code', 'c.module_permissions'])
         .where('p.id', '=', param<number>('projectId')),
       ['projectId', 'userId'],
     );

@@ -4,8 +4,8 @@
  * tenant's, or not in the workspace the request names) answers exactly as a missing one does.
  */
 import { errors, isApiError } from '../errors.js';
-import type { OperationContext } from '../registry/operation.js';
-import type { Membership } from './access-guard.js';
+import type { Membership } from '../workspaces/directory.js';
+import type { OperationContext } from './context.js';
 
 export interface DataSourceAccessOptions {
   /** The workspace the request names: the record must be in it. */
