@@ -85,7 +85,7 @@ export const createDataSource = defineOperation({
     Description: params.description,
   },
   response: { Id: s.integer('The new data source id.') },
-  access: { roles: MAY.manageDataSources },
+  access: { roles: MAY.manageDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
     ctx.audit.note({ projectId: q.ProjectId });
@@ -127,7 +127,7 @@ export const getDataSource = defineOperation({
       ModifyUser: record.ModifyUser,
     }),
   },
-  access: { roles: MAY.useDataSources },
+  access: { roles: MAY.useDataSources, activeWorkspace: true },
   audit: false,
   async handler(ctx, q) {
     // One query serves both the access decision and the answer.
@@ -209,7 +209,7 @@ export const listDataSources = defineOperation({
       ),
     }),
   },
-  access: { roles: MAY.listDataSources },
+  access: { roles: MAY.listDataSources, activeWorkspace: true },
   audit: false,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);
@@ -264,7 +264,7 @@ export const updateDataSource = defineOperation({
     Description: params.description,
   },
   response: { Success: s.boolean('true when the record was changed.') },
-  access: { roles: MAY.updateDataSources },
+  access: { roles: MAY.updateDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
     await requireDataSourceRole(ctx, q.Id, { projectId: q.ProjectId, sharedReadOnly: true });
@@ -289,7 +289,7 @@ export const deleteDataSource = defineOperation({
   method: 'GET',
   params: { Id: params.id },
   response: { Success: s.boolean('true when the record was deleted.') },
-  access: { roles: MAY.manageDataSources },
+  access: { roles: MAY.manageDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
     const ref = await requireDataSourceRole(ctx, q.Id, { sharedReadOnly: true });

@@ -9,6 +9,8 @@ export interface Membership {
   tenantId: string;
   /** The caller's workspace role codes there (empty when not a member). */
   roles: ReadonlySet<string>;
+  /** The workspace's Status (Available, Forbidden, ...). */
+  status: string;
 }
 
 export interface WorkspaceDirectory {
@@ -21,6 +23,7 @@ export interface WorkspaceDirectory {
  */
 export interface MembershipRow {
   tenant_id: string;
+  status: string;
   dev_role_disabled: number;
   role_code: string | null;
   module_permissions: string | null;
@@ -43,7 +46,7 @@ export function membershipFromRows(rows: readonly MembershipRow[]): Membership |
       for (const g of grantsOf(perms)) roles.add(g);
     }
   }
-  return { tenantId: rows[0]!.tenant_id, roles };
+  return { tenantId: rows[0]!.tenant_id, roles, status: rows[0]!.status };
 }
 
 export class StoreWorkspaceDirectory implements WorkspaceDirectory {
@@ -62,7 +65,13 @@ export class StoreWorkspaceDirectory implements WorkspaceDirectory {
         .leftJoin('project_roles as c', (j) =>
           j.onRef('c.project_id', '=', 'p.id').onRef('c.code', '=', 'r.role_code'),
         )
-        .select(['p.tenant_id', 'p.dev_role_disabled', 'r.role_code', 'c.module_permissions'])
+        .select([
+          'p.tenant_id',
+          'p.status',
+          'p.dev_role_disabled',
+          'r.role_code',
+          'c.module_permissions',
+        ])
         .where('p.id', '=', param<number>('projectId')),
       ['projectId', 'userId'],
     );
