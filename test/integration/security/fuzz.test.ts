@@ -40,7 +40,7 @@ function value(ids: number[]): fc.Arbitrary<string> {
       'x'.repeat(70_000),
       "' OR 1=1 --",
       '"; DROP TABLE data_sources; --',
-      '${jndi:ldap://127.0.0.1/a}',
+      '$' + '{jndi:ldap://127.0.0.1/a}',
       '../../../../etc/passwd',
       '<script>alert(1)</script>',
       '%00',
