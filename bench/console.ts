@@ -9,13 +9,13 @@
  *   npm run build && npx tsx bench/console.ts
  */
 import { randomBytes } from 'node:crypto';
-import type { Page } from 'playwright-core';
 import type { AuditRecorder } from '../src/audit/recorder.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/observability/logger.js';
 import { createServices } from '../src/services.js';
-import { sdkCall, startServer } from '../test/blackbox/support.js';
+import { type RunningServer, sdkCall, startServer } from '../test/blackbox/support.js';
 import { launchBrowser } from '../test/e2e/browser.js';
+import { createTestDatabase } from '../test/helpers/database.js';
 
 const NAMES = 5_000;
 const LOADS = Number(process.env.DSHUB_BENCH_RUNS ?? 7);
@@ -38,10 +38,20 @@ function waterfall(calls: Call[]): number {
 }
 
 async function main(): Promise<void> {
-  const server = await startServer({ env: { DSHUB_LOG_LEVEL: 'warn' } });
+  // SQLite has one owner at a time: the workspace is made through the API, the server stopped,
+  // the records seeded through the service, then the server started again on the same store.
+  const database = await createTestDatabase('sqlite');
+  const accessKey = {
+    id: `LTAIbench${randomBytes(6).toString('hex')}`,
+    secret: randomBytes(15).toString('hex'),
+  };
+  let server: RunningServer = await startServer({
+    database,
+    accessKey,
+    env: { DSHUB_LOG_LEVEL: 'warn' },
+  });
   const { context, close } = await launchBrowser();
   try {
-    const base = `http://${server.endpoint}`;
     const me = await sdkCall(server, 'GetCallerIdentity', { method: 'POST' });
     const created = await sdkCall(server, 'CreateProject', {
       method: 'POST',
@@ -52,6 +62,7 @@ async function main(): Promise<void> {
       },
     });
     const pid = Number(created.Id);
+    await server.stop();
 
     // Seeding through the service on the server's own store (the API would take minutes).
     const services = await createServices(
@@ -81,6 +92,8 @@ async function main(): Promise<void> {
       }
     }
     await services.close();
+    server = await startServer({ database, accessKey, env: { DSHUB_LOG_LEVEL: 'warn' } });
+    const base = `http://${server.endpoint}`;
     process.stdout.write(
       `seeded ${NAMES * 2} records in ${((Date.now() - seeded) / 1000).toFixed(1)} s\n`,
     );
@@ -191,6 +204,7 @@ async function main(): Promise<void> {
   } finally {
     await close();
     await server.stop();
+    await database.drop();
   }
 }
 
