@@ -167,9 +167,10 @@ async function main(): Promise<void> {
     for (const path of pages) {
       const calls: Call[] = [];
       const started = new Map<object, Call>();
-      const onRequest = async (r: import('playwright-core').Request) => {
+      // Synchronous: an async listener could miss a fast call's end.
+      const onRequest = (r: import('playwright-core').Request) => {
         if (new URL(r.url()).pathname !== '/' && !r.url().endsWith('/openapi.json')) return;
-        const action = (await r.allHeaders())['x-acs-action'] ?? 'openapi.json';
+        const action = r.headers()['x-acs-action'] ?? 'openapi.json';
         started.set(r, { action, start: performance.now(), end: Number.POSITIVE_INFINITY });
       };
       const onDone = (r: import('playwright-core').Request) => {
