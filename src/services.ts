@@ -18,6 +18,7 @@ import { DataSourceResolver } from './sharing/resolver.js';
 import { SharingService } from './sharing/sharing-service.js';
 import { type Db, openDatabase } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
+import { describePostgresUrl, waitForDatabase } from './store/wait.js';
 import { StoreWorkspaceDirectory } from './workspaces/directory.js';
 import { MemberService } from './workspaces/member-service.js';
 import { ProjectService } from './workspaces/project-service.js';
@@ -52,6 +53,8 @@ export interface ServiceOptions {
   migrate?: boolean;
   /** Process-level metrics (event loop, memory); off in tests to keep registries small. */
   defaultMetrics?: boolean;
+  /** Wait up to config.databaseWaitMs for an unreachable PostgreSQL (serve, migrate). */
+  waitForDatabase?: boolean;
 }
 
 export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
@@ -62,6 +65,13 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const envelope = new Envelope(keyring);
   const db = openDatabase(config.database);
   try {
+    if (opts.waitForDatabase && config.database.kind === 'postgres') {
+      await waitForDatabase(db, {
+        waitMs: config.databaseWaitMs,
+        where: describePostgresUrl(config.database.url),
+        logger,
+      });
+    }
     if (opts.migrate !== false) await migrateToLatest(db);
     await checkMasterKey(db, envelope);
   } catch (e) {
@@ -126,7 +136,7 @@ const CHECK_TEXT = 'dshub';
  * Refuses to run with a master key other than the one the database was sealed with: a
  * replica started with the wrong DSHUB_MASTER_KEY would otherwise fail on every request.
  */
-async function checkMasterKey(db: Db, envelope: Envelope): Promise<void> {
+export async function checkMasterKey(db: Db, envelope: Envelope): Promise<void> {
   const row = await db.kysely
     .selectFrom('meta')
     .select('value')

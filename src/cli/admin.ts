@@ -5,6 +5,7 @@ import { rotateMasterKey } from '../crypto/rotation.js';
 import type { IdentityService } from '../identity/identity-service.js';
 import { createLogger } from '../observability/logger.js';
 import { createServices, type Services } from '../services.js';
+import { acquireStoreLock } from '../store/store-lock.js';
 
 function print(value: unknown): void {
   process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
@@ -161,9 +162,22 @@ export function registerAdminCommands(program: Command, loadConfig: () => Config
     .description(
       're-wrap every secret’s data key with a new master key; safe to re-run if interrupted (stop the servers first)',
     )
-    .action(
-      withServices(loadConfig, async (s) => {
-        print(await rotateMasterKey(s));
-      }),
-    );
+    .action(async () => {
+      const config = loadConfig();
+      // Servers hold the master key in memory: a rotation beside one would leave it behind.
+      const lock =
+        config.database.kind === 'sqlite'
+          ? acquireStoreLock(config.dataDir, 'dshub admin rotate-master-key')
+          : undefined;
+      try {
+        await withServices(
+          () => config,
+          async (s) => {
+            print(await rotateMasterKey(s));
+          },
+        )();
+      } finally {
+        lock?.release();
+      }
+    });
 }

@@ -7,8 +7,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { type ApiError, errors } from '../errors.js';
 import { buildOpenApiDocument } from '../registry/openapi.js';
 import type { Services } from '../services.js';
-import { ping } from '../store/dialect.js';
 import { handleApiRequest, hostId, newRequestId, renderError } from '../wire/handle.js';
+import { Lifecycle, registerHealthRoutes } from './health.js';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
 const EMPTY = Buffer.alloc(0);
@@ -28,9 +28,24 @@ function sendError(reply: FastifyReply, req: FastifyRequest, err: ApiError): Fas
     .send(renderError(err, requestId, hostId(req)));
 }
 
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+export interface AppOptions {
+  /** Shared with the serve command, which marks the start of a shutdown in it. */
+  lifecycle?: Lifecycle;
+  /** PEM certificate (chain) and key: serve HTTPS. */
+  tls?: { cert: Buffer; key: Buffer };
+}
+
+export async function buildApp(
+  services: Services,
+  opts: AppOptions = {},
+): Promise<FastifyInstance> {
+  const { trustedProxies } = services.config;
   const app = Fastify({
     logger: false,
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
+    // X-Forwarded-For is believed only from these peers; req.ip is then the client's address
+    // (logs, audit, policy source-IP conditions). Anyone else could write any address in it.
+    trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
     bodyLimit: services.config.maxBodyBytes,
     // The pipeline reads the raw query itself: signatures are over decoded pairs in order.
     routerOptions: { querystringParser: () => ({}) },
@@ -69,19 +84,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     handler: async (req, reply) => sendError(reply, req, errors.unsupportedMethod(req.method)),
   });
 
-  app.get('/health', async (_req, reply) => {
-    try {
-      await ping(services.db);
-      return reply
-        .header('content-type', JSON_TYPE)
-        .send({ status: 'ok', store: services.db.dialect });
-    } catch {
-      return reply
-        .code(503)
-        .header('content-type', JSON_TYPE)
-        .send({ status: 'unavailable', store: services.db.dialect });
-    }
-  });
+  registerHealthRoutes(app, services, opts.lifecycle ?? new Lifecycle());
   app.get('/metrics', async (_req, reply) => {
     const m = await services.metrics.render();
     return reply.header('content-type', m.contentType).send(m.body);
