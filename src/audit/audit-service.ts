@@ -5,9 +5,9 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { Principal } from '../identity/principal.js';
-import type { AuditRecorder, AuditTarget } from '../registry/operation.js';
 import type { Db } from '../store/dialect.js';
 import type { AuditEvent, Database } from '../store/schema.js';
+import type { AuditRecorder, AuditTarget } from './recorder.js';
 
 export interface AuditCall {
   requestId: string;

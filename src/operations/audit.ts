@@ -1,10 +1,11 @@
-import { holdsTenantRole } from '../access/access-guard.js';
-import { defineOperation } from '../registry/operation.js';
+import { holdsTenantRole, MAY, workspaceRolesOf } from '../access/roles.js';
 import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import type { AuditEvent } from '../store/schema.js';
+import { defineOperation } from './context.js';
 
-const ADMIN_ROLES = ['role_project_owner', 'role_project_admin'] as const;
+/** Workspace Owners and Administrators read the audit trail of their workspaces. */
+const ADMIN_ROLES = workspaceRolesOf(MAY.manageWorkspace);
 
 const eventSchema = s.object({
   RequestId: s.string('The RequestId of the call.'),
@@ -60,7 +61,7 @@ export const listAuditEvents = defineOperation({
       AuditEvents: s.array(eventSchema),
     }),
   },
-  access: { roles: ['TenantOwner', 'TenantAdmin', ...ADMIN_ROLES] },
+  access: { roles: MAY.manageWorkspace },
   audit: false,
   async handler({ principal, access, services }, params) {
     let projectIds: number[] | 'all';

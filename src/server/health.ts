@@ -8,7 +8,8 @@
  *   traffic while in-flight requests finish.
  */
 import type { FastifyInstance } from 'fastify';
-import { checkMasterKey, type Services } from '../services.js';
+import { checkMasterKey } from '../crypto/master-key-check.js';
+import type { Services } from '../services.js';
 import { ping } from '../store/dialect.js';
 import { pendingMigrations } from '../store/migrate.js';
 
