@@ -125,6 +125,44 @@ export function registerServeCommands(program: Command, loadConfig: () => Config
     });
 
   program
+    .command('init')
+    .description(
+      'create the store (SQLite in DSHUB_DATA_DIR, or the DSHUB_DATABASE_URL database), its master key and first tenant, then exit',
+    )
+    .action(async () => {
+      const config = loadConfig();
+      const lock =
+        config.database.kind === 'sqlite'
+          ? acquireStoreLock(config.dataDir, 'dshub init')
+          : undefined;
+      try {
+        const services = await createServices(config, {
+          waitForDatabase: true,
+          logger: createLogger('silent'),
+          defaultMetrics: false,
+        });
+        try {
+          const boot = await ensureRootTenant(services);
+          process.stderr.write(
+            `dshub: store ${describeStore(config)} is ready (migrations applied)\n`,
+          );
+          if (boot.accessKey) {
+            process.stdout.write(`${JSON.stringify(boot.accessKey, null, 2)}\n`);
+            process.stderr.write(
+              `dshub: created the first tenant and its owner's AccessKey${boot.keyFile ? ` (also written to ${boot.keyFile}, mode 0600)` : ''}\n`,
+            );
+          } else {
+            process.stderr.write('dshub: the store already had a tenant; nothing created\n');
+          }
+        } finally {
+          await services.close();
+        }
+      } finally {
+        lock?.release();
+      }
+    });
+
+  program
     .command('migrate')
     .description('apply pending database migrations and exit')
     .action(async () => {

@@ -244,4 +244,57 @@ describe('black box: running dshub as an operator does', () => {
     assert.equal(existsSync(join(generated, 'root-access-key.json')), true);
     assert.match(g.output(), /AccessKeySecret: /);
   });
+
+  it('dshub admin refuses to create a store, says which store it opened and what it did; init creates one', async () => {
+    const dataDir = join(tempDir(), 'not-yet');
+    const env = baseEnv(dataDir, {
+      DSHUB_ROOT_ACCESS_KEY_ID: '',
+      DSHUB_ROOT_ACCESS_KEY_SECRET: '',
+    });
+    const refused = await runCli(['admin', 'tenant', 'list'], env);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /no dshub store at .*dshub\.db: .*dshub init/);
+    assert.equal(existsSync(join(dataDir, 'master.key')), false, 'no master key was made');
+
+    const init = await runCli(['init'], env);
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stderr, /store sqlite .*dshub\.db is ready/);
+    assert.match(JSON.parse(init.stdout).accessKeyId, /^LTAI/);
+
+    const list = await runCli(['admin', 'tenant', 'list'], env);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stderr, new RegExp(`store sqlite ${dataDir.replace(/[/.]/g, '\\$&')}`));
+    // One tenant: --tenant may be left out.
+    const user = await runCli(['admin', 'user', 'create', 'alice'], env);
+    assert.equal(user.code, 0, user.stderr);
+    assert.match(user.stderr, /created user alice/);
+    const { userId } = JSON.parse(user.stdout) as { userId: string };
+    const attach = await runCli(
+      ['admin', 'policy', 'attach', userId, 'AliyunDataWorksFullAccess'],
+      env,
+    );
+    assert.equal(attach.code, 0, attach.stderr);
+    assert.equal(attach.stdout, '');
+    assert.match(
+      attach.stderr,
+      new RegExp(`attached policy AliyunDataWorksFullAccess to user ${userId}`),
+    );
+  });
+
+  it('`dshub ops | head -1` ends quietly (no EPIPE trace)', async () => {
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve) => {
+        const child = spawn('sh', ['-c', `"${process.execPath}" "${CLI}" ops | head -1`], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      },
+    );
+    assert.equal(r.stdout.trim().split('\n').length, 1);
+    assert.equal(r.stderr, '');
+  });
 });
