@@ -10,6 +10,7 @@ import { type ApiError, errors } from '../errors.js';
 import { buildOpenApiDocument } from '../registry/openapi.js';
 import type { Services } from '../services.js';
 import { handleApiRequest, hostId, newRequestId, renderError } from '../wire/handle.js';
+import { registerConsole } from './console-static.js';
 import { Lifecycle, registerHealthRoutes } from './health.js';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
@@ -161,6 +162,8 @@ export async function buildApp(
   app.get('/openapi.json', async (_req, reply) =>
     reply.header('content-type', JSON_TYPE).send(openapi),
   );
+
+  registerConsole(app);
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;
