@@ -9,8 +9,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { type ApiError, errors } from '../errors.js';
 import { buildOpenApiDocument } from '../registry/openapi.js';
 import type { Services } from '../services.js';
-import { handleApiRequest, hostId, newRequestId, renderError } from '../wire/handle.js';
+import { handleApiRequest, hostId, newRequestId, publicBase, renderError } from '../wire/handle.js';
 import { registerConsole } from './console-static.js';
+import { registerErrorDocs } from './error-docs.js';
 import { Lifecycle, registerHealthRoutes } from './health.js';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
@@ -20,6 +21,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     startedAt: bigint;
   }
+  interface FastifyInstance {
+    /** Where clients reach dshub (for Recommend links), from the request's headers. */
+    dshubPublicBase(headers: FastifyRequest['headers']): string;
+  }
 }
 
 function sendError(reply: FastifyReply, req: FastifyRequest, err: ApiError): FastifyReply {
@@ -28,7 +33,7 @@ function sendError(reply: FastifyReply, req: FastifyRequest, err: ApiError): Fas
     .code(err.status)
     .header('content-type', JSON_TYPE)
     .header('x-acs-request-id', requestId)
-    .send(renderError(err, requestId, hostId(req)));
+    .send(renderError(err, requestId, hostId(req), req.server.dshubPublicBase(req.headers)));
 }
 
 /**
@@ -47,7 +52,12 @@ function clientError(services: Services, err: NodeJS.ErrnoException, socket: Soc
             `${err.code === undefined ? 'invalid HTTP' : parserReason(err.code)}. Send a well-formed HTTP/1.1 request.`,
           );
   const requestId = newRequestId();
-  const body = renderError(apiError, requestId, hostId({ headers: {} }));
+  const body = renderError(
+    apiError,
+    requestId,
+    hostId({ headers: {} }),
+    publicBase(services.config, { host: services.config.host }),
+  );
   services.metrics.observe('(unknown)', apiError.code, 0);
   if (socket.writable) {
     socket.write(
@@ -118,6 +128,10 @@ export async function buildApp(
     closing = true;
   });
 
+  app.decorate('dshubPublicBase', (headers: FastifyRequest['headers']) =>
+    publicBase(services.config, headers),
+  );
+  registerErrorDocs(app);
   app.decorateRequest('startedAt', 0n);
   app.addHook('onRequest', async (req, reply) => {
     req.startedAt = process.hrtime.bigint();
