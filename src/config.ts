@@ -81,6 +81,8 @@ const schema = z.object({
   DSHUB_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   DSHUB_PG_POOL_SIZE: positiveInt.default(10),
   DSHUB_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
+  DSHUB_VERSION_RETENTION_COUNT: positiveInt.default(100),
+  DSHUB_VERSION_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
   // Alibaba's clients give the whole call 3 s by default: the whole test fits inside it.
   DSHUB_CONNECTIVITY_STEP_TIMEOUT_MS: positiveInt.default(2500),
   DSHUB_CONNECTIVITY_TOTAL_TIMEOUT_MS: positiveInt.default(2500),
@@ -172,6 +174,8 @@ export interface Config {
   trustedProxies: string[];
   /** Where clients reach dshub (no trailing slash), for links in error answers. */
   publicUrl: string | undefined;
+  /** Data source versions kept: the newest `count` per record, none older than `days` (0: no age limit). */
+  versionRetention: { count: number; days: number };
   connectivity: {
     stepTimeoutMs: number;
     totalTimeoutMs: number;
@@ -253,6 +257,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     trustedProxies: e.DSHUB_TRUSTED_PROXIES ?? [],
     publicUrl: e.DSHUB_PUBLIC_URL,
+    versionRetention: {
+      count: e.DSHUB_VERSION_RETENTION_COUNT,
+      days: e.DSHUB_VERSION_RETENTION_DAYS,
+    },
     connectivity: {
       stepTimeoutMs: e.DSHUB_CONNECTIVITY_STEP_TIMEOUT_MS,
       totalTimeoutMs: e.DSHUB_CONNECTIVITY_TOTAL_TIMEOUT_MS,
