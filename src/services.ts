@@ -62,6 +62,8 @@ export interface ServiceOptions {
   defaultMetrics?: boolean;
   /** Wait up to config.databaseWaitMs for an unreachable PostgreSQL (serve, migrate). */
   waitForDatabase?: boolean;
+  /** Sees the SQL of every store statement (tests count round trips per call with it). */
+  onQuery?: (sql: string) => void;
 }
 
 export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
@@ -70,7 +72,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const connectivity = new ConnectivityTester(config.connectivity);
   const { keyring } = loadKeyring({ masterKey: config.masterKey, dataDir: config.dataDir });
   const envelope = new Envelope(keyring);
-  const db = openDatabase(config.database);
+  const db = openDatabase(config.database, opts.onQuery ? { onQuery: opts.onQuery } : {});
   try {
     if (opts.waitForDatabase && config.database.kind === 'postgres') {
       await waitForDatabase(db, {

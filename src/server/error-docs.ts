@@ -156,6 +156,12 @@ export const ERROR_DOCS: ErrorDoc[] = [
     fix: 'Create the user in this tenant first.',
   },
   {
+    code: 'NotFound.DataSourceVersion',
+    meaning:
+      'The data source has no version with this number (old versions are pruned by retention).',
+    fix: 'List the versions of the data source and pick an existing one.',
+  },
+  {
     code: 'Conflict.Duplicate',
     meaning: 'Something with this name already exists.',
     fix: 'Choose another name.',
