@@ -46,6 +46,7 @@ export function signedActionAndVersion(
 export function bindActionAndVersion(
   headers: Headers,
   param: (name: string) => string | undefined,
+  declaresParam: (action: string | undefined, name: string) => boolean = () => false,
 ): ActionAndVersion {
   const acs3 = isAcs3(headers);
   for (const [name, headerName] of [
@@ -53,6 +54,9 @@ export function bindActionAndVersion(
     ['Version', 'x-acs-version'],
   ] as const) {
     const inHeader = header(headers, headerName);
+    // Under ACS3 an operation may declare a parameter of this name (ListAuditEvents filters by
+    // Action): the query value is then that operation's parameter, not a second spelling.
+    if (acs3 && declaresParam(header(headers, 'x-acs-action'), name)) continue;
     const inParam = param(name);
     const signed = acs3 ? inHeader : inParam;
     const other = acs3 ? inParam : inHeader;

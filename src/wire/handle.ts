@@ -145,7 +145,12 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
     };
     principal = await services.authenticator.authenticate(signable);
 
-    const bound = bindActionAndVersion(req.headers, param);
+    const bound = bindActionAndVersion(
+      req.headers,
+      param,
+      (name, paramName) =>
+        name !== undefined && findOperation(name)?.params[paramName] !== undefined,
+    );
     action = bound.action ?? '-';
     if (bound.version !== API_VERSION) throw errors.noSuchVersion(bound.version);
     const op = bound.action === undefined ? undefined : findOperation(bound.action);
