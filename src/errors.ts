@@ -162,6 +162,11 @@ export const errors = {
       'Forbidden.Access',
       `User not authorized to call ${action} here: it needs one of these roles: ${roles.join(', ')}.`,
     ),
+  tenantAdminNoSecrets: (action: string) =>
+    fixed(
+      'Forbidden.Access',
+      `User not authorized to call ${action}: a Tenant Administrator administers data sources but does not use their secrets; call it as a user who is not a Tenant Administrator.`,
+    ),
   sharedReadOnly: (what: string) =>
     fixed(
       'Forbidden.Shared',

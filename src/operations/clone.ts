@@ -32,13 +32,8 @@ export const cloneDataSource = defineOperation({
   access: { roles: MAY.manageDataSources },
   audit: true,
   async handler(ctx, q) {
-    const source = await requireDataSourceRole(ctx, q.Id, { sharedReadOnly: true });
-    const id = await ctx.services.dataSources.clone(
-      ctx.principal,
-      source,
-      q.CloneDataSourceName,
-      ctx.audit,
-    );
+    const source = await requireDataSourceRole(ctx, q.Id, { modifies: true });
+    const id = await ctx.services.dataSources.clone(source, q.CloneDataSourceName, ctx.audit);
     return { Id: id };
   },
 });

@@ -88,11 +88,10 @@ export const createDataSource = defineOperation({
   audit: true,
   async handler(ctx, q) {
     ctx.audit.note({ projectId: q.ProjectId });
-    await ctx.access.requireWorkspace(q.ProjectId);
+    const grant = await ctx.access.requireWorkspace(q.ProjectId);
     const id = await ctx.services.dataSources.create(
-      ctx.principal,
+      grant,
       {
-        projectId: q.ProjectId,
         name: q.Name,
         type: q.Type,
         mode: q.ConnectionPropertiesMode,
@@ -258,12 +257,13 @@ export const updateDataSource = defineOperation({
   access: { roles: MAY.updateDataSources },
   audit: true,
   async handler(ctx, q) {
-    await requireDataSourceRole(ctx, q.Id, { projectId: q.ProjectId, sharedReadOnly: true });
+    const grant = await requireDataSourceRole(ctx, q.Id, {
+      projectId: q.ProjectId,
+      modifies: true,
+    });
     await ctx.services.dataSources.update(
-      ctx.principal,
+      grant,
       {
-        id: q.Id,
-        projectId: q.ProjectId,
         properties: q.ConnectionProperties,
         mode: q.ConnectionPropertiesMode || undefined,
         description: q.Description,
@@ -283,7 +283,7 @@ export const deleteDataSource = defineOperation({
   access: { roles: MAY.manageDataSources },
   audit: true,
   async handler(ctx, q) {
-    const ref = await requireDataSourceRole(ctx, q.Id, { sharedReadOnly: true });
+    const ref = await requireDataSourceRole(ctx, q.Id, { modifies: true });
     await ctx.services.dataSources.delete(ref, ctx.audit);
     return { Success: true };
   },

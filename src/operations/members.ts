@@ -16,7 +16,9 @@ const members = (ctx: OperationContext) => ctx.services.members;
 /** What a member change needs from the call: owner rights checked by the guard, and the audit. */
 function change(ctx: OperationContext, projectId: number): MemberChange {
   return {
-    requireOwnerRights: () => ctx.access.requireWorkspace(projectId, { roles: MAY.ownWorkspace }),
+    requireOwnerRights: async () => {
+      await ctx.access.requireWorkspace(projectId, { roles: MAY.ownWorkspace });
+    },
     audit: ctx.audit,
   };
 }

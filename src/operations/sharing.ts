@@ -8,12 +8,10 @@
  */
 
 import { MAY } from '../access/roles.js';
-import { errors, isApiError } from '../errors.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import type { RuleView } from '../sharing/index.js';
-import type { RuleRef } from '../sharing/sharing-service.js';
-import { defineOperation, type OperationContext } from './context.js';
+import { defineOperation } from './context.js';
 import { requireDataSourceRole } from './data-source-access.js';
 
 const ruleSchema = s.object({
@@ -78,14 +76,13 @@ export const createDataSourceSharedRule = defineOperation({
   access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, q) {
-    const source = await requireDataSourceRole(ctx, q.DataSourceId, { sharedReadOnly: true });
+    const source = await requireDataSourceRole(ctx, q.DataSourceId, { modifies: true });
     ctx.audit.note({ targets: { TargetProjectId: q.TargetProjectId } });
     if (q.TargetProjectId !== source.projectId)
       await ctx.access.requireWorkspace(q.TargetProjectId);
     const id = await ctx.services.sharing.create(
-      ctx.principal,
+      source,
       {
-        dataSourceId: q.DataSourceId,
         targetProjectId: q.TargetProjectId,
         envType: q.EnvType,
         sharedUser: q.SharedUser,
@@ -119,24 +116,6 @@ export const listDataSourceSharedRules = defineOperation({
   },
 });
 
-/** A rule may be deleted from either side: the sharer stops sharing, the receiver declines. */
-async function requireEitherSide(ctx: OperationContext, rule: RuleRef): Promise<void> {
-  try {
-    await ctx.access.requireWorkspace(rule.sourceProjectId);
-  } catch (fromSource) {
-    try {
-      await ctx.access.requireWorkspace(rule.targetProjectId);
-    } catch {
-      // Both workspaces are in one tenant: another tenant's caller cannot see either.
-      if (isApiError(fromSource) && fromSource.code === '1101080008') {
-        throw errors.sharingRuleNotFound(rule.id);
-      }
-      ctx.audit.note({ projectId: rule.sourceProjectId });
-      throw fromSource;
-    }
-  }
-}
-
 export const deleteDataSourceSharedRule = defineOperation({
   action: 'DeleteDataSourceSharedRule',
   summary: 'Deletes a data source sharing rule.',
@@ -149,11 +128,11 @@ export const deleteDataSourceSharedRule = defineOperation({
   audit: true,
   async handler(ctx, q) {
     ctx.audit.note({ targets: { SharedRuleId: q.Id } });
-    const sharing = ctx.services.sharing;
-    const rule = await sharing.locate(q.Id);
-    if (!rule) throw errors.sharingRuleNotFound(q.Id);
-    await requireEitherSide(ctx, rule);
-    await sharing.delete(rule, ctx.audit);
+    // Allowed from either side: the sharer stops sharing, the receiver declines.
+    const d = await ctx.access.decideSharingRule(q.Id);
+    if (d.outcome === 'denied' && d.projectId !== undefined)
+      ctx.audit.note({ projectId: d.projectId });
+    await ctx.services.sharing.delete(ctx.access.enforce(d), ctx.audit);
     return { Success: true };
   },
 });

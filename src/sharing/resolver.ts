@@ -1,27 +1,21 @@
 /**
- * ResolveDataSource: a data source by the name a workspace knows it under, with its secrets, for
- * a caller allowed to USE it. Access is the union of
- *   - the Tenant Owner (in its own tenant);
- *   - a role that may use data sources in the owning workspace (own names);
- *   - a sharing rule that covers the caller in the asking workspace (shared names
- *     `<source workspace>.<name>`): a whole-workspace rule covers every member, a one-user rule
- *     that member.
- * Whoever falls outside gets exactly what a missing data source gets: same code, same message.
+ * ResolveDataSource's read: a data source by the name a workspace knows it under, with its
+ * secrets, for a caller the access decision allowed (src/access/decisions.ts, `resolution`): own
+ * names in the grant's workspace, shared names `<source workspace>.<name>` through the sharing
+ * rule that covers the grant's audience there (a rule naming the caller wins over a
+ * whole-workspace one). A name that resolves to nothing answers as a missing data source.
  */
 import type { Kysely } from 'kysely';
-import { MAY } from '../access/roles.js';
+import type { ResolutionGrant } from '../access/decisions.js';
 import type { AuditRecorder } from '../audit/recorder.js';
 import type { EnvType } from '../datasource-types/index.js';
 import type { DataSourceService, DataSourceView } from '../datasources/data-source-service.js';
 import { errors } from '../errors.js';
-import type { Principal } from '../identity/principal.js';
 import type { Db } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
-import type { WorkspaceDirectory } from '../workspaces/directory.js';
 import type { RuleView, SharingService } from './sharing-service.js';
 
 export interface ResolveQuery {
-  projectId: number;
   /** An own name, or `<source workspace name>.<data source name>` for a shared one. */
   name: string;
   envType: EnvType;
@@ -38,27 +32,18 @@ export class DataSourceResolver {
     private readonly db: Db,
     private readonly dataSources: DataSourceService,
     private readonly sharing: SharingService,
-    private readonly workspaces: WorkspaceDirectory,
   ) {}
 
   /** Resolves and records the audit event in one transaction: no secret leaves unaudited. */
-  async resolve(caller: Principal, q: ResolveQuery, audit: AuditRecorder): Promise<Resolved> {
+  async resolve(grant: ResolutionGrant, q: ResolveQuery, audit: AuditRecorder): Promise<Resolved> {
     const notFound = () => errors.dataSourceNotFound(q.name);
-    const m = await this.workspaces.membership(q.projectId, caller.userId);
-    if (!m || m.tenantId !== caller.tenantId) throw notFound();
-    const shared = q.name.includes('.');
-    const allowed = shared
-      ? caller.isOwner || m.roles.size > 0
-      : caller.isOwner || MAY.useDataSources.some((r) => m.roles.has(r));
-    if (!allowed) throw notFound();
-
     return this.db.kysely.transaction().execute(async (trx) => {
-      const found: Resolved | undefined = shared
-        ? await this.viaRule(trx, caller, q)
-        : await this.own(trx, q).then((record) => record && { record });
+      const found: Resolved | undefined = grant.own
+        ? await this.own(trx, grant, q).then((record) => record && { record })
+        : await this.viaRule(trx, grant, q);
       if (!found) throw notFound();
       await audit.record(trx, {
-        projectId: q.projectId,
+        projectId: grant.projectId,
         targets: {
           DataSourceId: found.record.id,
           ...(found.rule
@@ -71,9 +56,13 @@ export class DataSourceResolver {
     });
   }
 
-  private own(trx: Kysely<Database>, q: ResolveQuery): Promise<DataSourceView | undefined> {
+  private own(
+    trx: Kysely<Database>,
+    grant: ResolutionGrant,
+    q: ResolveQuery,
+  ): Promise<DataSourceView | undefined> {
     return this.dataSources.reveal(trx, {
-      projectId: q.projectId,
+      projectId: grant.projectId,
       name: q.name,
       envType: q.envType,
     });
@@ -81,13 +70,13 @@ export class DataSourceResolver {
 
   private async viaRule(
     trx: Kysely<Database>,
-    caller: Principal,
+    grant: ResolutionGrant,
     q: ResolveQuery,
   ): Promise<Resolved | undefined> {
     const rule = await this.sharing.findCovering(
       trx,
-      { projectId: q.projectId, envType: q.envType, name: q.name },
-      caller.isOwner ? { everyone: true } : { userId: caller.userId },
+      { projectId: grant.projectId, envType: q.envType, name: q.name },
+      grant.audience,
     );
     if (!rule) return undefined;
     const record = await this.dataSources.reveal(trx, { id: rule.dataSourceId });

@@ -175,7 +175,7 @@ async function runOperation(
   const access = new RequestAccessGuard(
     principal,
     { action: op.action, roles: declaredRoles(op) },
-    services.workspaces,
+    services.access,
   );
   const audit = op.audit
     ? services.audit.begin({ requestId, action: op.action, principal, sourceIp })

@@ -18,6 +18,7 @@ import {
   PERMISSION_MATRIX,
   type Scene,
 } from '../fixtures/permission-matrix.js';
+import { testGrant } from '../helpers/grants.js';
 import { forEachDialect, type Key, type TestContext } from '../helpers/harness.js';
 
 const STATUS: Record<Expect, number> = {
@@ -90,9 +91,8 @@ class World {
     const newDataSource = async () => {
       const name = c.name('ds');
       const id = await c.services.dataSources.create(
-        owner,
+        testGrant({ ...owner, projectId }),
         {
-          projectId,
           name,
           type: 'mysql',
           mode: 'UrlMode',
@@ -126,9 +126,8 @@ class World {
       twinProjectId,
       newSharedRule: async () =>
         c.services.sharing.create(
-          owner,
+          testGrant({ ...owner, id: (await newDataSource()).id, projectId }),
           {
-            dataSourceId: (await newDataSource()).id,
             targetProjectId: await twinProjectId(),
             envType: 'Prod',
           },
