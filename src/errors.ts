@@ -20,6 +20,9 @@ export const FIXED_CODES = {
   UnsupportedHTTPMethod: 403,
   'InvalidPath.NotFound': 404,
   'RequestBody.TooLarge': 413,
+  'RequestHeader.TooLarge': 431,
+  MalformedRequest: 400,
+  RequestTimeout: 408,
   UnsupportedMediaType: 415,
   MissingParameter: 400,
   // Authorisation.
@@ -133,6 +136,18 @@ export const errors = {
     ),
   bodyTooLarge: (limit: number) =>
     fixed('RequestBody.TooLarge', `The request body is larger than the limit of ${limit} bytes.`),
+  headerTooLarge: () =>
+    fixed(
+      'RequestHeader.TooLarge',
+      'The request line and headers are larger than the server accepts (16 KiB): send long parameters in an application/x-www-form-urlencoded body instead of the URL.',
+    ),
+  malformedRequest: (detail: string) =>
+    fixed('MalformedRequest', `The HTTP request could not be read: ${detail}`),
+  requestTimeout: (ms: number) =>
+    fixed(
+      'RequestTimeout',
+      `The request was not received completely within ${ms} ms: send the headers and body without pausing.`,
+    ),
   unsupportedMediaType: (type: string) =>
     fixed(
       'UnsupportedMediaType',
@@ -185,6 +200,12 @@ export const errors = {
     fixed('1101080008', `The workspace ${id} does not exist or you cannot see it.`),
   memberNotFound: (projectId: number | string, userId: string) =>
     fixed('1101080166', `User ${userId} is not a member of workspace ${projectId}.`),
+  roleNotFound: (projectId: number | string, code: string) =>
+    new ApiError(
+      'InvalidParameter.Code',
+      400,
+      `The specified parameter "Code" is not valid: workspace ${projectId} has no role "${code}"; ListProjectRoles shows its roles.`,
+    ),
   userNotInTenant: (userId: string) =>
     fixed('400010', `User ${userId} does not belong to the tenant of this workspace.`),
   conflict: (what: string, message: string) => new ApiError(`Conflict.${what}`, 409, message),
@@ -194,6 +215,11 @@ export const errors = {
       'InternalError',
       'The request processing has failed due to some unknown error. Quote the RequestId to the operator: the server log holds the details.',
       cause,
+    ),
+  shuttingDown: () =>
+    fixed(
+      'ServiceUnavailable',
+      'The server is shutting down and takes no new requests. Retry: another replica, or this one once restarted, will answer.',
     ),
   unavailable: (cause: unknown) =>
     fixed(

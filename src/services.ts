@@ -19,10 +19,12 @@ import { rewrapDataSourceSecrets } from './datasources/secret-box.js';
 import { IdentityService } from './identity/identity-service.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { ShareExpiry } from './sharing/expiry.js';
 import { DataSourceResolver } from './sharing/resolver.js';
 import { SharingService } from './sharing/sharing-service.js';
 import { type Db, openDatabase } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
+import { CustomRoleService } from './workspaces/custom-roles.js';
 import { StoreWorkspaceDirectory, type WorkspaceDirectory } from './workspaces/directory.js';
 import { MemberService } from './workspaces/member-service.js';
 import { ProjectService } from './workspaces/project-service.js';
@@ -41,6 +43,7 @@ export interface Services {
   workspaces: WorkspaceDirectory;
   projects: ProjectService;
   members: MemberService;
+  customRoles: CustomRoleService;
   dataSources: DataSourceService;
   sharing: SharingService;
   resolver: DataSourceResolver;
@@ -92,7 +95,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const metrics = new Metrics({ defaults: opts.defaultMetrics ?? true });
   const workspaces = new StoreWorkspaceDirectory(db);
   const dataSources = new DataSourceService(db, envelope, config.regionId);
-  const sharing = new SharingService(db);
+  const sharing = new SharingService(db, new ShareExpiry(db));
   const timers: NodeJS.Timeout[] = [];
 
   return {
@@ -109,6 +112,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     workspaces,
     projects: new ProjectService(db),
     members: new MemberService(db),
+    customRoles: new CustomRoleService(db),
     dataSources,
     sharing,
     resolver: new DataSourceResolver(db, dataSources, sharing),
@@ -132,6 +136,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         try {
           await nonces.sweep(Date.now());
           await audit.sweep(config.auditRetentionDays);
+          await sharing.expiry.sweep();
         } catch (e) {
           logger.warn({ err: e }, 'housekeeping failed; will retry');
         }

@@ -49,6 +49,11 @@ export const listAuditEvents = defineOperation({
     ProjectId: p.integer({ description: 'Only events concerning this workspace.', min: 1 }),
     Action: p.string({ description: 'Only this action, e.g. DeleteDataSource.', maxLength: 64 }),
     UserId: p.string({ description: 'Only calls by this user.', maxLength: 32 }),
+    DataSourceId: p.integer({
+      description:
+        'Only calls that acted on this data source record (its Targets hold this DataSourceId): create, update, test, clone, share, resolve, delete.',
+      min: 1,
+    }),
     StartTime: p.integer({ description: 'From this time, epoch ms (inclusive).', min: 0 }),
     EndTime: p.integer({ description: 'Up to this time, epoch ms (inclusive).', min: 0 }),
     ...paging,
@@ -83,6 +88,7 @@ export const listAuditEvents = defineOperation({
       ...(params.RequestId !== undefined ? { requestId: params.RequestId } : {}),
       ...(params.Action !== undefined ? { action: params.Action } : {}),
       ...(params.UserId !== undefined ? { userId: params.UserId } : {}),
+      ...(params.DataSourceId !== undefined ? { dataSourceId: params.DataSourceId } : {}),
       ...(params.StartTime !== undefined ? { startTime: params.StartTime } : {}),
       ...(params.EndTime !== undefined ? { endTime: params.EndTime } : {}),
       projectIds,

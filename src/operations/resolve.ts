@@ -7,6 +7,7 @@ import { MAY } from '../access/roles.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import { defineOperation } from './context.js';
+import { expireTimeSchema } from './sharing.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/;
 
@@ -98,17 +99,23 @@ export const listSharedDataSources = defineOperation({
   },
   response: {
     SharedDataSources: s.array(
-      s.object({
-        SharedDataSourceName: s.string('<source workspace name>.<data source name>.'),
-        DataSourceId: s.integer('The shared data source record.'),
-        SourceProjectId: s.integer('The workspace it belongs to.'),
-        SharedRuleId: s.integer('The rule that shares it to the caller.'),
-        Type: s.string('The data source type.'),
-        ConnectionPropertiesMode: s.string('UrlMode, InstanceMode, ...'),
-        EnvType: envTypeSchema,
-        SharedUser: s.string('The caller, for a rule naming them; empty for the whole workspace.'),
-        CreateTime: s.integer('When the rule was created, epoch milliseconds.'),
-      }),
+      s.optional(
+        s.object({
+          SharedDataSourceName: s.string('<source workspace name>.<data source name>.'),
+          DataSourceId: s.integer('The shared data source record.'),
+          SourceProjectId: s.integer('The workspace it belongs to.'),
+          SharedRuleId: s.integer('The rule that shares it to the caller.'),
+          Type: s.string('The data source type.'),
+          ConnectionPropertiesMode: s.string('UrlMode, InstanceMode, ...'),
+          EnvType: envTypeSchema,
+          SharedUser: s.string(
+            'The caller, for a rule naming them; empty for the whole workspace.',
+          ),
+          CreateTime: s.integer('When the rule was created, epoch milliseconds.'),
+          ExpireTime: expireTimeSchema,
+        }),
+        ['ExpireTime'],
+      ),
     ),
   },
   access: { roles: MAY.listDataSources },
@@ -131,6 +138,7 @@ export const listSharedDataSources = defineOperation({
         EnvType: e.envType,
         SharedUser: e.sharedUser,
         CreateTime: e.createTime,
+        ...(e.expireTime !== undefined ? { ExpireTime: e.expireTime } : {}),
       })),
     };
   },

@@ -8,13 +8,23 @@
  */
 
 import { MAY } from '../access/roles.js';
+import { errors } from '../errors.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
+import { MAX_SHARE_DAYS, MAX_SHARE_MS } from '../sharing/expiry.js';
 import type { RuleView } from '../sharing/index.js';
 import { defineOperation } from './context.js';
 import { requireDataSourceRole } from './data-source-access.js';
 
-const ruleSchema = s.object({
+/** ExpireTime is an extension, present only on rules that have one. */
+export const expireTimeSchema = {
+  ...s.integer(
+    'dshub extension: when the rule stops resolving, epoch milliseconds. Absent for a rule given for good.',
+  ),
+  'x-dshub-extension': true,
+};
+
+const ruleFields = s.object({
   Id: s.integer('The rule ID.'),
   DataSourceId: s.integer('The data source ID (one record, one environment).'),
   SharedDataSourceName: s.string(
@@ -30,7 +40,9 @@ const ruleSchema = s.object({
   }),
   CreateTime: s.integer('When the rule was created, epoch milliseconds.'),
   CreateUser: s.string('The ID of the user who created the rule.'),
+  ExpireTime: expireTimeSchema,
 });
+const ruleSchema = s.optional(ruleFields, ['ExpireTime']);
 
 function ruleView(r: RuleView) {
   return {
@@ -43,6 +55,7 @@ function ruleView(r: RuleView) {
     EnvType: r.envType,
     CreateTime: r.createTime,
     CreateUser: r.createUser,
+    ...(r.expireTime !== undefined ? { ExpireTime: r.expireTime } : {}),
   };
 }
 
@@ -50,7 +63,7 @@ export const createDataSourceSharedRule = defineOperation({
   action: 'CreateDataSourceSharedRule',
   summary: 'Shares a data source record into an environment of another workspace.',
   description:
-    'The data source is seen in the target workspace as <source workspace name>.<data source name> and can be used there (ResolveDataSource), not modified. SharedUser omitted or empty shares to the whole target workspace; otherwise it must be a member of it. The target must be another workspace of the same tenant and have EnvType (a basic-mode workspace has only Prod). The same rule twice, or another record of the same name into the same environment and audience, answers 409 Conflict.SharedRule.',
+    'The data source is seen in the target workspace as <source workspace name>.<data source name> and can be used there (ResolveDataSource), not modified. SharedUser omitted or empty shares to the whole target workspace; otherwise it must be a member of it. The target must be another workspace of the same tenant and have EnvType (a basic-mode workspace has only Prod). The same rule twice, or another record of the same name into the same environment and audience, answers 409 Conflict.SharedRule. dshub extension: ExpireTime gives the rule an end (see the parameter); an expired rule stops resolving at once and leaves the lists.',
   method: 'POST',
   params: {
     DataSourceId: p.integer({ description: 'The data source ID.', required: true, min: 1 }),
@@ -71,11 +84,17 @@ export const createDataSourceSharedRule = defineOperation({
         'The user ID in the target workspace to share to; omitted or empty = the whole workspace.',
       maxLength: 64,
     }),
+    ExpireTime: p.integer({
+      description: `When the rule stops resolving, epoch milliseconds: in the future, at most ${MAX_SHARE_DAYS} days ahead. From that moment the shared name no longer resolves and the rule leaves ListDataSourceSharedRules and ListSharedDataSources; one audit event (${'DataSourceSharedRuleExpired'}) records the end. Omitted: for good.`,
+      min: 1,
+      extension: true,
+    }),
   },
   response: { Id: s.integer('The rule ID.') },
   access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, q) {
+    if (q.ExpireTime !== undefined) checkExpireTime(q.ExpireTime, Date.now());
     const source = await requireDataSourceRole(ctx, q.DataSourceId, { modifies: true });
     ctx.audit.note({ targets: { TargetProjectId: q.TargetProjectId } });
     if (q.TargetProjectId !== source.projectId)
@@ -86,12 +105,28 @@ export const createDataSourceSharedRule = defineOperation({
         targetProjectId: q.TargetProjectId,
         envType: q.EnvType,
         sharedUser: q.SharedUser,
+        expireTime: q.ExpireTime,
       },
       ctx.audit,
     );
     return { Id: id };
   },
 });
+
+function checkExpireTime(expireTime: number, now: number): void {
+  if (expireTime <= now) {
+    throw errors.invalidParameter(
+      'ExpireTime',
+      `${expireTime} is not in the future (the server time is ${now}, epoch milliseconds).`,
+    );
+  }
+  if (expireTime > now + MAX_SHARE_MS) {
+    throw errors.invalidParameter(
+      'ExpireTime',
+      `must be at most ${MAX_SHARE_DAYS} days ahead (before ${now + MAX_SHARE_MS}); share again when the time comes.`,
+    );
+  }
+}
 
 export const listDataSourceSharedRules = defineOperation({
   action: 'ListDataSourceSharedRules',

@@ -53,6 +53,8 @@ interface Common<R extends boolean> {
   description: string;
   required?: R;
   placement?: Placement;
+  /** A parameter DataWorks does not have (marked `x-dshub-extension` in the OpenAPI document). */
+  extension?: boolean;
 }
 
 /**
@@ -124,7 +126,11 @@ function make<T, R extends boolean>(
     description: o.description,
     required: (o.required ?? false) as R,
     ...(o.placement ? { placement: o.placement } : {}),
-    openapi: { ...openapi, description: o.description },
+    openapi: {
+      ...openapi,
+      description: o.description,
+      ...(o.extension ? { 'x-dshub-extension': true } : {}),
+    },
     parse: (name, raw) => {
       storableRaw(name, raw);
       return parse(name, raw);

@@ -3,7 +3,8 @@
  * secrets, for a caller the access decision allowed (src/access/decisions.ts, `resolution`): own
  * names in the grant's workspace, shared names `<source workspace>.<name>` through the sharing
  * rule that covers the grant's audience there (a rule naming the caller wins over a
- * whole-workspace one). A name that resolves to nothing answers as a missing data source.
+ * whole-workspace one; an expired rule covers nobody). A name that resolves to nothing answers
+ * as a missing data source.
  */
 import type { Kysely } from 'kysely';
 import type { ResolutionGrant } from '../access/decisions.js';
@@ -36,11 +37,26 @@ export class DataSourceResolver {
 
   /** Resolves and records the audit event in one transaction: no secret leaves unaudited. */
   async resolve(grant: ResolutionGrant, q: ResolveQuery, audit: AuditRecorder): Promise<Resolved> {
+    const expired: number[] = [];
+    try {
+      return await this.resolveWithin(grant, q, audit, expired);
+    } finally {
+      // Rules met past their time are finished after our transaction, in one of their own.
+      if (expired.length > 0) await this.sharing.expiry.finish(expired);
+    }
+  }
+
+  private resolveWithin(
+    grant: ResolutionGrant,
+    q: ResolveQuery,
+    audit: AuditRecorder,
+    expired: number[],
+  ): Promise<Resolved> {
     const notFound = () => errors.dataSourceNotFound(q.name);
     return this.db.kysely.transaction().execute(async (trx) => {
       const found: Resolved | undefined = grant.own
         ? await this.own(trx, grant, q).then((record) => record && { record })
-        : await this.viaRule(trx, grant, q);
+        : await this.viaRule(trx, grant, q, expired);
       if (!found) throw notFound();
       await audit.record(trx, {
         projectId: grant.projectId,
@@ -72,11 +88,13 @@ export class DataSourceResolver {
     trx: Kysely<Database>,
     grant: ResolutionGrant,
     q: ResolveQuery,
+    expired: number[],
   ): Promise<Resolved | undefined> {
     const rule = await this.sharing.findCovering(
       trx,
       { projectId: grant.projectId, envType: q.envType, name: q.name },
       grant.audience,
+      expired,
     );
     if (!rule) return undefined;
     const record = await this.dataSources.reveal(trx, { id: rule.dataSourceId });

@@ -93,7 +93,10 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
   let failure: unknown;
 
   try {
-    if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedMethod(req.method);
+    // HEAD is a GET whose body the HTTP layer drops: it answers the headers a GET would.
+    if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {
+      throw errors.unsupportedMethod(req.method);
+    }
     const q = req.url.indexOf('?');
     const query: Pairs = q >= 0 ? parsePairs(req.url.slice(q + 1)) : [];
     let form: Pairs = [];

@@ -12,7 +12,7 @@ import { OPERATIONS } from '../../src/registry/index.js';
 import { declaredRoles, type Operation } from '../../src/registry/operation.js';
 
 const DOC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'permissions.md');
-const COLUMNS = ['TenantAdmin', ...WORKSPACE_ROLES];
+const COLUMNS = ['TenantAdmin', ...WORKSPACE_ROLES, 'CustomRole'];
 
 /** The cells of the table row the registry implies for an operation. */
 function expectedRow(op: Operation): string[] {
