@@ -30,6 +30,7 @@ export const FIXED_CODES = {
   'Forbidden.Access': 403,
   'Forbidden.Shared': 403,
   'Forbidden.WorkspaceOwner': 403,
+  'Forbidden.Workspace': 403,
   // DataWorks business codes (numeric strings, spec/dataworks-api.md §4.8).
   '1000010005': 404, // data source not found
   '1000011038': 404, // sharing rule not found
@@ -191,6 +192,11 @@ export const errors = {
     fixed(
       'Forbidden.WorkspaceOwner',
       `User ${userId} owns workspace ${projectId}: the owner ${what}. Delete the workspace instead, or act on another member.`,
+    ),
+  workspaceForbidden: (action: string, projectId: number | string) =>
+    fixed(
+      'Forbidden.Workspace',
+      `Workspace ${projectId} is disabled (Status Forbidden): ${action} is refused there until UpdateProject sets Status=Available again.`,
     ),
   dataSourceNotFound: (id: number | string) =>
     fixed('1000010005', `The data source ${id} does not exist or you cannot see it.`),

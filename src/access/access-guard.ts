@@ -54,6 +54,8 @@ export interface AccessGuard {
 export interface GuardedOperation {
   action: string;
   roles: readonly Role[];
+  /** Refused in a workspace whose Status is Forbidden. */
+  activeWorkspace?: boolean;
 }
 
 /** The one translation from a refusal to the caller's answer. */
@@ -68,6 +70,9 @@ export function refusal(
       return errors.sharedReadOnly(`Data source ${d.subject.id}`);
     case 'denied':
       if (d.reason.code === 'tenant-admin-no-secrets') return errors.tenantAdminNoSecrets(action);
+      if (d.reason.code === 'workspace-forbidden' && d.projectId !== undefined) {
+        return errors.workspaceForbidden(action, d.projectId);
+      }
       return errors.roleDenied(action, d.roles.map(roleLabel));
   }
 }
@@ -100,7 +105,9 @@ export class RequestAccessGuard implements AccessGuard {
   }
 
   decideWorkspace(projectId: number, opts: { roles?: readonly Role[] } = {}) {
-    return this.decisions.workspace(this.principal, projectId, opts.roles ?? this.op.roles);
+    return this.decisions.workspace(this.principal, projectId, opts.roles ?? this.op.roles, {
+      activeWorkspace: this.op.activeWorkspace,
+    });
   }
 
   async requireWorkspace(projectId: number, opts: { roles?: readonly Role[] } = {}) {
@@ -112,7 +119,10 @@ export class RequestAccessGuard implements AccessGuard {
   }
 
   decideDataSource(id: number, q: DataSourceQuestion & { roles?: readonly Role[] } = {}) {
-    return this.decisions.dataSource(this.principal, id, q.roles ?? this.op.roles, q);
+    return this.decisions.dataSource(this.principal, id, q.roles ?? this.op.roles, {
+      activeWorkspace: this.op.activeWorkspace,
+      ...q,
+    });
   }
 
   async requireDataSource(id: number, q: DataSourceQuestion & { roles?: readonly Role[] } = {}) {
@@ -120,7 +130,9 @@ export class RequestAccessGuard implements AccessGuard {
   }
 
   decideSharingRule(id: number) {
-    return this.decisions.sharingRule(this.principal, id, this.op.roles);
+    return this.decisions.sharingRule(this.principal, id, this.op.roles, {
+      activeWorkspace: this.op.activeWorkspace,
+    });
   }
 
   async requireResolution(projectId: number, name: string) {

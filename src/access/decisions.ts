@@ -45,7 +45,9 @@ export type ReasonCode =
   /** read-only: shared to the caller through a rule; only its own workspace's roles change it. */
   | 'shared-read-only'
   /** denied (hidden for resolution): the Tenant Administrator obtains no secrets. */
-  | 'tenant-admin-no-secrets';
+  | 'tenant-admin-no-secrets'
+  /** denied: the workspace's Status is Forbidden, and the act uses its data sources. */
+  | 'workspace-forbidden';
 
 export interface Reason {
   code: ReasonCode;
@@ -126,6 +128,16 @@ export interface DataSourceQuestion {
   usesSecrets?: boolean;
   /** The record's location when the caller has read it already (one read for Get). */
   found?: { id: number; projectId: number } | null;
+  /** The act uses the workspace's data sources: refused in a Forbidden workspace. */
+  activeWorkspace?: boolean;
+}
+
+export interface WorkspaceQuestion {
+  /**
+   * The act uses the workspace's data sources: a workspace whose Status is Forbidden refuses it,
+   * once the caller's role has passed (only those who could otherwise act learn the status).
+   */
+  activeWorkspace?: boolean;
 }
 
 function grant<T extends object>(principal: Principal, reason: Reason, facts: T): Grant<T> {
@@ -138,6 +150,19 @@ function grant<T extends object>(principal: Principal, reason: Reason, facts: T)
 }
 
 const label = (projectId: number) => `workspace ${projectId}`;
+
+function forbiddenWorkspace(projectId: number): Decision<never> {
+  return {
+    outcome: 'denied',
+    reason: {
+      code: 'workspace-forbidden',
+      text: `${label(projectId)} is disabled (Status Forbidden)`,
+      projectId,
+    },
+    roles: [],
+    projectId,
+  };
+}
 
 function isTenantAdmin(p: Principal): boolean {
   return !p.isOwner && p.tenantRoles.has('TenantAdmin');
@@ -172,9 +197,14 @@ export class AccessDecisions {
     principal: Principal,
     projectId: number,
     row: readonly Role[],
+    q: WorkspaceQuestion = {},
   ): Promise<Decision<WorkspaceGrant>> {
     const m = await this.facts.membership(projectId, principal.userId);
-    return this.inWorkspace(principal, projectId, row, m);
+    const d = this.inWorkspace(principal, projectId, row, m);
+    if (d.outcome === 'allowed' && q.activeWorkspace && m?.status === 'Forbidden') {
+      return forbiddenWorkspace(projectId);
+    }
+    return d;
   }
 
   private inWorkspace(
@@ -245,7 +275,7 @@ export class AccessDecisions {
         reason: { code: 'elsewhere', text: `the data source is not in ${label(q.projectId)}` },
       };
     } else {
-      base = await this.workspace(principal, ref.projectId, row);
+      base = await this.workspace(principal, ref.projectId, row, q);
     }
     if (base.outcome === 'allowed') {
       if (q.usesSecrets && isTenantAdmin(principal) && base.reason.code !== 'tenant-owner') {
@@ -298,17 +328,18 @@ export class AccessDecisions {
     principal: Principal,
     id: number,
     row: readonly Role[],
+    q: WorkspaceQuestion = {},
   ): Promise<Decision<RuleGrant>> {
     const subject: Subject = { kind: 'sharing-rule', id };
     const rule = await this.facts.locateRule(id);
     if (!rule) {
       return { outcome: 'hidden', subject, reason: { code: 'missing', text: 'no such rule' } };
     }
-    const fromSource = await this.workspace(principal, rule.sourceProjectId, row);
+    const fromSource = await this.workspace(principal, rule.sourceProjectId, row, q);
     const decided =
       fromSource.outcome === 'allowed'
         ? fromSource
-        : await this.workspace(principal, rule.targetProjectId, row);
+        : await this.workspace(principal, rule.targetProjectId, row, q);
     if (decided.outcome === 'allowed') {
       return {
         outcome: 'allowed',
@@ -360,6 +391,8 @@ export class AccessDecisions {
       };
     }
     if (base.outcome !== 'allowed') return { outcome: 'hidden', subject, reason: base.reason };
+    // Own and shared names alike stop resolving in a disabled workspace.
+    if (m?.status === 'Forbidden') return forbiddenWorkspace(projectId);
     const reason = base.reason;
     const audience = principal.isOwner
       ? ({ everyone: true } as const)
