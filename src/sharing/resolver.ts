@@ -97,6 +97,15 @@ export class DataSourceResolver {
       expired,
     );
     if (!rule) return undefined;
+    // A data source of a disabled workspace is not served, shared or not. The source workspace
+    // is known only from the rule, read here in the resolution's transaction.
+    const source = await trx
+      .selectFrom('projects')
+      .select('status')
+      .where('id', '=', rule.sourceProjectId)
+      .executeTakeFirst();
+    if (source?.status === 'Forbidden')
+      throw errors.workspaceForbidden('ResolveDataSource', rule.sourceProjectId);
     const record = await this.dataSources.reveal(trx, { id: rule.dataSourceId });
     return record && { record, rule };
   }
