@@ -130,6 +130,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         name: 'data source secrets',
         run: (id) => rewrapDataSourceSecrets(db, envelope, id),
       },
+      { name: 'data source versions', run: (id) => dataSources.versions.rewrap(id) },
     ],
     startHousekeeping() {
       const sweep = async () => {
@@ -137,6 +138,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
           await nonces.sweep(Date.now());
           await audit.sweep(config.auditRetentionDays);
           await sharing.expiry.sweep();
+          await dataSources.versions.sweep(config.versionRetention);
         } catch (e) {
           logger.warn({ err: e }, 'housekeeping failed; will retry');
         }

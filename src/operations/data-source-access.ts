@@ -6,6 +6,9 @@
 import type { DataSourceGrant, DataSourceQuestion } from '../access/decisions.js';
 import type { OperationContext } from './context.js';
 
+/** What the operation does with the record (src/access/decisions.ts, DataSourceQuestion). */
+export type DataSourceAccessOptions = Omit<DataSourceQuestion, 'found'>;
+
 /**
  * `found` lets a caller that has already read the record (GetDataSource answers from the same
  * read) skip the lookup.
@@ -13,11 +16,14 @@ import type { OperationContext } from './context.js';
 export async function requireDataSourceRole(
   ctx: OperationContext,
   id: number,
-  q: Omit<DataSourceQuestion, 'found'> = {},
-  found?: { id: number; projectId: number } | null,
+  q: DataSourceAccessOptions = {},
+  found?: { projectId: number } | null,
 ): Promise<DataSourceGrant> {
   ctx.audit.note({ targets: { DataSourceId: id } });
-  const d = await ctx.access.decideDataSource(id, found === undefined ? q : { ...q, found });
+  const d = await ctx.access.decideDataSource(
+    id,
+    found === undefined ? q : { ...q, found: found && { id, projectId: found.projectId } },
+  );
   if (d.outcome === 'allowed') ctx.audit.note({ projectId: d.grant.projectId });
   else if (d.outcome !== 'hidden' && d.projectId !== undefined) {
     ctx.audit.note({ projectId: d.projectId });

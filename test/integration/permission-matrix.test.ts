@@ -152,6 +152,11 @@ class World {
       name: () => c.name('mx').slice(0, 28),
       newDataSource,
       twinProjectId,
+      newDeletedDataSource: async () => {
+        const { id } = await newDataSource();
+        await c.services.dataSources.delete(testGrant({ ...owner, id, projectId }), quiet);
+        return id;
+      },
       newSharedRule: async () =>
         c.services.sharing.create(
           testGrant({ ...owner, id: (await newDataSource()).id, projectId }),
