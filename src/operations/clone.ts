@@ -1,5 +1,5 @@
 /**
- * CloneDataSource (spec/dataworks-api.md §1.6, seeds/CloneDataSource.txt): a new data source
+ * CloneDataSource (docs/WIRE.md §1): a new data source
  * record with the configuration of an existing one under a new name, in the same workspace and
  * environment. The SDK sends both fields in the URL query of a POST.
  */

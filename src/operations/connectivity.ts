@@ -1,8 +1,8 @@
 /**
- * TestDataSourceConnectivity (spec/dataworks-api.md §1.10): tests one data source record for
+ * TestDataSourceConnectivity (docs/WIRE.md §5): tests one data source record for
  * real, from this server, with the process' shared ConnectivityTester (src/connectivity/). The
  * SDK sends the three fields in the URL query of a POST; the answer is DataWorks' Connectivity
- * object as is (spec/WIRE.md §6.4).
+ * object as is (docs/WIRE.md §5).
  */
 import { MAY } from '../access/roles.js';
 import { p } from '../registry/params.js';

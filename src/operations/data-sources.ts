@@ -1,5 +1,5 @@
 /**
- * The data source operations of DataWorks 2024-05-18 (spec/dataworks-api.md §1.1–§1.5): the
+ * The data source operations of DataWorks 2024-05-18 (docs/WIRE.md §1): the
  * contract (parameters, response shapes, roles) and thin handlers over DataSourceService.
  * The SDK sends every field in the URL query (DeleteDataSource and the reads as GET);
  * ConnectionProperties is JSON text in requests and a JSON object, secrets masked, in answers.

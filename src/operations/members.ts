@@ -1,7 +1,7 @@
 /**
  * Member and role operations: CreateProjectMember, DeleteProjectMember, GetProjectMember,
  * ListProjectMembers, GrantMemberProjectRoles, RevokeMemberProjectRoles, ListProjectRoles,
- * GetProjectRole (spec/dataworks-api.md §3, §3.1). Who may call each: docs/permissions.md.
+ * GetProjectRole (docs/WIRE.md §1). Who may call each: docs/permissions.md.
  */
 import { MAY } from '../access/roles.js';
 import { errors } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * Data source sharing rules (spec/dataworks-api.md §1.7–§1.9, seeds/ListDataSourceSharedRules.txt):
+ * Data source sharing rules (docs/WIRE.md §1):
  * the contract and thin handlers over SharingService. The SDK sends every field in the URL query;
  * ListDataSourceSharedRules is a GET.
  *
