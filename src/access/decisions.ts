@@ -126,8 +126,11 @@ export interface DataSourceQuestion {
   modifies?: boolean;
   /** The operation uses the record's secrets on the caller's behalf (connectivity test). */
   usesSecrets?: boolean;
-  /** The record's location when the caller has read it already (one read for Get). */
-  found?: { id: number; projectId: number } | null;
+  /**
+   * The record's location when the caller has read it already (one read for Get), with the
+   * caller's membership of its workspace when that was read in the same query.
+   */
+  found?: { id: number; projectId: number; membership?: Membership | undefined } | null;
   /** The act uses the workspace's data sources: refused in a Forbidden workspace. */
   activeWorkspace?: boolean;
 }
@@ -200,6 +203,16 @@ export class AccessDecisions {
     q: WorkspaceQuestion = {},
   ): Promise<Decision<WorkspaceGrant>> {
     const m = await this.facts.membership(projectId, principal.userId);
+    return this.withMembership(principal, projectId, row, m, q);
+  }
+
+  private withMembership(
+    principal: Principal,
+    projectId: number,
+    row: readonly Role[],
+    m: Membership | undefined,
+    q: WorkspaceQuestion,
+  ): Decision<WorkspaceGrant> {
     const d = this.inWorkspace(principal, projectId, row, m);
     if (d.outcome === 'allowed' && q.activeWorkspace && m?.status === 'Forbidden') {
       return forbiddenWorkspace(projectId);
@@ -275,7 +288,16 @@ export class AccessDecisions {
         reason: { code: 'elsewhere', text: `the data source is not in ${label(q.projectId)}` },
       };
     } else {
-      base = await this.workspace(principal, ref.projectId, row, q);
+      base =
+        'membership' in ref
+          ? this.withMembership(
+              principal,
+              ref.projectId,
+              row,
+              (ref as { membership?: Membership }).membership,
+              q,
+            )
+          : await this.workspace(principal, ref.projectId, row, q);
     }
     if (base.outcome === 'allowed') {
       if (q.usesSecrets && isTenantAdmin(principal) && base.reason.code !== 'tenant-owner') {

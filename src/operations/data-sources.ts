@@ -11,6 +11,7 @@ import type { DataSourceView } from '../datasources/index.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';
+import { membershipFromRows } from '../workspaces/directory.js';
 import { defineOperation } from './context.js';
 import { requireDataSourceRole } from './data-source-access.js';
 
@@ -128,9 +129,17 @@ export const getDataSource = defineOperation({
   access: { roles: MAY.useDataSources, activeWorkspace: true },
   audit: false,
   async handler(ctx, q) {
-    // One read serves both the access decision and the answer.
-    const v = await ctx.services.dataSources.get(q.Id);
-    await requireDataSourceRole(ctx, q.Id, {}, v ?? null);
+    // One query serves both the access decision and the answer.
+    const found = await ctx.services.dataSources.getForCaller(q.Id, ctx.principal.userId);
+    const v = found?.view;
+    await requireDataSourceRole(
+      ctx,
+      q.Id,
+      {},
+      found
+        ? { projectId: found.view.projectId, membership: membershipFromRows(found.access) }
+        : null,
+    );
     if (!v) throw errors.dataSourceNotFound(q.Id);
     return {
       DataSource: {
