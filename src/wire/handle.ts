@@ -176,29 +176,31 @@ async function runOperation(
   requestId: string,
   sourceIp: string,
 ): Promise<Record<string, unknown>> {
-  const typed = parseParams(op, params);
-  if (op.ram && !principal.isOwner) {
-    const request = await policyRequest(services, op.action, typed, principal, sourceIp);
-    const decision = evaluatePolicies(principal.policies, op.ram, request);
-    if (decision !== 'allow') throw errors.ramDenied(op.ram, decision === 'deny');
-  }
-  const access = new RequestAccessGuard(
-    principal,
-    { action: op.action, roles: declaredRoles(op), activeWorkspace: needsActiveWorkspace(op) },
-    services.access,
-  );
+  // Begun before the parameters are read, so that every refused call of an audited operation
+  // (bad parameters, the policy layer, the role layer, the handler) is recorded alike.
   const audit = op.audit
     ? services.audit.begin({ requestId, action: op.action, principal, sourceIp })
     : undefined;
-  const ctx: OperationContext = {
-    requestId,
-    principal,
-    services,
-    access,
-    sourceIp,
-    audit: audit ?? { record: async () => {}, note: () => {} },
-  };
   try {
+    const typed = parseParams(op, params);
+    if (op.ram && !principal.isOwner) {
+      const request = await policyRequest(services, op.action, typed, principal, sourceIp);
+      const decision = evaluatePolicies(principal.policies, op.ram, request);
+      if (decision !== 'allow') throw errors.ramDenied(op.ram, decision === 'deny');
+    }
+    const access = new RequestAccessGuard(
+      principal,
+      { action: op.action, roles: declaredRoles(op), activeWorkspace: needsActiveWorkspace(op) },
+      services.access,
+    );
+    const ctx: OperationContext = {
+      requestId,
+      principal,
+      services,
+      access,
+      sourceIp,
+      audit: audit ?? { record: async () => {}, note: () => {} },
+    };
     const result = await op.handler(ctx as never, typed as never);
     if (!access.decided && op.access !== 'any-caller') {
       // A handler that never made an access decision is a bug; refuse rather than leak.

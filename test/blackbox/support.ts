@@ -13,7 +13,7 @@ import RPCClient from '@alicloud/pop-core';
 import * as $dara from '@darabonba/typescript';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /**
  * The built command, as installed: `npm test` builds before it runs the tests. Starting from
  * dist also keeps start-up fast (no transpiling), which matters when many CLIs run at once.

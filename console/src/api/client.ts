@@ -111,6 +111,8 @@ export async function callApi<T = Record<string, unknown>>(
     );
   }
   const text = await res.text();
+  // For bench/console.ts: when each answer arrived (render time is measured from here).
+  performance.mark(`answered:${action}`);
   let json: Record<string, unknown> = {};
   try {
     json = JSON.parse(text) as Record<string, unknown>;

@@ -4,7 +4,16 @@ export function JsonBlock({ value, label }: { value: unknown; label?: string }) 
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
   return (
     <Box pos="relative">
-      <Code block aria-label={label} style={{ maxHeight: 420, overflow: 'auto' }}>
+      <Code
+        block
+        aria-label={label}
+        style={{
+          maxHeight: 420,
+          overflow: 'auto',
+          whiteSpace: 'pre-wrap',
+          overflowWrap: 'anywhere',
+        }}
+      >
         {text}
       </Code>
       <CopyButton value={text}>

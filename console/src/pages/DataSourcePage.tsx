@@ -198,7 +198,7 @@ function Sharing({ ds, pid }: { ds: DataSourceRecord; pid: string }) {
 
 export function AuditTable({ events }: { events: AuditEvent[] }) {
   return (
-    <Table.ScrollContainer minWidth={720}>
+    <Table.ScrollContainer minWidth={960}>
       <Table striped data-testid="audit-table">
         <Table.Thead>
           <Table.Tr>
@@ -213,7 +213,7 @@ export function AuditTable({ events }: { events: AuditEvent[] }) {
         <Table.Tbody>
           {events.map((e) => (
             <Table.Tr key={`${e.RequestId}-${e.Action}`}>
-              <Table.Td>{formatTime(e.Time)}</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTime(e.Time)}</Table.Td>
               <Table.Td fw={600}>{e.Action}</Table.Td>
               <Table.Td>
                 <Badge color={e.Outcome === 'Success' ? 'green' : 'red'} variant="light">
@@ -225,7 +225,9 @@ export function AuditTable({ events }: { events: AuditEvent[] }) {
                   </Text>
                 )}
               </Table.Td>
-              <Table.Td className="mono">{e.UserId}</Table.Td>
+              <Table.Td className="mono" fz="xs" style={{ whiteSpace: 'nowrap' }}>
+                {e.UserId}
+              </Table.Td>
               <Table.Td className="mono" fz="xs">
                 {Object.entries(e.Targets)
                   .map(([k, v]) => `${k}=${String(v)}`)
