@@ -19,9 +19,20 @@ const files = (roots.length ? roots : ['test']).flatMap((r) =>
   statSync(r).isDirectory() ? collect(r, []) : [r],
 );
 const concurrency = process.env.DSHUB_TEST_CONCURRENCY ?? '2';
+// A short summary by default; DSHUB_TEST_REPORTER=spec (or tap) for everything.
+const reporter =
+  process.env.DSHUB_TEST_REPORTER ?? new URL('./summary-reporter.mjs', import.meta.url).href;
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...extra, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    `--test-reporter=${reporter}`,
+    ...extra,
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(result.status ?? 1);

@@ -1,7 +1,8 @@
 /**
  * First start: when the store has no tenant, create one with its owner and an AccessKey,
  * print the key once and keep a copy in a 0600 file in the data directory. With
- * DSHUB_ROOT_ACCESS_KEY_ID/SECRET the key is deterministic (CI and emulator use).
+ * DSHUB_ROOT_ACCESS_KEY_ID/SECRET the key is deterministic (CI and emulator use) and no file
+ * is written.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,9 @@ export async function ensureRootTenant(services: Services): Promise<BootstrapRes
       if ((await identity.listTenants()).length > 0) return { created: false };
       throw e;
     }
+    // A key given through the environment is already the operator's; only a generated one
+    // needs keeping somewhere (its secret is printed once).
+    if (given) return { created: true, accessKey };
     const keyFile = join(config.dataDir, 'root-access-key.json');
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(keyFile, `${JSON.stringify(accessKey, null, 2)}\n`, { mode: 0o600 });

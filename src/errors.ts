@@ -54,7 +54,19 @@ export type ErrorCode =
   | `Conflict.${string}`
   | `Forbidden.${string}`;
 
-const RECOMMEND_BASE = 'https://api.aliyun.com/troubleshoot';
+/**
+ * The anchor of a code on dshub's own error page (`/errors`). Codes with a variable part share
+ * their family's entry (`MissingProjectId` → `missingparameter`).
+ */
+export function errorAnchor(code: string): string {
+  const family =
+    code in FIXED_CODES
+      ? code
+      : code.startsWith('Missing')
+        ? 'MissingParameter'
+        : code.split('.')[0]!;
+  return family.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+}
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -68,8 +80,9 @@ export class ApiError extends Error {
     super(message);
   }
 
-  recommend(requestId: string): string {
-    return `${RECOMMEND_BASE}?q=${encodeURIComponent(this.code)}&product=dataworks-public&requestId=${requestId}`;
+  /** dshub's documentation of this code; `base` is where clients reach dshub. */
+  recommend(base: string): string {
+    return `${base}/errors#${errorAnchor(this.code)}`;
   }
 }
 

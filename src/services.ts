@@ -24,6 +24,7 @@ import { DataSourceResolver } from './sharing/resolver.js';
 import { SharingService } from './sharing/sharing-service.js';
 import { type Db, openDatabase } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
+import { describePostgresUrl, waitForDatabase } from './store/wait.js';
 import { CustomRoleService } from './workspaces/custom-roles.js';
 import { StoreWorkspaceDirectory, type WorkspaceDirectory } from './workspaces/directory.js';
 import { MemberService } from './workspaces/member-service.js';
@@ -66,6 +67,8 @@ export interface ServiceOptions {
   migrate?: boolean;
   /** Process-level metrics (event loop, memory); off in tests to keep registries small. */
   defaultMetrics?: boolean;
+  /** Wait up to config.databaseWaitMs for an unreachable PostgreSQL (serve, migrate). */
+  waitForDatabase?: boolean;
   /** Sees the SQL of every store statement (tests count round trips per call with it). */
   onQuery?: (sql: string) => void;
 }
@@ -78,6 +81,13 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const envelope = new Envelope(keyring);
   const db = openDatabase(config.database, opts.onQuery ? { onQuery: opts.onQuery } : {});
   try {
+    if (opts.waitForDatabase && config.database.kind === 'postgres') {
+      await waitForDatabase(db, {
+        waitMs: config.databaseWaitMs,
+        where: describePostgresUrl(config.database.url),
+        logger,
+      });
+    }
     if (opts.migrate !== false) await migrateToLatest(db);
     await checkMasterKey(db, envelope);
   } catch (e) {

@@ -1,19 +1,57 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
 import { rotateMasterKey } from '../crypto/rotation.js';
-import type { IdentityService } from '../identity/identity-service.js';
+import { AdminError, type IdentityService } from '../identity/identity-service.js';
 import { createLogger } from '../observability/logger.js';
 import { createServices, type Services } from '../services.js';
+import { openDatabase } from '../store/dialect.js';
+import { pendingMigrations } from '../store/migrate.js';
+import { MIGRATIONS } from '../store/migrations/index.js';
+import { acquireStoreLock } from '../store/store-lock.js';
+import { describeStore } from './serve.js';
 
 function print(value: unknown): void {
   process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
 }
 
+/** What a command did, for the person at the terminal; stdout stays the command's data. */
+function say(text: string): void {
+  process.stderr.write(`dshub: ${text}\n`);
+}
+
+/**
+ * Admin commands work on an existing store only: run from the wrong directory, they would
+ * otherwise create an empty store (and a new master key) and answer as if nothing were wrong.
+ */
+async function assertStoreExists(config: Config): Promise<void> {
+  const where = describeStore(config);
+  const hint =
+    'point DSHUB_DATA_DIR (or DSHUB_DATABASE_URL) at the server’s store, or create one with `dshub init`';
+  if (config.database.kind === 'sqlite') {
+    if (config.database.file !== ':memory:' && !existsSync(config.database.file)) {
+      throw new AdminError(`no dshub store at ${config.database.file}: ${hint}`);
+    }
+    return;
+  }
+  const db = openDatabase(config.database);
+  try {
+    const pending = await pendingMigrations(db);
+    if (pending.length === MIGRATIONS.length) {
+      throw new AdminError(`no dshub store in ${where}: ${hint}`);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
 /** Runs one admin action against the configured store, then closes it. */
 function withServices(loadConfig: () => Config, fn: (s: Services) => Promise<void>) {
   return async () => {
-    const services = await createServices(loadConfig(), {
+    const config = loadConfig();
+    await assertStoreExists(config);
+    say(`store ${describeStore(config)}`);
+    const services = await createServices(config, {
       logger: createLogger('silent'),
       defaultMetrics: false,
     });
@@ -25,15 +63,32 @@ function withServices(loadConfig: () => Config, fn: (s: Services) => Promise<voi
   };
 }
 
+/**
+ * An identity command: `fn` returns the data to print (JSON on stdout) and/or `done`, the
+ * sentence saying what happened (stderr), so every command that succeeds says so.
+ */
 function identityAction<A extends unknown[]>(
   loadConfig: () => Config,
-  fn: (identity: IdentityService, ...args: A) => Promise<unknown>,
+  fn: (identity: IdentityService, ...args: A) => Promise<{ data?: unknown; done?: string }>,
 ) {
   return (...args: A) =>
     withServices(loadConfig, async (s) => {
       const r = await fn(s.identity, ...args);
-      if (r !== undefined) print(r);
+      if (r.data !== undefined) print(r.data);
+      if (r.done) say(r.done);
     })();
+}
+
+/** `--tenant`, or the only tenant there is. */
+async function tenantOf(id: IdentityService, given: string | undefined): Promise<string> {
+  if (given) return given;
+  const tenants = await id.listTenants();
+  if (tenants.length === 1) return tenants[0]!.id;
+  throw new AdminError(
+    tenants.length === 0
+      ? 'the store has no tenant yet: create one with `dshub admin tenant create <name>`'
+      : `there are ${tenants.length} tenants (${tenants.map((t) => t.name).join(', ')}): name one with --tenant`,
+  );
 }
 
 export function registerAdminCommands(program: Command, loadConfig: () => Config): void {
@@ -48,72 +103,107 @@ export function registerAdminCommands(program: Command, loadConfig: () => Config
     .action(
       identityAction(loadConfig, async (id, name: string) => {
         const r = await id.createTenant(name);
-        return { ...r.accessKey, ownerUserId: r.owner.id };
+        return {
+          data: { ...r.accessKey, ownerUserId: r.owner.id },
+          done: `created tenant ${name} (${r.accessKey.tenantId}) with owner ${r.owner.id} and an AccessKey; the secret is shown only now`,
+        };
       }),
     );
   tenant
     .command('list')
     .description('list tenants')
-    .action(identityAction(loadConfig, async (id) => id.listTenants()));
+    .action(identityAction(loadConfig, async (id) => ({ data: await id.listTenants() })));
 
   const user = admin.command('user').description('users of a tenant (RAM-style)');
   user
     .command('create <name>')
-    .requiredOption('-t, --tenant <tenant>', 'tenant id or name')
+    .option('-t, --tenant <tenant>', 'tenant id or name (needed only when there are several)')
     .description('create a user')
     .action(
-      identityAction(loadConfig, async (id, name: string, o: { tenant: string }) => {
-        const u = await id.createUser(o.tenant, name);
-        return { userId: u.id, tenantId: u.tenant_id, name: u.name };
+      identityAction(loadConfig, async (id, name: string, o: { tenant?: string }) => {
+        const u = await id.createUser(await tenantOf(id, o.tenant), name);
+        return {
+          data: { userId: u.id, tenantId: u.tenant_id, name: u.name },
+          done: `created user ${u.name} (${u.id}) in tenant ${u.tenant_id}; it may do nothing until a policy is attached`,
+        };
       }),
     );
   user
     .command('list')
-    .requiredOption('-t, --tenant <tenant>', 'tenant id or name')
+    .option('-t, --tenant <tenant>', 'tenant id or name (needed only when there are several)')
     .description('list the users of a tenant with their roles and policies')
     .action(
-      identityAction(loadConfig, async (id, o: { tenant: string }) => id.listUsers(o.tenant)),
+      identityAction(loadConfig, async (id, o: { tenant?: string }) => ({
+        data: await id.listUsers(await tenantOf(id, o.tenant)),
+      })),
     );
   user
     .command('disable <userId>')
     .description('disable a user: its AccessKeys stop working')
     .action(
-      identityAction(loadConfig, async (id, userId: string) =>
-        id.setUserStatus(userId, 'Disabled'),
-      ),
+      identityAction(loadConfig, async (id, userId: string) => {
+        await id.setUserStatus(userId, 'Disabled');
+        return { done: `disabled user ${userId}: its AccessKeys stop working` };
+      }),
     );
   user
     .command('enable <userId>')
     .description('enable a disabled user')
     .action(
-      identityAction(loadConfig, async (id, userId: string) => id.setUserStatus(userId, 'Normal')),
+      identityAction(loadConfig, async (id, userId: string) => {
+        await id.setUserStatus(userId, 'Normal');
+        return { done: `enabled user ${userId}` };
+      }),
     );
 
   const key = admin.command('key').description('AccessKeys');
   key
     .command('create <userId>')
     .description('create an AccessKey for a user (the secret is printed once)')
-    .action(identityAction(loadConfig, async (id, userId: string) => id.createAccessKey(userId)));
+    .action(
+      identityAction(loadConfig, async (id, userId: string) => {
+        const k = await id.createAccessKey(userId);
+        return {
+          data: k,
+          done: `created AccessKey ${k.accessKeyId} for user ${userId}; the secret is shown only now`,
+        };
+      }),
+    );
   key
     .command('list <userId>')
     .description('list a user’s AccessKeys (never the secrets)')
-    .action(identityAction(loadConfig, async (id, userId: string) => id.listAccessKeys(userId)));
+    .action(
+      identityAction(loadConfig, async (id, userId: string) => ({
+        data: await id.listAccessKeys(userId),
+      })),
+    );
   key
     .command('disable <accessKeyId>')
     .description('disable an AccessKey')
     .action(
-      identityAction(loadConfig, async (id, k: string) => id.setAccessKeyStatus(k, 'Inactive')),
+      identityAction(loadConfig, async (id, k: string) => {
+        await id.setAccessKeyStatus(k, 'Inactive');
+        return { done: `disabled AccessKey ${k}` };
+      }),
     );
   key
     .command('enable <accessKeyId>')
     .description('enable a disabled AccessKey')
     .action(
-      identityAction(loadConfig, async (id, k: string) => id.setAccessKeyStatus(k, 'Active')),
+      identityAction(loadConfig, async (id, k: string) => {
+        await id.setAccessKeyStatus(k, 'Active');
+        return { done: `enabled AccessKey ${k}` };
+      }),
     );
   key
     .command('delete <accessKeyId>')
     .description('delete an AccessKey')
-    .action(identityAction(loadConfig, async (id, k: string) => id.deleteAccessKey(k)));
+    .action(
+      identityAction(loadConfig, async (id, k: string) => {
+        await id.deleteAccessKey(k);
+        return { done: `deleted AccessKey ${k}` };
+      }),
+    );
 
   const role = admin
     .command('role')
@@ -122,13 +212,19 @@ export function registerAdminCommands(program: Command, loadConfig: () => Config
     .command('grant <userId> <role>')
     .description('grant a tenant role')
     .action(
-      identityAction(loadConfig, async (id, u: string, r: string) => id.grantTenantRole(u, r)),
+      identityAction(loadConfig, async (id, u: string, r: string) => {
+        await id.grantTenantRole(u, r);
+        return { done: `granted tenant role ${r} to user ${u}` };
+      }),
     );
   role
     .command('revoke <userId> <role>')
     .description('revoke a tenant role')
     .action(
-      identityAction(loadConfig, async (id, u: string, r: string) => id.revokeTenantRole(u, r)),
+      identityAction(loadConfig, async (id, u: string, r: string) => {
+        await id.revokeTenantRole(u, r);
+        return { done: `revoked tenant role ${r} from user ${u}` };
+      }),
     );
 
   const policy = admin.command('policy').description('RAM-style policies on users');
@@ -147,13 +243,17 @@ export function registerAdminCommands(program: Command, loadConfig: () => Config
           ? readFileSync(o.document.slice(1), 'utf8')
           : o.document;
         await id.attachPolicy(u, name, doc);
+        return { done: `attached policy ${name} to user ${u}` };
       }),
     );
   policy
     .command('detach <userId> <name>')
     .description('detach a policy')
     .action(
-      identityAction(loadConfig, async (id, u: string, name: string) => id.detachPolicy(u, name)),
+      identityAction(loadConfig, async (id, u: string, name: string) => {
+        await id.detachPolicy(u, name);
+        return { done: `detached policy ${name} from user ${u}` };
+      }),
     );
 
   admin
@@ -161,9 +261,23 @@ export function registerAdminCommands(program: Command, loadConfig: () => Config
     .description(
       're-wrap every secret’s data key with a new master key; safe to re-run if interrupted (stop the servers first)',
     )
-    .action(
-      withServices(loadConfig, async (s) => {
-        print(await rotateMasterKey(s));
-      }),
-    );
+    .action(async () => {
+      const config = loadConfig();
+      // Servers hold the master key in memory: a rotation beside one would leave it behind.
+      const lock =
+        config.database.kind === 'sqlite'
+          ? acquireStoreLock(config.dataDir, 'dshub admin rotate-master-key')
+          : undefined;
+      try {
+        await withServices(
+          () => config,
+          async (s) => {
+            print(await rotateMasterKey(s));
+            say('rotated the master key: every secret is now sealed under the new key');
+          },
+        )();
+      } finally {
+        lock?.release();
+      }
+    });
 }

@@ -10,6 +10,14 @@ import { AdminError } from '../identity/identity-service.js';
 import { registerAdminCommands } from './admin.js';
 import { registerServeCommands } from './serve.js';
 
+// `dshub ops | head`: the reader went away, which is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 const program = new Command('dshub')
   .description('dshub: a self-hosted data source hub speaking the DataWorks OpenAPI (2024-05-18)')
   .showHelpAfterError()

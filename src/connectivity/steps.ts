@@ -101,7 +101,8 @@ export class StepRunner {
     const start = Date.now();
     const left = this.deadline - start;
     const bound = Math.max(0, Math.min(this.stepTimeoutMs, left));
-    const cutByTotal = left < this.stepTimeoutMs;
+    // With the defaults (step bound = whole budget) every timeout is the budget running out.
+    const cutByTotal = left <= this.stepTimeoutMs;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -144,7 +145,7 @@ export class StepRunner {
 
   private timeoutFailure(code: StepCode, bound: number, cutByTotal: boolean): StepFailure {
     const budget = cutByTotal
-      ? ` (cut short: the whole test is limited to ${this.totalTimeoutMs} ms)`
+      ? ` (the time budget of the whole test, ${this.totalTimeoutMs} ms, ran out)`
       : '';
     return new StepFailure(
       'Unreachable',

@@ -23,11 +23,13 @@ import {
   splitSecrets,
   validateConnectionProperties,
 } from '../datasource-types/index.js';
+import { cloneJson, deleteAt, getAt, setAt } from '../datasource-types/json.js';
 import { type ApiError, errors, isApiError } from '../errors.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import { type Prepared, param, prepare } from '../store/prepared.js';
 import type { Database, DataSourceRow, DataSourceTable } from '../store/schema.js';
+import { type DriftEntry, driftOf } from './drift.js';
 import {
   addRecord,
   GroupTypeMismatch,
@@ -170,6 +172,17 @@ function nameTaken(projectId: number, name: string, env: EnvType): ApiError {
     'DataSourceName',
     `A data source named ${quote(name)} already has a ${env} record in workspace ${projectId}: names are unique per workspace and environment. Update that record (UpdateDataSource) or choose another name.`,
   );
+}
+
+function snapshot(r: DataSourceRow) {
+  return { ...r, data_source_id: r.id };
+}
+
+/** `ConnectionProperties.address[0].host` → ['address', '0', 'host']; undefined if malformed. */
+function parseFieldPath(field: string): string[] | undefined {
+  const m = /^ConnectionProperties((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])+)$/.exec(field);
+  if (!m) return undefined;
+  return [...m[1]!.matchAll(/\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]/g)].map((x) => x[1] ?? x[2]!);
 }
 
 export function toView(row: PublicRow): DataSourceView {
@@ -581,6 +594,121 @@ export class DataSourceService {
         detail: `Version=${last.version}`,
       });
       return this.versions.record(trx, id, 'Restore', who(actor, audit), `From=${last.version}`);
+    });
+  }
+
+  /** The Dev and Prod records of a name, with their sealed secrets. */
+  private async pair(k: Kysely<Database>, projectId: number, name: string) {
+    const rows = await k
+      .selectFrom('data_sources')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('name', '=', name)
+      .execute();
+    return {
+      dev: rows.find((r) => r.env_type === 'Dev'),
+      prod: rows.find((r) => r.env_type === 'Prod'),
+    };
+  }
+
+  /** GetDataSourceDrift: how the Dev and Prod records of a name differ (undefined: no such name). */
+  async drift(
+    projectId: number,
+    name: string,
+  ): Promise<{ devId?: number; prodId?: number; differences: DriftEntry[] } | undefined> {
+    const { dev, prod } = await this.pair(this.db.kysely, projectId, name);
+    if (!dev && !prod) return undefined;
+    if (!dev || !prod) {
+      return {
+        ...(dev ? { devId: dev.id } : {}),
+        ...(prod ? { prodId: prod.id } : {}),
+        differences: [],
+      };
+    }
+    const differences = driftOf(this.versions.diff(snapshot(dev), snapshot(prod)));
+    return { devId: dev.id, prodId: prod.id, differences };
+  }
+
+  /**
+   * PromoteDataSource: copies chosen fields from one environment's record to the other's, as one
+   * transaction that validates the result, writes a version (Promote) and the audit event.
+   * Fields: ConnectionPropertiesMode, Description, or ConnectionProperties.<path> (secrets too,
+   * copied sealed-to-sealed without leaving the server).
+   */
+  async promote(
+    actor: Actor,
+    input: { projectId: number; name: string; from: EnvType; fields: readonly string[] },
+    audit: AuditRecorder,
+  ): Promise<{ id: number; version: number }> {
+    const pid = input.projectId;
+    return this.write(pid, async (trx, workspace) => {
+      const { dev, prod } = await this.pair(trx, pid, input.name);
+      const source = input.from === 'Dev' ? dev : prod;
+      const target = input.from === 'Dev' ? prod : dev;
+      if (!source || !target) {
+        throw errors.invalidParameter(
+          'Name',
+          `${quote(input.name)} needs both a Dev and a Prod record in workspace ${pid} to promote; it has ${[dev && 'Dev', prod && 'Prod'].filter(Boolean).join(' and ') || 'neither'}.`,
+        );
+      }
+      const full = (r: typeof source) =>
+        joinSecrets(
+          JSON.parse(r.properties) as JsonObject,
+          openSecrets(this.envelope, r.id, r.secrets_sealed),
+        );
+      const from = full(source);
+      const merged = full(target);
+      let mode = target.mode;
+      let description = target.description;
+      for (const field of input.fields) {
+        if (field === 'ConnectionPropertiesMode') mode = source.mode;
+        else if (field === 'Description') description = source.description;
+        else {
+          const path = parseFieldPath(field);
+          if (!path || path[0] === 'envType') {
+            throw errors.invalidParameter(
+              'Fields',
+              `${quote(field)} is not a field that can be promoted: use ConnectionPropertiesMode, Description or ConnectionProperties.<path> (not envType).`,
+            );
+          }
+          const value = getAt(from, path);
+          if (value === undefined) deleteAt(merged, path);
+          else setAt(merged, path, cloneJson(value));
+        }
+      }
+      checkTypeAndMode(target.type, mode);
+      const { value, envType } = validated(target.type, mode, merged);
+      if (envType !== target.env_type) {
+        throw errors.invalidParameter('Fields', 'the promoted record must keep its environment.');
+      }
+      const { properties, secrets } = storedForms(target.type, mode, value);
+      await trx
+        .updateTable('data_sources')
+        .set({
+          mode,
+          properties,
+          secrets_sealed: sealSecrets(this.envelope, target.id, secrets),
+          description,
+          qualified_name: this.qualifiedName(workspace.tenant_id, target.type, mode, value),
+          modify_time: this.now(),
+          modify_user: actor.userId,
+        })
+        .where('id', '=', target.id)
+        .execute();
+      const detail = `From=${input.from} Fields=${input.fields.join(',')}`;
+      const version = await this.versions.record(
+        trx,
+        target.id,
+        'Promote',
+        who(actor, audit),
+        detail,
+      );
+      await audit.record(trx, {
+        projectId: pid,
+        targets: { DataSourceId: target.id, SourceDataSourceId: source.id },
+        detail,
+      });
+      return { id: target.id, version };
     });
   }
 

@@ -26,6 +26,18 @@ export type VersionChange =
 
 export type VersionRow = DataSourceVersionTable;
 
+/** What a diff compares: a version, or a record in the same shape (drift). */
+export type Snapshot = Pick<
+  VersionRow,
+  | 'data_source_id'
+  | 'env_type'
+  | 'mode'
+  | 'description'
+  | 'qualified_name'
+  | 'properties'
+  | 'secrets_sealed'
+>;
+
 export interface VersionView {
   dataSourceId: number;
   version: number;
@@ -193,7 +205,7 @@ export class VersionStore {
    * `ConnectionProperties.address[0].host`); secrets are opened only to be compared and show as
    * changed or unchanged, never with a value.
    */
-  diff(from: VersionRow, to: VersionRow): Difference[] {
+  diff(from: Snapshot, to: Snapshot): Difference[] {
     const out: Difference[] = [];
     const plain: [string, JsonValue, JsonValue][] = [
       ['EnvType', from.env_type, to.env_type],
@@ -204,9 +216,13 @@ export class VersionStore {
     for (const [field, a, b] of plain) {
       if (a !== b) out.push({ field, change: 'changed', secret: false, from: a, to: b });
     }
-    const id = Number(from.data_source_id);
-    const secretsA = secretMap(openSecrets(this.envelope, id, from.secrets_sealed));
-    const secretsB = secretMap(openSecrets(this.envelope, id, to.secrets_sealed));
+    // Each side's secrets are sealed for its own record (Dev and Prod are two records).
+    const secretsA = secretMap(
+      openSecrets(this.envelope, Number(from.data_source_id), from.secrets_sealed),
+    );
+    const secretsB = secretMap(
+      openSecrets(this.envelope, Number(to.data_source_id), to.secrets_sealed),
+    );
     const leavesA = leaves(JSON.parse(from.properties) as JsonValue, 'ConnectionProperties');
     const leavesB = leaves(JSON.parse(to.properties) as JsonValue, 'ConnectionProperties');
     const secretFields = new Set([...secretsA.keys(), ...secretsB.keys()]);

@@ -8,6 +8,7 @@ import { operations as connectivity } from '../operations/connectivity.js';
 import { operations as customRoles } from '../operations/custom-roles.js';
 import { operations as dataSourceTypes } from '../operations/data-source-types.js';
 import { operations as dataSources } from '../operations/data-sources.js';
+import { operations as drift } from '../operations/drift.js';
 import { operations as members } from '../operations/members.js';
 import { operations as projects } from '../operations/projects.js';
 import { operations as resolve } from '../operations/resolve.js';
@@ -28,6 +29,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...sharing,
   ...resolve,
   ...versions,
+  ...drift,
 ];
 
 const byAction = new Map(OPERATIONS.map((op) => [op.action, op]));

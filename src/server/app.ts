@@ -9,9 +9,10 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { type ApiError, errors } from '../errors.js';
 import { buildOpenApiDocument } from '../registry/openapi.js';
 import type { Services } from '../services.js';
-import { ping } from '../store/dialect.js';
-import { handleApiRequest, hostId, newRequestId, renderError } from '../wire/handle.js';
+import { handleApiRequest, hostId, newRequestId, publicBase, renderError } from '../wire/handle.js';
 import { registerConsole } from './console-static.js';
+import { registerErrorDocs } from './error-docs.js';
+import { Lifecycle, registerHealthRoutes } from './health.js';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
 const EMPTY = Buffer.alloc(0);
@@ -19,6 +20,10 @@ const EMPTY = Buffer.alloc(0);
 declare module 'fastify' {
   interface FastifyRequest {
     startedAt: bigint;
+  }
+  interface FastifyInstance {
+    /** Where clients reach dshub (for Recommend links), from the request's headers. */
+    dshubPublicBase(headers: FastifyRequest['headers']): string;
   }
 }
 
@@ -28,7 +33,7 @@ function sendError(reply: FastifyReply, req: FastifyRequest, err: ApiError): Fas
     .code(err.status)
     .header('content-type', JSON_TYPE)
     .header('x-acs-request-id', requestId)
-    .send(renderError(err, requestId, hostId(req)));
+    .send(renderError(err, requestId, hostId(req), req.server.dshubPublicBase(req.headers)));
 }
 
 /**
@@ -47,7 +52,12 @@ function clientError(services: Services, err: NodeJS.ErrnoException, socket: Soc
             `${err.code === undefined ? 'invalid HTTP' : parserReason(err.code)}. Send a well-formed HTTP/1.1 request.`,
           );
   const requestId = newRequestId();
-  const body = renderError(apiError, requestId, hostId({ headers: {} }));
+  const body = renderError(
+    apiError,
+    requestId,
+    hostId({ headers: {} }),
+    publicBase(services.config, { host: services.config.host }),
+  );
   services.metrics.observe('(unknown)', apiError.code, 0);
   if (socket.writable) {
     socket.write(
@@ -75,10 +85,25 @@ function parserReason(code: string): string {
   }
 }
 
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+export interface AppOptions {
+  /** Shared with the serve command, which marks the start of a shutdown in it. */
+  lifecycle?: Lifecycle;
+  /** PEM certificate (chain) and key: serve HTTPS. */
+  tls?: { cert: Buffer; key: Buffer };
+}
+
+export async function buildApp(
+  services: Services,
+  opts: AppOptions = {},
+): Promise<FastifyInstance> {
+  const { trustedProxies } = services.config;
   const limits = services.config.http;
   const app = Fastify({
     logger: false,
+    ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
+    // X-Forwarded-For is believed only from these peers; req.ip is then the client's address
+    // (logs, audit, policy source-IP conditions). Anyone else could write any address in it.
+    trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
     bodyLimit: services.config.maxBodyBytes,
     // The pipeline reads the raw query itself: signatures are over decoded pairs in order.
     routerOptions: { querystringParser: () => ({}) },
@@ -103,6 +128,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     closing = true;
   });
 
+  app.decorate('dshubPublicBase', (headers: FastifyRequest['headers']) =>
+    publicBase(services.config, headers),
+  );
+  registerErrorDocs(app);
   app.decorateRequest('startedAt', 0n);
   app.addHook('onRequest', async (req, reply) => {
     req.startedAt = process.hrtime.bigint();
@@ -138,19 +167,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     handler: async (req, reply) => sendError(reply, req, errors.unsupportedMethod(req.method)),
   });
 
-  app.get('/health', async (_req, reply) => {
-    try {
-      await ping(services.db);
-      return reply
-        .header('content-type', JSON_TYPE)
-        .send({ status: 'ok', store: services.db.dialect });
-    } catch {
-      return reply
-        .code(503)
-        .header('content-type', JSON_TYPE)
-        .send({ status: 'unavailable', store: services.db.dialect });
-    }
-  });
+  registerHealthRoutes(app, services, opts.lifecycle ?? new Lifecycle());
   app.get('/metrics', async (_req, reply) => {
     const m = await services.metrics.render();
     return reply.header('content-type', m.contentType).send(m.body);

@@ -39,3 +39,18 @@ export async function migrateToLatest(db: Db): Promise<MigrationReport> {
     results,
   };
 }
+
+/** Names of the migrations this build knows that the store has not run yet. */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const done = new Set<string>();
+  try {
+    const rows = await (db.kysely as unknown as Kysely<{ kysely_migration: { name: string } }>)
+      .selectFrom('kysely_migration')
+      .select('name')
+      .execute();
+    for (const r of rows) done.add(r.name);
+  } catch {
+    // No migration table yet: everything is pending.
+  }
+  return MIGRATIONS.map((m) => m.name).filter((n) => !done.has(n));
+}

@@ -59,13 +59,32 @@ export function hostId(req: Pick<ApiRequest, 'headers'>): string {
   return host.replace(/:\d+$/, '');
 }
 
-export function renderError(err: ApiError, requestId: string, host: string): string {
+/**
+ * Where clients reach dshub, for links in answers: DSHUB_PUBLIC_URL when set (behind a proxy
+ * dshub cannot know it), else the scheme it serves and the Host the client used.
+ */
+export function publicBase(
+  config: { publicUrl: string | undefined; tls: unknown },
+  headers: ApiRequest['headers'],
+): string {
+  if (config.publicUrl) return config.publicUrl;
+  const h = headers.host;
+  const host = (Array.isArray(h) ? h[0] : h) || 'localhost';
+  return `${config.tls ? 'https' : 'http'}://${host}`;
+}
+
+export function renderError(
+  err: ApiError,
+  requestId: string,
+  host: string,
+  docsBase: string,
+): string {
   return JSON.stringify({
     RequestId: requestId,
     HostId: host,
     Code: err.code,
     Message: err.message,
-    Recommend: err.recommend(requestId),
+    Recommend: err.recommend(docsBase),
   });
 }
 
@@ -147,7 +166,7 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
     failure = e;
     status = err.status;
     code = err.code;
-    body = renderError(err, requestId, hostId(req));
+    body = renderError(err, requestId, hostId(req), publicBase(services.config, req.headers));
   }
 
   const seconds = Number(process.hrtime.bigint() - req.startedAt) / 1e9;

@@ -10,6 +10,7 @@ import { type RunningServer, runCli, sdkCall, sdkError, startServer } from './su
 const COMMANDS = [
   [],
   ['serve'],
+  ['init'],
   ['migrate'],
   ['ops'],
   ['admin'],

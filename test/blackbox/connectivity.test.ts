@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { closedPort, reachable } from '../helpers/connectivity-servers.js';
+import { closedPort, listener, reachable } from '../helpers/connectivity-servers.js';
 import { selectedDialects, skipDialect } from '../helpers/database.js';
 import { type SdkObject, type SdkValue, sdkModel, sdkView } from './sdk-models.js';
 import { popCall, type RunningServer, sdkCall, startServer } from './support.js';
@@ -136,6 +136,23 @@ for (const dialect of selectedDialects()) {
         !(await server.flushedOutput()).includes('Bb-Redis-Secret-1'),
         'the secret is in the log',
       );
+    });
+
+    it("a silent host answers Unreachable inside the clients' default 3 s timeout, saying the budget ran out", async () => {
+      const hang = await listener('hang');
+      try {
+        const id = await createDataSource('bb_silent', {
+          address: [{ host: '127.0.0.1', port: hang.port }],
+        });
+        // sdkCall uses the client's default runtime options: its own timeout applies.
+        const c = await testConnectivity(id);
+        assert.equal(c.connectState, 'Unreachable');
+        assert.match(String(c.connectMessage), /time budget of the whole test, 2500 ms, ran out/);
+        const last = obj((c.detailLogs as SdkValue[]).at(-1));
+        assert.match(String(last.message), /ran out/);
+      } finally {
+        await hang.close();
+      }
     });
   });
 }

@@ -35,6 +35,8 @@ export interface RunningServer {
   output(): string;
   /** The output once the server's buffered log lines are out (it flushes every second). */
   flushedOutput(): Promise<string>;
+  /** Sends the server process a signal (e.g. SIGHUP to reload its certificate). */
+  signal(signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -126,7 +128,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
     const onData = (d: Buffer) => {
       output += d.toString();
-      const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(output);
+      const m = /listening on https?:\/\/[^:\s]+:(\d+)/.exec(output);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));
@@ -152,6 +154,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       await new Promise((r) => setTimeout(r, 1500));
       return output;
     },
+    signal: (signal) => {
+      child.kill(signal);
+    },
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -172,6 +177,8 @@ export interface SdkCallOptions {
   /** 'v2' signs with RPC HMAC-SHA1 like the older clients; default ACS3-HMAC-SHA256. */
   signatureAlgorithm?: 'v2';
   credentials?: Credentials;
+  /** Call over HTTPS, trusting this CA (PEM). */
+  https?: { ca: string };
 }
 
 export interface SdkRequest {
@@ -205,7 +212,8 @@ export async function sdkCall(
     accessKeyId: creds.accessKeyId,
     accessKeySecret: creds.accessKeySecret,
     endpoint: server.endpoint,
-    protocol: 'http',
+    protocol: opts.https ? 'https' : 'http',
+    ...(opts.https ? { ca: opts.https.ca } : {}),
     ...(opts.signatureAlgorithm ? { signatureAlgorithm: opts.signatureAlgorithm } : {}),
   });
   // A CommonJS module whose class is its `default` export.

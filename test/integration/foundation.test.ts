@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createTestContext, forEachDialect } from '../helpers/harness.js';
 import { signRequest } from '../helpers/signer.js';
 
@@ -219,6 +219,30 @@ forEachDialect('nonces across processes', (t) => {
       }
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe("Recommend links to dshub's own error documentation", () => {
+  it('points at /errors#<code> on the configured public URL, and that page documents every fixed code', async () => {
+    const { ApiError, errorAnchor, FIXED_CODES } = await import('../../src/errors.js');
+    const { publicBase } = await import('../../src/wire/handle.js');
+    const { ERROR_DOCS } = await import('../../src/server/error-docs.js');
+    const e = new ApiError('MissingProjectId', 400, 'x');
+    assert.equal(
+      e.recommend(publicBase({ publicUrl: 'https://dshub.example.com', tls: undefined }, {})),
+      'https://dshub.example.com/errors#missingparameter',
+    );
+    assert.equal(
+      publicBase({ publicUrl: undefined, tls: undefined }, { host: '127.0.0.1:8080' }),
+      'http://127.0.0.1:8080',
+    );
+    const documented = new Set(ERROR_DOCS.map((d) => errorAnchor(d.code)));
+    for (const code of Object.keys(FIXED_CODES)) {
+      assert.ok(documented.has(errorAnchor(code)), `${code} is not documented`);
+    }
+    for (const code of ['InvalidParameter.Name', 'Conflict.Something', 'Forbidden.Other']) {
+      assert.ok(documented.has(errorAnchor(code)), code);
     }
   });
 });

@@ -91,7 +91,12 @@ class World {
     const c = this.c;
     const projectId = await this.projects.create(
       { tenantId: this.tenantId, userId: c.root.userId },
-      { name: c.name('scene').slice(0, 28), displayName: 'matrix scene' },
+      // Standard mode (Dev and Prod), so that a name can have both records (PromoteDataSource).
+      {
+        name: c.name('scene').slice(0, 28),
+        displayName: 'matrix scene',
+        devEnvironmentEnabled: true,
+      },
       quiet,
     );
     for (const [role, userId] of this.roleUsers) {
@@ -109,8 +114,7 @@ class World {
     const newUser = async () =>
       (await c.services.identity.createUser(this.tenantId, c.name('target'))).id;
     const owner = { tenantId: this.tenantId, userId: c.root.userId };
-    const newDataSource = async () => {
-      const name = c.name('ds');
+    const newDataSource = async (env: 'Dev' | 'Prod' = 'Prod', name = c.name('ds')) => {
       const id = await c.services.dataSources.create(
         testGrant({ ...owner, projectId }),
         {
@@ -118,7 +122,7 @@ class World {
           type: 'mysql',
           mode: 'UrlMode',
           properties: {
-            envType: 'Prod',
+            envType: env,
             address: [{ host: '10.0.0.1', port: 3306 }],
             database: 'matrix',
             username: 'matrix',
@@ -150,7 +154,12 @@ class World {
           quiet,
         ),
       name: () => c.name('mx').slice(0, 28),
-      newDataSource,
+      newDataSource: () => newDataSource(),
+      newDataSourcePair: async () => {
+        const { name } = await newDataSource('Prod');
+        await newDataSource('Dev', name);
+        return name;
+      },
       twinProjectId,
       newDeletedDataSource: async () => {
         const { id } = await newDataSource();

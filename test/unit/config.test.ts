@@ -46,3 +46,51 @@ describe('configuration', () => {
     );
   });
 });
+
+describe('configuration: operating settings', () => {
+  it('names the variable and the bad item of a network list, not a path into it', () => {
+    assert.throws(
+      () => loadConfig({ DSHUB_CONNECTIVITY_ALLOW_NETWORKS: '10.0.0.0/33' }),
+      /DSHUB_CONNECTIVITY_ALLOW_NETWORKS: '10\.0\.0\.0\/33' is not a network/,
+    );
+    assert.throws(
+      () => loadConfig({ DSHUB_CONNECTIVITY_DENY_NETWORKS: '127.0.0.0/8,fe80::/129' }),
+      (e: unknown) => {
+        assert.match(String(e), /DSHUB_CONNECTIVITY_DENY_NETWORKS: 'fe80::\/129'/);
+        assert.doesNotMatch(String(e), /NETWORKS\.\d/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => loadConfig({ DSHUB_CONNECTIVITY_DNS_SERVERS: 'not-an-ip' }),
+      /DSHUB_CONNECTIVITY_DNS_SERVERS/,
+    );
+    assert.throws(
+      () => loadConfig({ DSHUB_TRUSTED_PROXIES: 'proxy.local' }),
+      /DSHUB_TRUSTED_PROXIES/,
+    );
+    assert.throws(() => loadConfig({ DSHUB_PUBLIC_URL: 'dshub.example' }), /DSHUB_PUBLIC_URL/);
+    assert.throws(
+      () => loadConfig({ DSHUB_TLS_CERT: 'c.pem' }),
+      /DSHUB_TLS_KEY must be set together/,
+    );
+  });
+
+  it("fits connectivity tests inside the clients' 3 s default and reads the operating settings", () => {
+    const d = loadConfig({});
+    assert.equal(d.connectivity.totalTimeoutMs, 2500);
+    assert.ok(d.connectivity.stepTimeoutMs <= d.connectivity.totalTimeoutMs);
+    assert.equal(d.databaseWaitMs, 60_000);
+    assert.deepEqual(d.trustedProxies, []);
+    const c = loadConfig({
+      DSHUB_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8',
+      DSHUB_PUBLIC_URL: 'https://dshub.example.com/',
+      DSHUB_DATABASE_WAIT_SECONDS: '5',
+      DSHUB_SHUTDOWN_DRAIN_MS: '2000',
+    });
+    assert.deepEqual(c.trustedProxies, ['127.0.0.1', '10.0.0.0/8']);
+    assert.equal(c.publicUrl, 'https://dshub.example.com');
+    assert.equal(c.databaseWaitMs, 5000);
+    assert.equal(c.shutdown.drainMs, 2000);
+  });
+});

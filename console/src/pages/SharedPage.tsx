@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useParams } from 'wouter';
 import { useProjects } from '../App';
 import { useApiMutation, useApiQuery } from '../api/hooks';
-import type { SharedDataSource } from '../api/types';
+import type { Paging, SharedDataSource } from '../api/types';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { JsonBlock } from '../components/JsonBlock';
@@ -62,15 +62,16 @@ function ResolveResult({ result }: { result: Resolved }) {
 
 export default function SharedPage() {
   const { pid } = useParams<{ pid: string }>();
-  const q = useApiQuery<{ SharedDataSources: SharedDataSource[] }>('ListSharedDataSources', {
+  const q = useApiQuery<Paging<'SharedDataSources', SharedDataSource>>('ListSharedDataSources', {
     ProjectId: pid,
+    PageSize: 100,
   });
   const projects = useProjects();
   const resolve = useApiMutation<Resolved>('ResolveDataSource');
   const [open, setOpen] = useState(false);
   const nameOf = (id: number) =>
     projects.data?.PagingInfo.Projects.find((p) => p.Id === id)?.Name ?? `workspace ${id}`;
-  const list = q.data?.SharedDataSources ?? [];
+  const list = q.data?.PagingInfo.SharedDataSources ?? [];
   return (
     <Stack>
       <Title order={2}>Shared with me</Title>

@@ -1,0 +1,207 @@
+/**
+ * dshub's own documentation of its error codes, served at `/errors` (one page, an anchor per
+ * code): every answer's `Recommend` links here, because Alibaba's troubleshooting site cannot
+ * know a self-hosted server's codes or RequestIds.
+ */
+import type { FastifyInstance } from 'fastify';
+import { errorAnchor, FIXED_CODES } from '../errors.js';
+
+interface ErrorDoc {
+  code: string;
+  meaning: string;
+  fix: string;
+}
+
+const FAMILY = (code: string): number | string =>
+  (FIXED_CODES as Record<string, number>)[code] ?? 'varies';
+
+/** Every code dshub answers with, in words: what happened and what the caller can do. */
+export const ERROR_DOCS: ErrorDoc[] = [
+  {
+    code: 'IncompleteSignature',
+    meaning:
+      'The request lacks a signature part (AccessKeyId, signature, timestamp, nonce or a signed header).',
+    fix: 'Use an Alibaba Cloud SDK or sign as described in the ACS3-HMAC-SHA256 or RPC v2 scheme.',
+  },
+  {
+    code: 'SignatureDoesNotMatch',
+    meaning: 'The signature does not match the one dshub computed with the AccessKey secret.',
+    fix: 'Check the AccessKeySecret, that a proxy does not rewrite the Host, path, query or body, and the client clock.',
+  },
+  {
+    code: 'InvalidAccessKeyId.NotFound',
+    meaning: 'No AccessKey with this id exists.',
+    fix: 'Create one with `dshub admin key create <userId>`.',
+  },
+  {
+    code: 'InvalidAccessKeyId.Inactive',
+    meaning: 'The AccessKey or its user is disabled.',
+    fix: 'Enable it (`dshub admin key enable`) or use another key.',
+  },
+  {
+    code: 'InvalidTimeStamp.Expired',
+    meaning: 'The request time is outside the accepted window (15 minutes by default).',
+    fix: 'Fix the client clock (NTP).',
+  },
+  {
+    code: 'InvalidTimeStamp.Format',
+    meaning: 'The timestamp is not ISO 8601 UTC.',
+    fix: 'Send yyyy-MM-ddTHH:mm:ssZ.',
+  },
+  {
+    code: 'SignatureNonceUsed',
+    meaning: 'This nonce was already used: the request is a replay.',
+    fix: 'Send a fresh nonce with every request (SDKs do).',
+  },
+  {
+    code: 'InvalidAction.NotFound',
+    meaning: 'dshub does not implement this action.',
+    fix: 'See /openapi.json or `dshub ops` for the actions served.',
+  },
+  {
+    code: 'NoSuchVersion',
+    meaning: 'The API version is not 2024-05-18.',
+    fix: 'Use the DataWorks 2024-05-18 API.',
+  },
+  {
+    code: 'UnsupportedHTTPMethod',
+    meaning: 'The API answers GET and POST only.',
+    fix: 'Send GET or POST to "/".',
+  },
+  {
+    code: 'InvalidPath.NotFound',
+    meaning: 'Nothing is served at this path.',
+    fix: 'API calls go to "/"; the other paths are /health/live, /health/ready, /metrics, /openapi.json, /errors.',
+  },
+  {
+    code: 'RequestBody.TooLarge',
+    meaning: 'The body exceeds the configured limit (DSHUB_MAX_BODY_BYTES).',
+    fix: 'Send less, or raise the limit.',
+  },
+  {
+    code: 'RequestHeader.TooLarge',
+    meaning: 'The request headers are too large.',
+    fix: 'Send smaller headers.',
+  },
+  {
+    code: 'MalformedRequest',
+    meaning: 'The HTTP request could not be read.',
+    fix: 'Send a well-formed HTTP/1.1 request.',
+  },
+  {
+    code: 'RequestTimeout',
+    meaning: 'The request did not arrive in time.',
+    fix: 'Check the network between client and dshub.',
+  },
+  {
+    code: 'UnsupportedMediaType',
+    meaning: 'The body is not form-encoded or JSON.',
+    fix: 'Send application/x-www-form-urlencoded (or JSON).',
+  },
+  {
+    code: 'MissingParameter',
+    meaning: 'A required parameter is missing (codes like MissingProjectId name it).',
+    fix: 'Add the parameter the message names.',
+  },
+  {
+    code: 'InvalidParameter',
+    meaning: 'A parameter has a wrong value (codes like InvalidParameter.Name name it).',
+    fix: 'Correct the parameter as the message says.',
+  },
+  {
+    code: 'Forbidden.RAM',
+    meaning: 'No policy of the caller allows this action on this resource, or one denies it.',
+    fix: 'Attach a policy (`dshub admin policy attach`).',
+  },
+  {
+    code: 'Forbidden.Access',
+    meaning: 'The caller has no role in this workspace that allows the action.',
+    fix: 'Ask a workspace administrator for a role.',
+  },
+  {
+    code: 'Forbidden.Shared',
+    meaning: 'The data source was shared with the caller for reading only.',
+    fix: 'Ask its owner to share it with write permission, or change it in the owning workspace.',
+  },
+  {
+    code: 'Forbidden.WorkspaceOwner',
+    meaning: 'The workspace owner cannot be removed or demoted.',
+    fix: 'Transfer ownership first.',
+  },
+  {
+    code: 'Forbidden.Workspace',
+    meaning: 'The workspace is disabled (Status Forbidden): changes in it are refused.',
+    fix: 'Set Status=Available with UpdateProject, or work in another workspace.',
+  },
+  {
+    code: 'Forbidden',
+    meaning: 'The action is not allowed (the code names why).',
+    fix: 'Read the message.',
+  },
+  {
+    code: '1000010005',
+    meaning: 'The data source does not exist (or is not visible to the caller).',
+    fix: 'Check the id and workspace.',
+  },
+  { code: '1000011038', meaning: 'The sharing rule does not exist.', fix: 'Check the id.' },
+  { code: '1101080008', meaning: 'The workspace does not exist.', fix: 'Check the id.' },
+  {
+    code: '1101080166',
+    meaning: 'The member does not exist in the workspace.',
+    fix: 'Check the user id.',
+  },
+  {
+    code: '400010',
+    meaning: 'The user is not in the caller’s tenant.',
+    fix: 'Create the user in this tenant first.',
+  },
+  {
+    code: 'NotFound.DataSourceVersion',
+    meaning:
+      'The data source has no version with this number (old versions are pruned by retention).',
+    fix: 'List the versions of the data source and pick an existing one.',
+  },
+  {
+    code: 'Conflict.Duplicate',
+    meaning: 'Something with this name already exists.',
+    fix: 'Choose another name.',
+  },
+  {
+    code: 'Conflict',
+    meaning: 'The request conflicts with the current state (the code names it).',
+    fix: 'Read the message, re-read the resource and retry.',
+  },
+  {
+    code: 'Throttling.User',
+    meaning: 'Too many requests of this kind are running (for example connectivity tests).',
+    fix: 'Retry in a few seconds.',
+  },
+  {
+    code: 'InternalError',
+    meaning: 'dshub failed unexpectedly; nothing was changed.',
+    fix: 'Retry; report the RequestId to the operator, who finds it in the server log.',
+  },
+  {
+    code: 'ServiceUnavailable',
+    meaning: 'The store is unreachable or the server is shutting down; nothing was changed.',
+    fix: 'Retry after a moment.',
+  },
+];
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+export function renderErrorDocsHtml(): string {
+  const rows = ERROR_DOCS.map(
+    (d) =>
+      `<section id="${errorAnchor(d.code)}"><h2><code>${escapeHtml(d.code)}</code> (HTTP ${FAMILY(d.code)})</h2><p>${escapeHtml(d.meaning)}</p><p><b>What to do:</b> ${escapeHtml(d.fix)}</p></section>`,
+  );
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>dshub error codes</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}section{border-top:1px solid #ddd;padding:.5rem 0}section:target{background:#fff8d0}</style></head><body><h1>dshub error codes</h1><p>Every error answer carries a RequestId; the operator finds the request in the server log and the audit trail by it.</p>${rows.join('')}</body></html>`;
+}
+
+export function registerErrorDocs(app: FastifyInstance): void {
+  const html = renderErrorDocsHtml();
+  app.get('/errors', async (_req, reply) =>
+    reply.header('content-type', 'text/html; charset=utf-8').send(html),
+  );
+}

@@ -1,0 +1,300 @@
+/**
+ * What an operator meets, through the commands the README gives: `npm start` stops cleanly on
+ * SIGTERM and Ctrl-C (signalled through npm, finishing the request in flight), one server per
+ * SQLite data directory (released after exit and after kill -9), liveness and readiness (which
+ * fails while draining), waiting for an absent PostgreSQL, configuration errors naming the
+ * variable, and the root key file written only for a generated key.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { closedPort, listener, reachable } from '../helpers/connectivity-servers.js';
+import { CLI, type RunningServer, runCli, sdkCall } from './support.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+interface Started {
+  child: ChildProcess;
+  port: number;
+  server: RunningServer;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'dshub-operating-'));
+  dirs.push(d);
+  return d;
+}
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function baseEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    DSHUB_HOST: '127.0.0.1',
+    DSHUB_PORT: '0',
+    DSHUB_DATA_DIR: dataDir,
+    DSHUB_LOG_LEVEL: 'info',
+    DSHUB_DATABASE_URL: '',
+    ...extra,
+  };
+}
+
+/** Starts `cmd args` and waits for the listening line. */
+async function start(cmd: string, args: string[], env: Record<string, string>): Promise<Started> {
+  const accessKey = {
+    id: `LTAIop${randomBytes(8).toString('hex')}`,
+    secret: randomBytes(15).toString('hex'),
+  };
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env: {
+      DSHUB_ROOT_ACCESS_KEY_ID: accessKey.id,
+      DSHUB_ROOT_ACCESS_KEY_SECRET: accessKey.secret,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 60_000);
+    const poll = setInterval(() => {
+      const m = /listening on https?:\/\/[^:\s]+:(\d+)/.exec(output);
+      if (m) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    }, 20);
+    void exited.then((code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}:\n${output}`));
+    });
+  });
+  const server = {
+    endpoint: `127.0.0.1:${port}`,
+    port,
+    accessKeyId: accessKey.id,
+    accessKeySecret: accessKey.secret,
+  } as RunningServer;
+  return { child, port, server, output: () => output, exited };
+}
+
+async function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: res.status, body: await res.text() };
+}
+
+describe('black box: running dshub as an operator does', () => {
+  it('`npm start` stops on SIGTERM sent to npm: the request in flight is answered, the port and store are released', async () => {
+    const dataDir = tempDir();
+    const hang = await listener('hang');
+    try {
+      const s = await start('npm', ['start'], baseEnv(dataDir));
+      const created = await sdkCall(s.server, 'CreateProject', {
+        method: 'POST',
+        body: { Name: 'op_stop', DisplayName: 'stop' },
+      });
+      const ds = await sdkCall(s.server, 'CreateDataSource', {
+        method: 'POST',
+        query: {
+          ConnectionProperties: JSON.stringify({
+            envType: 'Prod',
+            address: [{ host: '127.0.0.1', port: hang.port }],
+          }),
+          ConnectionPropertiesMode: 'UrlMode',
+          Name: 'op_hang',
+          ProjectId: created.Id as number,
+          Type: 'redis',
+        },
+      });
+      // A request that takes the whole connectivity budget, signalled in the middle of it.
+      const inFlight = sdkCall(s.server, 'TestDataSourceConnectivity', {
+        method: 'POST',
+        query: {
+          DataSourceId: ds.Id as number,
+          ProjectId: created.Id as number,
+          ResourceGroupId: 'Serverless_res_group_1',
+        },
+      });
+      inFlight.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+      await new Promise((r) => setTimeout(r, 500));
+      s.child.kill('SIGTERM');
+      const body = await inFlight;
+      assert.equal((body.Connectivity as Record<string, unknown>).ConnectState, 'Unreachable');
+      await s.exited;
+      assert.equal(await reachable(s.port), false, 'nothing serves on the port any more');
+      assert.match(s.output(), /shutting down/);
+      assert.match(s.output(), /"msg":"stopped"/);
+      // The lock went with it: a new server starts on the same directory.
+      const again = await start(process.execPath, [CLI, 'serve'], baseEnv(dataDir));
+      again.child.kill('SIGINT');
+      assert.equal(await again.exited, 0);
+    } finally {
+      await hang.close();
+    }
+  });
+
+  it('a second server on the same SQLite data directory refuses to start, naming the holder; kill -9 releases it', async () => {
+    const dataDir = tempDir();
+    const first = await start(process.execPath, [CLI, 'serve'], baseEnv(dataDir));
+    const second = await runCli(['serve'], baseEnv(dataDir));
+    assert.notEqual(second.code, 0);
+    assert.match(second.stderr, new RegExp(`process ${first.child.pid}\\b`));
+    assert.ok(second.stderr.includes(dataDir), second.stderr);
+    // dshub admin works beside the running server.
+    const admin = await runCli(['admin', 'tenant', 'list'], baseEnv(dataDir));
+    assert.equal(admin.code, 0, admin.stderr);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const third = await start(process.execPath, [CLI, 'serve'], baseEnv(dataDir));
+    third.child.kill('SIGTERM');
+    assert.equal(await third.exited, 0);
+  });
+
+  it('liveness and readiness are separate; readiness fails as soon as a stop begins', async () => {
+    const dataDir = tempDir();
+    const s = await start(
+      process.execPath,
+      [CLI, 'serve'],
+      baseEnv(dataDir, { DSHUB_SHUTDOWN_DRAIN_MS: '3000' }),
+    );
+    assert.equal((await get(s.port, '/health/live')).status, 200);
+    const ready = await get(s.port, '/health/ready');
+    assert.equal(ready.status, 200);
+    assert.equal(JSON.parse(ready.body).status, 'ok');
+    s.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    const draining = await get(s.port, '/health/ready');
+    assert.equal(draining.status, 503);
+    assert.match(draining.body, /shutting down/);
+    assert.equal((await get(s.port, '/health/live')).status, 200, 'still serving while draining');
+    assert.equal(await s.exited, 0);
+  });
+
+  it('an unreachable PostgreSQL is waited for, then a clear message (no password in it)', async () => {
+    const port = await closedPort();
+    const began = Date.now();
+    const r = await runCli(
+      ['serve'],
+      baseEnv(tempDir(), {
+        DSHUB_DATABASE_URL: `postgres://postgres:TopSecret-1@127.0.0.1:${port}/dshub`,
+        DSHUB_DATABASE_WAIT_SECONDS: '2',
+      }),
+    );
+    assert.notEqual(r.code, 0);
+    assert.ok(Date.now() - began >= 2000, 'waited the stated time');
+    const all = r.stdout + r.stderr;
+    assert.match(all, /waiting for the database/);
+    assert.match(
+      r.stderr,
+      new RegExp(`database at 127\\.0\\.0\\.1:${port}/dshub did not answer within 2 s`),
+    );
+    assert.match(r.stderr, /ECONNREFUSED/);
+    assert.match(r.stderr, /DSHUB_DATABASE_URL/);
+    assert.doesNotMatch(all, /TopSecret/);
+  });
+
+  it('configuration errors name the environment variable', async () => {
+    const allow = await runCli(
+      ['serve'],
+      baseEnv(tempDir(), { DSHUB_CONNECTIVITY_ALLOW_NETWORKS: '10.0.0.0/33' }),
+    );
+    assert.equal(allow.code, 2);
+    assert.match(
+      allow.stderr,
+      /DSHUB_CONNECTIVITY_ALLOW_NETWORKS: '10\.0\.0\.0\/33' is not a network/,
+    );
+    const deny = await runCli(
+      ['serve'],
+      baseEnv(tempDir(), { DSHUB_CONNECTIVITY_DENY_NETWORKS: '127.0.0.0/8,300.1.1.1/8' }),
+    );
+    assert.equal(deny.code, 2);
+    assert.match(deny.stderr, /DSHUB_CONNECTIVITY_DENY_NETWORKS: '300\.1\.1\.1\/8'/);
+    assert.doesNotMatch(deny.stderr, /DENY_NETWORKS\.\d/);
+  });
+
+  it('writes root-access-key.json only for a generated key', async () => {
+    const given = tempDir();
+    const s = await start(process.execPath, [CLI, 'serve'], baseEnv(given));
+    s.child.kill('SIGTERM');
+    await s.exited;
+    assert.equal(existsSync(join(given, 'root-access-key.json')), false);
+
+    const generated = tempDir();
+    const env = baseEnv(generated, {
+      DSHUB_ROOT_ACCESS_KEY_ID: '',
+      DSHUB_ROOT_ACCESS_KEY_SECRET: '',
+    });
+    const g = await start(process.execPath, [CLI, 'serve'], env);
+    g.child.kill('SIGTERM');
+    await g.exited;
+    assert.equal(existsSync(join(generated, 'root-access-key.json')), true);
+    assert.match(g.output(), /AccessKeySecret: /);
+  });
+
+  it('dshub admin refuses to create a store, says which store it opened and what it did; init creates one', async () => {
+    const dataDir = join(tempDir(), 'not-yet');
+    const env = baseEnv(dataDir, {
+      DSHUB_ROOT_ACCESS_KEY_ID: '',
+      DSHUB_ROOT_ACCESS_KEY_SECRET: '',
+    });
+    const refused = await runCli(['admin', 'tenant', 'list'], env);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /no dshub store at .*dshub\.db: .*dshub init/);
+    assert.equal(existsSync(join(dataDir, 'master.key')), false, 'no master key was made');
+
+    const init = await runCli(['init'], env);
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stderr, /store sqlite .*dshub\.db is ready/);
+    assert.match(JSON.parse(init.stdout).accessKeyId, /^LTAI/);
+
+    const list = await runCli(['admin', 'tenant', 'list'], env);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stderr, new RegExp(`store sqlite ${dataDir.replace(/[/.]/g, '\\$&')}`));
+    // One tenant: --tenant may be left out.
+    const user = await runCli(['admin', 'user', 'create', 'alice'], env);
+    assert.equal(user.code, 0, user.stderr);
+    assert.match(user.stderr, /created user alice/);
+    const { userId } = JSON.parse(user.stdout) as { userId: string };
+    const attach = await runCli(
+      ['admin', 'policy', 'attach', userId, 'AliyunDataWorksFullAccess'],
+      env,
+    );
+    assert.equal(attach.code, 0, attach.stderr);
+    assert.equal(attach.stdout, '');
+    assert.match(
+      attach.stderr,
+      new RegExp(`attached policy AliyunDataWorksFullAccess to user ${userId}`),
+    );
+  });
+
+  it('`dshub ops | head -1` ends quietly (no EPIPE trace)', async () => {
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve) => {
+        const child = spawn('sh', ['-c', `"${process.execPath}" "${CLI}" ops | head -1`], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      },
+    );
+    assert.equal(r.stdout.trim().split('\n').length, 1);
+    assert.equal(r.stderr, '');
+  });
+});
