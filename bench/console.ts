@@ -9,6 +9,7 @@
  *   npm run build && npx tsx bench/console.ts
  */
 import { randomBytes } from 'node:crypto';
+import type { WorkspaceGrant } from '../src/access/decisions.js';
 import type { AuditRecorder } from '../src/audit/recorder.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/observability/logger.js';
@@ -73,9 +74,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < NAMES; i++) {
       for (const env of ['Dev', 'Prod'] as const) {
         await services.dataSources.create(
-          { userId: String(me.UserId) },
+          // A bench fixture stands in for an allowed decision (only src/access makes real grants).
+          { userId: String(me.UserId), tenantId: '', projectId: pid } as unknown as WorkspaceGrant,
           {
-            projectId: pid,
             name: `ds_${String(i).padStart(5, '0')}`,
             type: i % 2 ? 'postgresql' : 'mysql',
             mode: 'UrlMode',

@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Insertable, sql } from 'kysely';
+import type { WorkspaceGrant } from '../src/access/decisions.js';
 import type { AuditRecorder } from '../src/audit/recorder.js';
 import { loadConfig } from '../src/config.js';
 import { maskSecrets, qualifiedName, splitSecrets } from '../src/datasource-types/index.js';
@@ -101,9 +102,9 @@ async function seed(services: Services, projectId: number, tenantId: string): Pr
   const svc = services.dataSources;
   for (let n = 0; n < BY_SERVICE; n++) {
     await svc.create(
-      { userId: tenantId },
+      // A bench fixture stands in for an allowed decision (only src/access makes real grants).
+      { userId: tenantId, tenantId, projectId } as unknown as WorkspaceGrant,
       {
-        projectId,
         name: `x${randomBytes(6).toString('hex')}`,
         type: 'mysql',
         mode: 'UrlMode',

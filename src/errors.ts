@@ -2,7 +2,7 @@
  * The closed catalog of errors dshub answers with. Every error that reaches a caller is an
  * ApiError built by one of the factories below; the wire layer renders it in Alibaba's envelope
  * ({RequestId, HostId, Code, Message, Recommend}). Codes follow Alibaba's gateway conventions
- * (spec/WIRE.md §6.3) and DataWorks' numeric business codes where they are known.
+ * (docs/WIRE.md §5) and DataWorks' numeric business codes where they are known.
  */
 
 /** Fixed codes. Parameter-specific codes are built from templates below. */
@@ -31,7 +31,7 @@ export const FIXED_CODES = {
   'Forbidden.Shared': 403,
   'Forbidden.WorkspaceOwner': 403,
   'Forbidden.Workspace': 403,
-  // DataWorks business codes (numeric strings, spec/dataworks-api.md §4.8).
+  // DataWorks business codes (numeric strings, docs/WIRE.md §5).
   '1000010005': 404, // data source not found
   '1000011038': 404, // sharing rule not found
   'NotFound.DataSourceVersion': 404, // dshub extension: no such retained version
@@ -191,6 +191,11 @@ export const errors = {
     fixed(
       'Forbidden.Access',
       `User not authorized to call ${action} here: it needs one of these roles: ${roles.join(', ')}.`,
+    ),
+  tenantAdminNoSecrets: (action: string) =>
+    fixed(
+      'Forbidden.Access',
+      `User not authorized to call ${action}: a Tenant Administrator administers data sources but does not use their secrets; call it as a user who is not a Tenant Administrator.`,
     ),
   sharedReadOnly: (what: string) =>
     fixed(

@@ -2,6 +2,8 @@
  * Everything is built here, once, from the validated configuration; nothing else reads the
  * environment or reaches for globals. Tests build the same graph against their own database.
  */
+
+import { AccessDecisions } from './access/decisions.js';
 import { AuditService } from './audit/audit-service.js';
 import { Authenticator } from './auth/authenticator.js';
 import { DatabaseNonceStore, MemoryNonceStore, type NonceStore } from './auth/nonce-store.js';
@@ -11,6 +13,7 @@ import { Envelope } from './crypto/envelope.js';
 import { type Keyring, loadKeyring } from './crypto/keyring.js';
 import { checkMasterKey } from './crypto/master-key-check.js';
 import type { Rewrapper } from './crypto/rotation.js';
+import { DataSourceConnectivity } from './datasources/connectivity-test.js';
 import { DataSourceService } from './datasources/data-source-service.js';
 import { rewrapDataSourceSecrets } from './datasources/secret-box.js';
 import { IdentityService } from './identity/identity-service.js';
@@ -47,6 +50,10 @@ export interface Services {
   resolver: DataSourceResolver;
   /** One per process, so its limit on concurrent tests holds across all requests. */
   connectivity: ConnectivityTester;
+  /** TestDataSourceConnectivity's reveal, test, scrub and audit. */
+  dataSourceConnectivity: DataSourceConnectivity;
+  /** Every access decision (src/access/decisions.ts). */
+  access: AccessDecisions;
   /** Every store of sealed values, for master key rotation (src/crypto/rotation.ts). */
   rewrappers: readonly Rewrapper[];
   /** Starts periodic housekeeping (nonce and audit sweeps). */
@@ -120,7 +127,14 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     customRoles: new CustomRoleService(db),
     dataSources,
     sharing,
-    resolver: new DataSourceResolver(db, dataSources, sharing, workspaces),
+    resolver: new DataSourceResolver(db, dataSources, sharing),
+    dataSourceConnectivity: new DataSourceConnectivity(db, dataSources, connectivity),
+    access: new AccessDecisions({
+      membership: (projectId, userId) => workspaces.membership(projectId, userId),
+      locateDataSource: (id) => dataSources.locate(id),
+      locateRule: (id) => sharing.locate(id),
+      isSharedWith: (id, userId) => sharing.isSharedWith(id, userId),
+    }),
     connectivity,
     rewrappers: [
       { name: 'access keys', run: (id) => identity.rewrapAccessKeys(id) },

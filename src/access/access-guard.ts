@@ -1,29 +1,51 @@
 /**
- * The role layer of the permission engine. An operation declares the roles that may call it;
- * the caller passes with the union of: Tenant Owner (in its own tenant) ∪ a declared tenant
- * role ∪ a declared workspace role in the workspace concerned. Another tenant's workspace
- * answers exactly as a missing one does.
+ * The role layer as a handler meets it: asks src/access/decisions.ts and turns the decision into
+ * the answer, in one way for every operation —
+ *   allowed → the grant; hidden → the "missing" error of the subject the caller named;
+ *   denied → Forbidden.Access naming the roles that would do; read-only → Forbidden.Shared.
+ * A handler that never asks is refused after the fact by src/wire/handle.ts (`decided`).
  */
-import { errors } from '../errors.js';
+import { type ApiError, errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
-import type { Membership, WorkspaceDirectory } from '../workspaces/directory.js';
-import { holdsTenantRole, type Role, roleLabel } from './roles.js';
+import type {
+  AccessDecisions,
+  DataSourceGrant,
+  DataSourceQuestion,
+  Decision,
+  ResolutionGrant,
+  RuleGrant,
+  Subject,
+  TenantGrant,
+  WorkspaceGrant,
+} from './decisions.js';
+import { type Role, roleLabel } from './roles.js';
 
 export interface AccessGuard {
-  /** Throws unless the caller holds one of the operation's roles in this workspace (or tenant-wide). */
-  requireWorkspace(
+  /** The decision in this workspace, for a handler that words a refusal itself. */
+  decideWorkspace(
     projectId: number,
-    opts?: {
-      roles?: readonly Role[];
-      /**
-       * The caller's membership in `projectId`, read in the same query as the record it
-       * guards (one round trip); omitted: the guard looks it up.
-       */
-      membership?: Membership | undefined;
-    },
-  ): Promise<void>;
-  /** Throws unless the caller is Tenant Owner or holds one of the operation's tenant roles. */
-  requireTenant(opts?: { roles?: readonly Role[] }): void;
+    opts?: { roles?: readonly Role[] },
+  ): Promise<Decision<WorkspaceGrant>>;
+  /** The caller's grant in this workspace (one of the operation's roles there, or tenant-wide). */
+  requireWorkspace(projectId: number, opts?: { roles?: readonly Role[] }): Promise<WorkspaceGrant>;
+  /** The caller's tenant-wide grant (Tenant Owner, or one of the operation's tenant roles). */
+  requireTenant(opts?: { roles?: readonly Role[] }): TenantGrant;
+  /** The caller's grant on one data source record, decided in its workspace. */
+  requireDataSource(
+    id: number,
+    q?: DataSourceQuestion & { roles?: readonly Role[] },
+  ): Promise<DataSourceGrant>;
+  /** The decision itself, for a handler that records what it rests on before enforcing it. */
+  decideDataSource(
+    id: number,
+    q?: DataSourceQuestion & { roles?: readonly Role[] },
+  ): Promise<Decision<DataSourceGrant>>;
+  /** The grant of an allowed decision; the refusal's error otherwise. */
+  enforce<G>(d: Decision<G>): G;
+  /** The decision on a sharing rule, from its source or its target workspace. */
+  decideSharingRule(id: number): Promise<Decision<RuleGrant>>;
+  /** ResolveDataSource's decision: refusals answer as a missing data source named `name`. */
+  requireResolution(projectId: number, name: string): Promise<ResolutionGrant>;
   /** Records that the handler decided access itself (e.g. filtered a list by visibility). */
   decidedByHandler(): void;
 }
@@ -36,41 +58,85 @@ export interface GuardedOperation {
   activeWorkspace?: boolean;
 }
 
+/** The one translation from a refusal to the caller's answer. */
+export function refusal(
+  action: string,
+  d: Exclude<Decision<unknown>, { outcome: 'allowed' }>,
+): ApiError {
+  switch (d.outcome) {
+    case 'hidden':
+      return missing(d.subject);
+    case 'read-only':
+      return errors.sharedReadOnly(`Data source ${d.subject.id}`);
+    case 'denied':
+      if (d.reason.code === 'tenant-admin-no-secrets') return errors.tenantAdminNoSecrets(action);
+      if (d.reason.code === 'workspace-forbidden' && d.projectId !== undefined) {
+        return errors.workspaceForbidden(action, d.projectId);
+      }
+      return errors.roleDenied(action, d.roles.map(roleLabel));
+  }
+}
+
+function missing(s: Subject): ApiError {
+  switch (s.kind) {
+    case 'workspace':
+      return errors.workspaceNotFound(s.id);
+    case 'data-source':
+      return errors.dataSourceNotFound(s.id);
+    case 'sharing-rule':
+      return errors.sharingRuleNotFound(s.id);
+  }
+}
+
 export class RequestAccessGuard implements AccessGuard {
   decided = false;
 
   constructor(
     private readonly principal: Principal,
     private readonly op: GuardedOperation,
-    private readonly workspaces: WorkspaceDirectory,
+    private readonly decisions: AccessDecisions,
   ) {}
 
-  async requireWorkspace(
-    projectId: number,
-    opts: { roles?: readonly Role[]; membership?: Membership | undefined } = {},
-  ): Promise<void> {
-    const roles = opts.roles ?? this.op.roles;
-    // A caller that read the caller's membership with its record (one round trip) passes it.
-    const m =
-      'membership' in opts
-        ? opts.membership
-        : await this.workspaces.membership(projectId, this.principal.userId);
-    if (!m || m.tenantId !== this.principal.tenantId) throw errors.workspaceNotFound(projectId);
-    if (!holdsTenantRole(this.principal, roles) && !roles.some((r) => m.roles.has(r))) {
-      throw errors.roleDenied(this.op.action, roles.map(roleLabel));
-    }
-    // Checked after the role, so that only those who could otherwise call learn the status.
-    if (this.op.activeWorkspace && m.status === 'Forbidden') {
-      throw errors.workspaceForbidden(this.op.action, projectId);
-    }
+  /** The grant of an allowed decision; the refusal's error otherwise. */
+  enforce<G>(d: Decision<G>): G {
+    if (d.outcome !== 'allowed') throw refusal(this.op.action, d);
     this.decided = true;
+    return d.grant;
   }
 
-  requireTenant(opts: { roles?: readonly Role[] } = {}): void {
-    const roles = opts.roles ?? this.op.roles;
-    if (!holdsTenantRole(this.principal, roles))
-      throw errors.roleDenied(this.op.action, roles.map(roleLabel));
-    this.decided = true;
+  decideWorkspace(projectId: number, opts: { roles?: readonly Role[] } = {}) {
+    return this.decisions.workspace(this.principal, projectId, opts.roles ?? this.op.roles, {
+      activeWorkspace: this.op.activeWorkspace,
+    });
+  }
+
+  async requireWorkspace(projectId: number, opts: { roles?: readonly Role[] } = {}) {
+    return this.enforce(await this.decideWorkspace(projectId, opts));
+  }
+
+  requireTenant(opts: { roles?: readonly Role[] } = {}) {
+    return this.enforce(this.decisions.tenant(this.principal, opts.roles ?? this.op.roles));
+  }
+
+  decideDataSource(id: number, q: DataSourceQuestion & { roles?: readonly Role[] } = {}) {
+    return this.decisions.dataSource(this.principal, id, q.roles ?? this.op.roles, {
+      activeWorkspace: this.op.activeWorkspace,
+      ...q,
+    });
+  }
+
+  async requireDataSource(id: number, q: DataSourceQuestion & { roles?: readonly Role[] } = {}) {
+    return this.enforce(await this.decideDataSource(id, q));
+  }
+
+  decideSharingRule(id: number) {
+    return this.decisions.sharingRule(this.principal, id, this.op.roles, {
+      activeWorkspace: this.op.activeWorkspace,
+    });
+  }
+
+  async requireResolution(projectId: number, name: string) {
+    return this.enforce(await this.decisions.resolution(this.principal, projectId, name));
   }
 
   decidedByHandler(): void {

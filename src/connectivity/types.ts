@@ -1,6 +1,6 @@
 /**
  * Public shapes of the connectivity tester. The result mirrors DataWorks'
- * TestDataSourceConnectivity `Connectivity` object (spec/dataworks-api.md §1.10) field for field,
+ * TestDataSourceConnectivity `Connectivity` object (docs/WIRE.md §5) field for field,
  * so the API layer can return it as is.
  */
 

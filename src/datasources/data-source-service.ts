@@ -8,6 +8,7 @@
  * the workspace's data source state, then writes the record, its group and its audit event.
  */
 import type { Insertable, Kysely } from 'kysely';
+import type { DataSourceGrant, WorkspaceGrant } from '../access/decisions.js';
 import type { AuditRecorder } from '../audit/recorder.js';
 import type { Envelope } from '../crypto/envelope.js';
 import {
@@ -73,7 +74,6 @@ export interface DataSourceGroupView {
 }
 
 export interface CreateInput {
-  projectId: number;
   name: string;
   type: string;
   mode: string;
@@ -82,8 +82,6 @@ export interface CreateInput {
 }
 
 export interface UpdateInput {
-  id: number;
-  projectId: number;
   properties: Record<string, unknown>;
   mode?: string | undefined;
   description?: string | undefined;
@@ -294,13 +292,15 @@ export class DataSourceService {
     return row && toView(row);
   }
 
-  async create(actor: Actor, input: CreateInput, audit: AuditRecorder): Promise<number> {
+  /** A new record in the workspace of the grant. */
+  async create(grant: WorkspaceGrant, input: CreateInput, audit: AuditRecorder): Promise<number> {
+    const actor = grant;
     checkTypeAndMode(input.type, input.mode);
     // A masked placeholder is never stored as a secret: treat it as not given.
     const given = mergeForUpdate(input.type, input.mode, input.properties as JsonObject, {});
     const { value, envType } = validated(input.type, input.mode, given);
     const { properties, secrets } = storedForms(input.type, input.mode, value);
-    const pid = input.projectId;
+    const pid = grant.projectId;
     return this.write(pid, async (trx, workspace) => {
       const id = await this.insert(trx, workspace, actor, secrets, {
         project_id: pid,
@@ -322,12 +322,7 @@ export class DataSourceService {
    * CloneDataSource: the record `source` names, copied under `name` in the same workspace and
    * environment, secrets included (re-sealed under the clone's own id); the caller creates it.
    */
-  async clone(
-    actor: Actor,
-    source: DataSourceRef,
-    name: string,
-    audit: AuditRecorder,
-  ): Promise<number> {
+  async clone(source: DataSourceGrant, name: string, audit: AuditRecorder): Promise<number> {
     return this.write(source.projectId, async (trx, workspace) => {
       const row = await trx
         .selectFrom('data_sources')
@@ -339,7 +334,7 @@ export class DataSourceService {
       const id = await this.insert(
         trx,
         workspace,
-        actor,
+        source,
         openSecrets(this.envelope, row.id, row.secrets_sealed),
         {
           project_id: row.project_id,
@@ -356,7 +351,7 @@ export class DataSourceService {
         trx,
         id,
         'Clone',
-        who(actor, audit),
+        who(source, audit),
         `SourceDataSourceId=${row.id}`,
       );
       await audit.record(trx, {
@@ -447,16 +442,17 @@ export class DataSourceService {
     return id;
   }
 
-  async update(actor: Actor, input: UpdateInput, audit: AuditRecorder): Promise<void> {
-    const pid = input.projectId;
+  async update(grant: DataSourceGrant, input: UpdateInput, audit: AuditRecorder): Promise<void> {
+    const actor = grant;
+    const pid = grant.projectId;
     await this.write(pid, async (trx, workspace) => {
       const row = await trx
         .selectFrom('data_sources')
         .selectAll()
-        .where('id', '=', input.id)
+        .where('id', '=', grant.id)
         .where('project_id', '=', pid)
         .executeTakeFirst();
-      if (!row) throw errors.dataSourceNotFound(input.id);
+      if (!row) throw errors.dataSourceNotFound(grant.id);
       const mode = input.mode ?? row.mode;
       checkTypeAndMode(row.type, mode);
       const stored = joinSecrets(
@@ -767,7 +763,7 @@ export class DataSourceService {
     }
   }
 
-  async delete(ref: DataSourceRef, audit: AuditRecorder): Promise<void> {
+  async delete(ref: DataSourceGrant, audit: AuditRecorder): Promise<void> {
     await this.write(ref.projectId, async (trx) => {
       const row = await trx
         .selectFrom('data_sources')

@@ -1,5 +1,5 @@
 /**
- * CloneDataSource (spec/dataworks-api.md §1.6, seeds/CloneDataSource.txt): a new data source
+ * CloneDataSource (docs/WIRE.md §1): a new data source
  * record with the configuration of an existing one under a new name, in the same workspace and
  * environment. The SDK sends both fields in the URL query of a POST.
  */
@@ -32,13 +32,8 @@ export const cloneDataSource = defineOperation({
   access: { roles: MAY.manageDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
-    const source = await requireDataSourceRole(ctx, q.Id, { sharedReadOnly: true });
-    const id = await ctx.services.dataSources.clone(
-      ctx.principal,
-      source,
-      q.CloneDataSourceName,
-      ctx.audit,
-    );
+    const source = await requireDataSourceRole(ctx, q.Id, { modifies: true });
+    const id = await ctx.services.dataSources.clone(source, q.CloneDataSourceName, ctx.audit);
     return { Id: id };
   },
 });

@@ -1,5 +1,5 @@
 /**
- * The data source operations of DataWorks 2024-05-18 (spec/dataworks-api.md §1.1–§1.5): the
+ * The data source operations of DataWorks 2024-05-18 (docs/WIRE.md §1): the
  * contract (parameters, response shapes, roles) and thin handlers over DataSourceService.
  * The SDK sends every field in the URL query (DeleteDataSource and the reads as GET);
  * ConnectionProperties is JSON text in requests and a JSON object, secrets masked, in answers.
@@ -89,11 +89,10 @@ export const createDataSource = defineOperation({
   audit: true,
   async handler(ctx, q) {
     ctx.audit.note({ projectId: q.ProjectId });
-    await ctx.access.requireWorkspace(q.ProjectId);
+    const grant = await ctx.access.requireWorkspace(q.ProjectId);
     const id = await ctx.services.dataSources.create(
-      ctx.principal,
+      grant,
       {
-        projectId: q.ProjectId,
         name: q.Name,
         type: q.Type,
         mode: q.ConnectionPropertiesMode,
@@ -289,12 +288,13 @@ export const updateDataSource = defineOperation({
   access: { roles: MAY.updateDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
-    await requireDataSourceRole(ctx, q.Id, { projectId: q.ProjectId, sharedReadOnly: true });
+    const grant = await requireDataSourceRole(ctx, q.Id, {
+      projectId: q.ProjectId,
+      modifies: true,
+    });
     await ctx.services.dataSources.update(
-      ctx.principal,
+      grant,
       {
-        id: q.Id,
-        projectId: q.ProjectId,
         properties: q.ConnectionProperties,
         mode: q.ConnectionPropertiesMode || undefined,
         description: q.Description,
@@ -314,7 +314,7 @@ export const deleteDataSource = defineOperation({
   access: { roles: MAY.manageDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
-    const ref = await requireDataSourceRole(ctx, q.Id, { sharedReadOnly: true });
+    const ref = await requireDataSourceRole(ctx, q.Id, { modifies: true });
     await ctx.services.dataSources.delete(ref, ctx.audit);
     return { Success: true };
   },

@@ -1,7 +1,7 @@
 /**
  * Member and role operations: CreateProjectMember, DeleteProjectMember, GetProjectMember,
  * ListProjectMembers, GrantMemberProjectRoles, RevokeMemberProjectRoles, ListProjectRoles,
- * GetProjectRole (spec/dataworks-api.md §3, §3.1). Who may call each: docs/permissions.md.
+ * GetProjectRole (docs/WIRE.md §1). Who may call each: docs/permissions.md.
  */
 import { MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
@@ -20,7 +20,9 @@ const roleCodesOf = (ctx: OperationContext, projectId: number, codes: readonly s
 /** What a member change needs from the call: owner rights checked by the guard, and the audit. */
 function change(ctx: OperationContext, projectId: number): MemberChange {
   return {
-    requireOwnerRights: () => ctx.access.requireWorkspace(projectId, { roles: MAY.ownWorkspace }),
+    requireOwnerRights: async () => {
+      await ctx.access.requireWorkspace(projectId, { roles: MAY.ownWorkspace });
+    },
     audit: ctx.audit,
   };
 }

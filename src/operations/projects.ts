@@ -1,6 +1,6 @@
 /**
  * Workspace operations: CreateProject, GetProject, ListProjects, UpdateProject, DeleteProject
- * (spec/dataworks-api.md §3). Parameters and response shapes follow the SDK models; who may
+ * (docs/WIRE.md §1). Parameters and response shapes follow the SDK models; who may
  * call each is explained in docs/permissions.md.
  */
 import { holdsTenantRole, MAY } from '../access/roles.js';

@@ -17,7 +17,7 @@ export const resolveDataSource = defineOperation({
   action: 'ResolveDataSource',
   summary: 'A data source by name, with its secrets, for a caller allowed to use it.',
   description:
-    'Name is a data source of the workspace, or <source workspace name>.<data source name> of one shared into it. Allowed: the Tenant Owner; for own names the Workspace Owner, Workspace Administrator, Develop, O&M and Deploy roles; for shared names every member of the workspace covered by a sharing rule for that environment (a whole-workspace rule, or one naming the caller). Anyone else gets the answer of a missing data source (1000010005). Every call, answered or refused, is in the audit trail, never with a secret. The built-in read-only policy does not allow it.',
+    'Name is a data source of the workspace, or <source workspace name>.<data source name> of one shared into it. Allowed: the Tenant Owner; never a Tenant Administrator (it administers, it does not obtain secrets, whatever workspace roles it holds); for own names the Workspace Owner, Workspace Administrator, Develop, O&M and Deploy roles; for shared names every member of the workspace covered by a sharing rule for that environment (a whole-workspace rule, or one naming the caller). Anyone else gets the answer of a missing data source (1000010005). Every call, answered or refused, is in the audit trail, never with a secret. The built-in read-only policy does not allow it.',
   method: 'POST',
   extension: true,
   params: {
@@ -56,12 +56,12 @@ export const resolveDataSource = defineOperation({
   access: { roles: MAY.useDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
-    // Sharing rules extend the declared roles, so the resolver decides; refusals look like absence.
-    ctx.access.decidedByHandler();
     ctx.audit.note({ projectId: q.ProjectId, detail: `Name=${q.Name} EnvType=${q.EnvType}` });
+    // Sharing rules extend the declared roles; every refusal answers as a missing data source.
+    const grant = await ctx.access.requireResolution(q.ProjectId, q.Name);
     const { record, rule } = await ctx.services.resolver.resolve(
-      ctx.principal,
-      { projectId: q.ProjectId, name: q.Name, envType: q.EnvType },
+      grant,
+      { name: q.Name, envType: q.EnvType },
       ctx.audit,
     );
     return {

@@ -1,5 +1,5 @@
 /**
- * Data source sharing rules (spec/dataworks-api.md §1.7–§1.9, seeds/ListDataSourceSharedRules.txt):
+ * Data source sharing rules (docs/WIRE.md §1):
  * the contract and thin handlers over SharingService. The SDK sends every field in the URL query;
  * ListDataSourceSharedRules is a GET.
  *
@@ -8,13 +8,12 @@
  */
 
 import { MAY } from '../access/roles.js';
-import { errors, isApiError } from '../errors.js';
+import { errors } from '../errors.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import { MAX_SHARE_DAYS, MAX_SHARE_MS } from '../sharing/expiry.js';
 import type { RuleView } from '../sharing/index.js';
-import type { RuleRef } from '../sharing/sharing-service.js';
-import { defineOperation, type OperationContext } from './context.js';
+import { defineOperation } from './context.js';
 import { requireDataSourceRole } from './data-source-access.js';
 
 /** ExpireTime is an extension, present only on rules that have one. */
@@ -96,14 +95,13 @@ export const createDataSourceSharedRule = defineOperation({
   audit: true,
   async handler(ctx, q) {
     if (q.ExpireTime !== undefined) checkExpireTime(q.ExpireTime, Date.now());
-    const source = await requireDataSourceRole(ctx, q.DataSourceId, { sharedReadOnly: true });
+    const source = await requireDataSourceRole(ctx, q.DataSourceId, { modifies: true });
     ctx.audit.note({ targets: { TargetProjectId: q.TargetProjectId } });
     if (q.TargetProjectId !== source.projectId)
       await ctx.access.requireWorkspace(q.TargetProjectId);
     const id = await ctx.services.sharing.create(
-      ctx.principal,
+      source,
       {
-        dataSourceId: q.DataSourceId,
         targetProjectId: q.TargetProjectId,
         envType: q.EnvType,
         sharedUser: q.SharedUser,
@@ -153,24 +151,6 @@ export const listDataSourceSharedRules = defineOperation({
   },
 });
 
-/** A rule may be deleted from either side: the sharer stops sharing, the receiver declines. */
-async function requireEitherSide(ctx: OperationContext, rule: RuleRef): Promise<void> {
-  try {
-    await ctx.access.requireWorkspace(rule.sourceProjectId);
-  } catch (fromSource) {
-    try {
-      await ctx.access.requireWorkspace(rule.targetProjectId);
-    } catch {
-      // Both workspaces are in one tenant: another tenant's caller cannot see either.
-      if (isApiError(fromSource) && fromSource.code === '1101080008') {
-        throw errors.sharingRuleNotFound(rule.id);
-      }
-      ctx.audit.note({ projectId: rule.sourceProjectId });
-      throw fromSource;
-    }
-  }
-}
-
 export const deleteDataSourceSharedRule = defineOperation({
   action: 'DeleteDataSourceSharedRule',
   summary: 'Deletes a data source sharing rule.',
@@ -183,11 +163,11 @@ export const deleteDataSourceSharedRule = defineOperation({
   audit: true,
   async handler(ctx, q) {
     ctx.audit.note({ targets: { SharedRuleId: q.Id } });
-    const sharing = ctx.services.sharing;
-    const rule = await sharing.locate(q.Id);
-    if (!rule) throw errors.sharingRuleNotFound(q.Id);
-    await requireEitherSide(ctx, rule);
-    await sharing.delete(rule, ctx.audit);
+    // Allowed from either side: the sharer stops sharing, the receiver declines.
+    const d = await ctx.access.decideSharingRule(q.Id);
+    if (d.outcome === 'denied' && d.projectId !== undefined)
+      ctx.audit.note({ projectId: d.projectId });
+    await ctx.services.sharing.delete(ctx.access.enforce(d), ctx.audit);
     return { Success: true };
   },
 });

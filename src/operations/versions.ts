@@ -217,7 +217,7 @@ export const rollbackDataSource = defineOperation({
   audit: true,
   async handler(ctx, q) {
     const ref = await requireDataSourceRole(ctx, q.Id, {
-      sharedReadOnly: true,
+      modifies: true,
       ...(q.ProjectId !== undefined ? { projectId: q.ProjectId } : {}),
     });
     const v = await ctx.services.dataSources.rollback(
@@ -242,7 +242,7 @@ export const restoreDataSource = defineOperation({
   access: { roles: MAY.manageDataSources },
   audit: true,
   async handler(ctx, q) {
-    const { projectId } = await requireVersioned(ctx, q.DataSourceId, { sharedReadOnly: true });
+    const { projectId } = await requireVersioned(ctx, q.DataSourceId, { modifies: true });
     const v = await ctx.services.dataSources.restore(
       ctx.principal,
       q.DataSourceId,

@@ -1,5 +1,5 @@
 /**
- * Parameter declarations. On the wire every value is a string (spec/WIRE.md §2); each spec
+ * Parameter declarations. On the wire every value is a string (docs/WIRE.md §2); each spec
  * knows how to coerce and validate its string into a typed value, and how to describe itself
  * in the OpenAPI document. Errors name the parameter and say what is expected.
  */

@@ -9,6 +9,7 @@
  * (migration 0005), so nothing here cleans up after deletes.
  */
 import type { Kysely } from 'kysely';
+import type { DataSourceGrant, RuleGrant } from '../access/decisions.js';
 import type { AuditRecorder } from '../audit/recorder.js';
 import type { EnvType } from '../datasource-types/index.js';
 import { type ApiError, errors } from '../errors.js';
@@ -72,11 +73,6 @@ export interface SharedEntry {
   expireTime?: number;
 }
 
-export interface Actor {
-  tenantId: string;
-  userId: string;
-}
-
 const sharedName = (workspaceName: string, dataSourceName: string) =>
   `${workspaceName}.${dataSourceName}`;
 
@@ -118,7 +114,13 @@ export class SharingService {
    * key-share lock (PostgreSQL), so a concurrent delete of any of them waits for this commit and
    * then takes the new rule with it by cascade. Duplicates rest on the unique index.
    */
-  async create(actor: Actor, input: NewRule, audit: AuditRecorder): Promise<number> {
+  async create(
+    grant: DataSourceGrant,
+    rule: Omit<NewRule, 'dataSourceId'>,
+    audit: AuditRecorder,
+  ): Promise<number> {
+    const actor = grant;
+    const input: NewRule = { ...rule, dataSourceId: grant.id };
     const user = input.sharedUser ? input.sharedUser : null;
     const keyShare = this.db.dialect === 'postgres';
     let name = '';
@@ -255,7 +257,7 @@ export class SharingService {
     );
   }
 
-  async delete(ref: RuleRef, audit: AuditRecorder): Promise<void> {
+  async delete(ref: RuleGrant, audit: AuditRecorder): Promise<void> {
     await this.k.transaction().execute(async (trx) => {
       const r = await trx
         .deleteFrom('data_source_shared_rules')

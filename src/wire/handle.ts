@@ -215,7 +215,7 @@ async function runOperation(
     const access = new RequestAccessGuard(
       principal,
       { action: op.action, roles: declaredRoles(op), activeWorkspace: needsActiveWorkspace(op) },
-      services.workspaces,
+      services.access,
     );
     const ctx: OperationContext = {
       requestId,

@@ -1,6 +1,6 @@
 /**
  * Request parameters are the union of the URL query and an x-www-form-urlencoded body
- * (spec/WIRE.md §2); the body wins on a conflict. pop-core's flattened arrays (`Types.1`,
+ * (docs/WIRE.md §2); the body wins on a conflict. pop-core's flattened arrays (`Types.1`,
  * `Types.2`) are gathered into one list value.
  */
 import type { RawValue } from '../registry/params.js';

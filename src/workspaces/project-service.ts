@@ -29,7 +29,7 @@ export interface ResourceTag {
   Value: string;
 }
 
-/** A workspace as every response shows it (spec/WIRE.md §6.4, object `P`). */
+/** A workspace as every response shows it (docs/WIRE.md §5, object `P`). */
 export interface ProjectView {
   Id: number;
   Name: string;

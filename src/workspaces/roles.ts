@@ -1,5 +1,5 @@
 /**
- * The ten built-in workspace roles (spec/dataworks-api.md §3.1) and the role sets operations
+ * The ten built-in workspace roles (DataWorks' built-in role table) and the role sets operations
  * declare. Built-in roles are the same in every workspace, so they live in code, not in the
  * store; DataWorks reports them with Type "System" and ProjectId -1.
  */

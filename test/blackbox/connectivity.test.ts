@@ -12,7 +12,7 @@ import { selectedDialects, skipDialect } from '../helpers/database.js';
 import { type SdkObject, type SdkValue, sdkModel, sdkView } from './sdk-models.js';
 import { popCall, type RunningServer, sdkCall, startServer } from './support.js';
 
-/** TestDataSourceConnectivityResponseBody of the SDK (spec/WIRE.md §6.4). */
+/** TestDataSourceConnectivityResponseBody of the SDK (docs/WIRE.md §5). */
 const TestDataSourceConnectivity = sdkModel({
   Connectivity: sdkModel({
     ConnectMessage: 'string',

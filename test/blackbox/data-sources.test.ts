@@ -27,7 +27,7 @@ const ANY = 'any' as unknown as FieldType;
 const arrayOf = (itemType: FieldType & object) =>
   ({ type: 'array', itemType }) as unknown as FieldType;
 
-/** The SDK's response models (dataworks-public-20240518 src/models, spec/WIRE.md §6.4). */
+/** The SDK's response models (dataworks-public-20240518 src/models, docs/WIRE.md §5). */
 const MODELS = {
   IdAnswer: sdkModel({ Id: 'number', RequestId: 'string' }),
   Success: sdkModel({ RequestId: 'string', Success: 'boolean' }),

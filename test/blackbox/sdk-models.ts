@@ -1,6 +1,6 @@
 /**
  * The SDK's view of a response: the DataWorks SDK passes every body through `$dara.cast` into
- * its generated model classes (spec/WIRE.md §6.1), which keep declared members only, coerce
+ * its generated model classes (docs/WIRE.md §5), which keep declared members only, coerce
  * some types and throw on others. These builders declare the models of the workspace, member
  * and role responses (wire names and types as in the SDK's `src/models/*.ts`) so a test can
  * cast a body exactly as the SDK would.

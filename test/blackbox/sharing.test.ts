@@ -24,7 +24,7 @@ type Fields = Record<string, string | number | boolean>;
 
 const PASSWORD = 'bl4ck-b0x-Secret';
 
-/** The SDK's response models (dataworks-public-20240518 src/models, spec/WIRE.md §6.4). */
+/** The SDK's response models (dataworks-public-20240518 src/models, docs/WIRE.md §5). */
 const MODELS = {
   IdAnswer: sdkModel({ Id: 'number', RequestId: 'string' }),
   Success: sdkModel({ RequestId: 'string', Success: 'boolean' }),

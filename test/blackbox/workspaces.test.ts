@@ -1,6 +1,6 @@
 /**
  * Workspaces, members and roles through Alibaba's own client, against a real server on SQLite
- * and PostgreSQL: every operation with the SDK's method and placement (spec/WIRE.md §1), its
+ * and PostgreSQL: every operation with the SDK's method and placement (docs/WIRE.md §1), its
  * answer cast into the SDK's models, and its errors as the SDK throws them.
  */
 import assert from 'node:assert/strict';

@@ -9,6 +9,7 @@ import { it } from 'node:test';
 import { sql } from 'kysely';
 import { rebuildIndex } from '../../src/datasources/list-index.js';
 import { addMember, newWorkspace, type Workspace } from '../helpers/fixtures.js';
+import { testGrant } from '../helpers/grants.js';
 import { type ApiResult, forEachDialect, type Key, type TestContext } from '../helpers/harness.js';
 
 const PASSWORD = 'Pa55-w0rd-Cl3ar';
@@ -986,7 +987,8 @@ forEachDialect('data sources', (t) => {
     });
     const svc = c.services.dataSources;
     const quiet = { record: async () => {}, note: () => {} };
-    const copyId = await svc.clone({ userId: 'cloner' }, { id, projectId: ws.id }, 'copy', quiet);
+    const granted = testGrant({ userId: 'cloner', id, projectId: ws.id });
+    const copyId = await svc.clone(granted, 'copy', quiet);
     const [source, copy] = [await getRecord(c, id), await getRecord(c, copyId)];
     assert.equal(copy.Name, 'copy');
     assert.equal(copy.CreateUser, 'cloner');
@@ -1002,7 +1004,7 @@ forEachDialect('data sources', (t) => {
     }
     assert.equal(await storedPassword(c, copyId), PASSWORD);
     await assert.rejects(
-      svc.clone({ userId: 'cloner' }, { id, projectId: ws.id }, 'copy', quiet),
+      svc.clone(granted, 'copy', quiet),
       (e: { code?: string }) => e.code === 'Conflict.DataSourceName',
     );
     assert.deepEqual(

@@ -22,6 +22,7 @@ import {
   REFUSED_IN_FORBIDDEN_WORKSPACE,
   type Scene,
 } from '../fixtures/permission-matrix.js';
+import { testGrant } from '../helpers/grants.js';
 import { forEachDialect, type Key, type TestContext } from '../helpers/harness.js';
 
 const STATUS: Record<Expect, number> = {
@@ -115,9 +116,8 @@ class World {
     const owner = { tenantId: this.tenantId, userId: c.root.userId };
     const newDataSource = async (env: 'Dev' | 'Prod' = 'Prod', name = c.name('ds')) => {
       const id = await c.services.dataSources.create(
-        owner,
+        testGrant({ ...owner, projectId }),
         {
-          projectId,
           name,
           type: 'mysql',
           mode: 'UrlMode',
@@ -163,14 +163,13 @@ class World {
       twinProjectId,
       newDeletedDataSource: async () => {
         const { id } = await newDataSource();
-        await c.services.dataSources.delete({ id, projectId }, quiet);
+        await c.services.dataSources.delete(testGrant({ ...owner, id, projectId }), quiet);
         return id;
       },
       newSharedRule: async () =>
         c.services.sharing.create(
-          owner,
+          testGrant({ ...owner, id: (await newDataSource()).id, projectId }),
           {
-            dataSourceId: (await newDataSource()).id,
             targetProjectId: await twinProjectId(),
             envType: 'Prod',
           },

@@ -17,7 +17,7 @@ import {
 } from '../helpers/sharing.js';
 import { addMember, callBody, expectError, expectOk, newMember } from '../helpers/workspaces.js';
 
-/** The seed's success example (seeds/ListDataSourceSharedRules.txt). */
+/** The seed's success example (DataWorks' documented success example). */
 const SEED_RULE = {
   Id: 101412,
   DataSourceId: 265133,

@@ -129,11 +129,11 @@ async function newDataSource(
 }
 
 function testIt(c: TestContext, key: Key, params: Record<string, string | number | undefined>) {
-  // As the SDK sends it: POST, every field in the URL query (spec/WIRE.md §1).
+  // As the SDK sends it: POST, every field in the URL query (docs/WIRE.md §1).
   return c.call(key, ACTION, params, { method: 'POST', placement: 'query' });
 }
 
-/** Calls as the Tenant Owner and checks the answer against spec/WIRE.md §6.4, key for key. */
+/** Calls as the Tenant Owner and checks the answer against docs/WIRE.md §5, key for key. */
 async function connectivity(
   c: TestContext,
   ws: Workspace,

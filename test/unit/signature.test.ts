@@ -438,7 +438,7 @@ describe('incomplete signatures', () => {
   });
 });
 
-describe('worked examples (spec/WIRE.md §4–5)', () => {
+describe('worked examples (docs/WIRE.md §3–4)', () => {
   test('1: ACS3 CloneDataSource, query only', () => {
     const signed =
       'host;x-acs-action;x-acs-content-sha256;x-acs-credentials-provider;x-acs-date;x-acs-signature-nonce;x-acs-version';
@@ -540,7 +540,7 @@ test('ACS3: a repeated header is canonicalised as its sorted, trimmed values joi
   );
 });
 
-describe('test vectors (spec/dataworks-api.md §4.5a)', () => {
+describe('test vectors (Alibaba’s published signing examples)', () => {
   const host = 'host: dataworks.cn-hangzhou.aliyuncs.com';
   const date = 'x-acs-date: 2024-06-01T08:00:00Z';
   const nonce = 'x-acs-signature-nonce: 3156853299f313e23d1673dc12e1703d';

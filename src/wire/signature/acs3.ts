@@ -1,6 +1,6 @@
 /**
  * ACS3-HMAC-SHA256, the `Authorization` header scheme of Alibaba's current SDKs
- * (spec/WIRE.md §4).
+ * (docs/WIRE.md §3).
  */
 import * as crypto from 'node:crypto';
 import { canonicalParams, type ParamList } from './encoding.js';
@@ -44,7 +44,7 @@ export interface Acs3Authorization {
   signedHeaders: string[];
   /** The SignedHeaders text as sent, which is itself part of the canonical request. */
   signedHeadersText: string;
-  /** `name:value\n` for each signed header, WIRE.md §4 step 4. */
+  /** `name:value\n` for each signed header, docs/WIRE.md §3. */
   canonicalHeaders: string;
   date: string;
   nonce: string;
@@ -171,7 +171,7 @@ export function parseAcs3(req: SignableRequest, authorization: string): Acs3Pars
   };
 }
 
-/** The canonical request of WIRE.md §4 step 6. */
+/** The canonical request of docs/WIRE.md §3. */
 export function acs3CanonicalRequest(req: SignableRequest, auth: Acs3Authorization): string {
   return (
     req.method +
@@ -188,7 +188,7 @@ export function acs3CanonicalRequest(req: SignableRequest, auth: Acs3Authorizati
   );
 }
 
-/** Lower-case hex HMAC-SHA256 over the string to sign of WIRE.md §4 step 7. */
+/** Lower-case hex HMAC-SHA256 over the string to sign of docs/WIRE.md §3. */
 export function acs3Signature(canonicalRequest: string, secret: string): string {
   return crypto
     .createHmac('sha256', secret)

@@ -1,6 +1,6 @@
 /**
  * Percent-encoding and parameter canonicalisation shared by both signature schemes
- * (spec/WIRE.md §4 step 3 and §5 step 2).
+ * (docs/WIRE.md §3 and §4).
  */
 
 // Most names and values (ids, digits, hex nonces, action names) need no escaping at all: one

@@ -1,5 +1,5 @@
 /**
- * Request signature verification for both schemes Alibaba's clients use (spec/WIRE.md §4–5).
+ * Request signature verification for both schemes Alibaba's clients use (docs/WIRE.md §3–4).
  *
  * Two steps, because the secret is only known once the AccessKeyId has been looked up:
  * `readSignatureClaim` says who claims to have signed (and rejects malformed signatures), then

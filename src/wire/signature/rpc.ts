@@ -1,6 +1,6 @@
 /**
  * RPC HMAC-SHA1 (SignatureVersion 1.0), the `Signature` parameter scheme of pop-core, the aliyun
- * CLI and openapi-core's `v2` mode (spec/WIRE.md §5).
+ * CLI and openapi-core's `v2` mode (docs/WIRE.md §4).
  */
 import { createHmac } from 'node:crypto';
 import { canonicalParams, rfc3986 } from './encoding.js';
@@ -98,12 +98,12 @@ export function parseRpc(req: SignableRequest): RpcParseResult {
   return { ok: true, params: { accessKeyId, timestamp, nonce, signature } };
 }
 
-/** `METHOD&%2F&rfc3986(canonicalized parameters)`, WIRE.md §5 steps 2–3. */
+/** `METHOD&%2F&rfc3986(canonicalized parameters)`, docs/WIRE.md §4. */
 export function rpcStringToSign(req: SignableRequest): string {
   return req.method + '&%2F&' + rfc3986(canonicalParams(req.query, req.form, 'Signature'));
 }
 
-/** Base64 HMAC-SHA1 keyed with `secret + '&'`, WIRE.md §5 step 4. */
+/** Base64 HMAC-SHA1 keyed with `secret + '&'`, docs/WIRE.md §4. */
 export function rpcSignature(stringToSign: string, secret: string): string {
   return createHmac('sha1', secret + '&')
     .update(stringToSign)
