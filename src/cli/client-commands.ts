@@ -9,10 +9,12 @@ import { UsageError } from './call-params.js';
 import { ApiCallError, TransportError } from './client/api-client.js';
 import { registerCompletionCommand } from './completion.js';
 import { registerConfigureCommands } from './configure.js';
+import { registerDeclarativeCommands } from './declarative/commands.js';
 
 export function registerClientCommands(program: Command): void {
   registerCallCommand(program);
   registerConfigureCommands(program);
+  registerDeclarativeCommands(program);
   registerCompletionCommand(program);
 }
 
