@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ensureRootTenant } from '../bootstrap.js';
-import type { Config } from '../config.js';
+import { type Config, ConfigError } from '../config.js';
 import { flushLogger } from '../observability/logger.js';
 import { OPERATIONS } from '../registry/index.js';
 import { declaredRoles } from '../registry/operation.js';
@@ -8,6 +8,7 @@ import { buildApp } from '../server/app.js';
 import { createServices } from '../services.js';
 import { openDatabase } from '../store/dialect.js';
 import { migrateToLatest } from '../store/migrate.js';
+import { runEphemeral } from './ephemeral.js';
 
 export function registerServeCommands(program: Command, loadConfig: () => Config): void {
   program
@@ -15,7 +16,23 @@ export function registerServeCommands(program: Command, loadConfig: () => Config
     .description(
       'start the server (DSHUB_HOST, DSHUB_PORT, DSHUB_DATA_DIR, DSHUB_DATABASE_URL, ...)',
     )
-    .action(async () => {
+    .option(
+      '--ephemeral',
+      'keep everything in memory; print endpoint and root key as one JSON line',
+    )
+    .option(
+      '--seed <file>',
+      'with --ephemeral: apply this declarative file (users included) at start',
+    )
+    .action(async (o: { ephemeral?: boolean; seed?: string }) => {
+      if (o.seed && !o.ephemeral) throw new ConfigError('--seed needs --ephemeral');
+      if (o.ephemeral) {
+        await runEphemeral(loadConfig(), {
+          seed: o.seed,
+          portGiven: Boolean(process.env.DSHUB_PORT),
+        });
+        return;
+      }
       const config = loadConfig();
       const services = await createServices(config);
       const boot = await ensureRootTenant(services);
