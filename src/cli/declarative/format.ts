@@ -124,7 +124,6 @@ export type EnvType = z.infer<typeof env>;
 
 export function fileJsonSchema(): Record<string, unknown> {
   return {
-    $id: 'https://dshub.dev/schemas/dshub-file.schema.json',
     title: 'dshub declarative file (export, plan, apply, seed)',
     ...z.toJSONSchema(fileSchema, { io: 'input' }),
   };
