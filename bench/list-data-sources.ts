@@ -13,12 +13,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Insertable, sql } from 'kysely';
+import type { AuditRecorder } from '../src/audit/recorder.js';
 import { loadConfig } from '../src/config.js';
 import { maskSecrets, qualifiedName, splitSecrets } from '../src/datasource-types/index.js';
 import { rebuildIndex } from '../src/datasources/list-index.js';
 import { sealSecrets } from '../src/datasources/secret-box.js';
 import { createLogger } from '../src/observability/logger.js';
-import type { AuditRecorder } from '../src/registry/operation.js';
 import { createServices, type Services } from '../src/services.js';
 import type { DialectName } from '../src/store/dialect.js';
 import type { DataSourceTable } from '../src/store/schema.js';

@@ -51,8 +51,13 @@ const schema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
   DSHUB_MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
+  DSHUB_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  DSHUB_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  DSHUB_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
+  DSHUB_MAX_CONNECTIONS: positiveInt.default(1_024),
   DSHUB_TIMESTAMP_WINDOW_MINUTES: positiveInt.default(15),
   DSHUB_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
+  DSHUB_NONCE_MAX_PER_KEY: positiveInt.default(500_000),
   DSHUB_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   DSHUB_PG_POOL_SIZE: positiveInt.default(10),
   DSHUB_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
@@ -88,8 +93,21 @@ export interface Config {
   regionId: string;
   logLevel: string;
   maxBodyBytes: number;
+  /** HTTP server limits against slow or hoarding clients (docs/SECURITY.md). */
+  http: {
+    /** The whole request (headers and body) must arrive within this. */
+    requestTimeoutMs: number;
+    /** The request line and headers must arrive within this. */
+    headersTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    keepAliveTimeoutMs: number;
+    /** Connections beyond this are closed on arrival. */
+    maxConnections: number;
+  };
   timestampWindowMs: number;
   authCacheTtlMs: number;
+  /** Outstanding nonces one AccessKey may hold in the in-memory nonce store (SQLite). */
+  noncesPerKey: number;
   auditRetentionDays: number;
   connectivity: {
     stepTimeoutMs: number;
@@ -123,6 +141,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'invalid configuration:\n  DSHUB_ROOT_ACCESS_KEY_ID and DSHUB_ROOT_ACCESS_KEY_SECRET must be set together',
     );
   }
+  if (e.DSHUB_HEADERS_TIMEOUT_MS > e.DSHUB_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      'invalid configuration:\n  DSHUB_HEADERS_TIMEOUT_MS must not exceed DSHUB_REQUEST_TIMEOUT_MS',
+    );
+  }
   const dataDir = resolve(e.DSHUB_DATA_DIR);
   return {
     host: e.DSHUB_HOST,
@@ -143,8 +166,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     regionId: e.DSHUB_REGION_ID,
     logLevel: e.DSHUB_LOG_LEVEL,
     maxBodyBytes: e.DSHUB_MAX_BODY_BYTES,
+    http: {
+      requestTimeoutMs: e.DSHUB_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.DSHUB_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.DSHUB_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.DSHUB_MAX_CONNECTIONS,
+    },
     timestampWindowMs: e.DSHUB_TIMESTAMP_WINDOW_MINUTES * 60_000,
     authCacheTtlMs: e.DSHUB_AUTH_CACHE_TTL_MS,
+    noncesPerKey: e.DSHUB_NONCE_MAX_PER_KEY,
     auditRetentionDays: e.DSHUB_AUDIT_RETENTION_DAYS,
     connectivity: {
       stepTimeoutMs: e.DSHUB_CONNECTIVITY_STEP_TIMEOUT_MS,

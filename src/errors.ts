@@ -20,6 +20,9 @@ export const FIXED_CODES = {
   UnsupportedHTTPMethod: 403,
   'InvalidPath.NotFound': 404,
   'RequestBody.TooLarge': 413,
+  'RequestHeader.TooLarge': 431,
+  MalformedRequest: 400,
+  RequestTimeout: 408,
   UnsupportedMediaType: 415,
   MissingParameter: 400,
   // Authorisation.
@@ -68,6 +71,11 @@ export class ApiError extends Error {
   }
 }
 
+/** A caller-chosen value quoted in a message, bounded so an answer cannot be inflated by it. */
+export function clip(value: string, max = 64): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
 function fixed(code: FixedCode, message: string, cause?: unknown): ApiError {
   return new ApiError(code, FIXED_CODES[code], message, cause);
 }
@@ -95,7 +103,7 @@ export const errors = {
   timestampFormat: (value: string) =>
     fixed(
       'InvalidTimeStamp.Format',
-      `Specified time stamp or date value "${value}" is not in the format YYYY-MM-DDThh:mm:ssZ (UTC).`,
+      `Specified time stamp or date value "${clip(value)}" is not in the format YYYY-MM-DDThh:mm:ssZ (UTC).`,
     ),
   nonceUsed: () =>
     fixed(
@@ -106,32 +114,44 @@ export const errors = {
     fixed(
       'InvalidAction.NotFound',
       action
-        ? `Specified api is not found, please check your url and method: action "${action}" does not exist in version ${version}.`
+        ? `Specified api is not found, please check your url and method: action "${clip(action)}" does not exist in version ${version}.`
         : 'Specified api is not found: the request names no action (x-acs-action header or Action parameter).',
     ),
   noSuchVersion: (version: string | undefined) =>
     fixed(
       'NoSuchVersion',
       version
-        ? `The specified version "${version}" does not exist. Use 2024-05-18.`
+        ? `The specified version "${clip(version)}" does not exist. Use 2024-05-18.`
         : 'The request names no version (x-acs-version header or Version parameter). Use 2024-05-18.',
     ),
   unsupportedMethod: (method: string) =>
     fixed(
       'UnsupportedHTTPMethod',
-      `This http method (${method}) is not supported: use GET or POST.`,
+      `This http method (${clip(method)}) is not supported: use GET or POST.`,
     ),
   pathNotFound: (path: string) =>
     fixed(
       'InvalidPath.NotFound',
-      `Nothing is served at ${path}: API calls go to "/", and /health, /metrics and /openapi.json are the other paths.`,
+      `Nothing is served at ${clip(path, 256)}: API calls go to "/", and /health, /metrics and /openapi.json are the other paths.`,
     ),
   bodyTooLarge: (limit: number) =>
     fixed('RequestBody.TooLarge', `The request body is larger than the limit of ${limit} bytes.`),
+  headerTooLarge: () =>
+    fixed(
+      'RequestHeader.TooLarge',
+      'The request line and headers are larger than the server accepts (16 KiB): send long parameters in an application/x-www-form-urlencoded body instead of the URL.',
+    ),
+  malformedRequest: (detail: string) =>
+    fixed('MalformedRequest', `The HTTP request could not be read: ${detail}`),
+  requestTimeout: (ms: number) =>
+    fixed(
+      'RequestTimeout',
+      `The request was not received completely within ${ms} ms: send the headers and body without pausing.`,
+    ),
   unsupportedMediaType: (type: string) =>
     fixed(
       'UnsupportedMediaType',
-      `Content-Type "${type}" is not supported: send parameters in the URL query or as an application/x-www-form-urlencoded body.`,
+      `Content-Type "${clip(type)}" is not supported: send parameters in the URL query or as an application/x-www-form-urlencoded body.`,
     ),
   missingParameter: (name: string) =>
     new ApiError(
@@ -175,6 +195,12 @@ export const errors = {
     fixed('1101080008', `The workspace ${id} does not exist or you cannot see it.`),
   memberNotFound: (projectId: number | string, userId: string) =>
     fixed('1101080166', `User ${userId} is not a member of workspace ${projectId}.`),
+  roleNotFound: (projectId: number | string, code: string) =>
+    new ApiError(
+      'InvalidParameter.Code',
+      400,
+      `The specified parameter "Code" is not valid: workspace ${projectId} has no role "${code}"; ListProjectRoles shows its roles.`,
+    ),
   userNotInTenant: (userId: string) =>
     fixed('400010', `User ${userId} does not belong to the tenant of this workspace.`),
   conflict: (what: string, message: string) => new ApiError(`Conflict.${what}`, 409, message),
@@ -184,6 +210,11 @@ export const errors = {
       'InternalError',
       'The request processing has failed due to some unknown error. Quote the RequestId to the operator: the server log holds the details.',
       cause,
+    ),
+  shuttingDown: () =>
+    fixed(
+      'ServiceUnavailable',
+      'The server is shutting down and takes no new requests. Retry: another replica, or this one once restarted, will answer.',
     ),
   unavailable: (cause: unknown) =>
     fixed(

@@ -2,7 +2,6 @@
  * Everything is built here, once, from the validated configuration; nothing else reads the
  * environment or reaches for globals. Tests build the same graph against their own database.
  */
-import type { WorkspaceDirectory } from './access/access-guard.js';
 import { AuditService } from './audit/audit-service.js';
 import { Authenticator } from './auth/authenticator.js';
 import { DatabaseNonceStore, MemoryNonceStore, type NonceStore } from './auth/nonce-store.js';
@@ -10,15 +9,20 @@ import type { Config } from './config.js';
 import { ConnectivityTester } from './connectivity/index.js';
 import { Envelope } from './crypto/envelope.js';
 import { type Keyring, loadKeyring } from './crypto/keyring.js';
+import { checkMasterKey } from './crypto/master-key-check.js';
+import type { Rewrapper } from './crypto/rotation.js';
 import { DataSourceService } from './datasources/data-source-service.js';
+import { rewrapDataSourceSecrets } from './datasources/secret-box.js';
 import { IdentityService } from './identity/identity-service.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { ShareExpiry } from './sharing/expiry.js';
 import { DataSourceResolver } from './sharing/resolver.js';
 import { SharingService } from './sharing/sharing-service.js';
 import { type Db, openDatabase } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
-import { StoreWorkspaceDirectory } from './workspaces/directory.js';
+import { CustomRoleService } from './workspaces/custom-roles.js';
+import { StoreWorkspaceDirectory, type WorkspaceDirectory } from './workspaces/directory.js';
 import { MemberService } from './workspaces/member-service.js';
 import { ProjectService } from './workspaces/project-service.js';
 
@@ -36,11 +40,14 @@ export interface Services {
   workspaces: WorkspaceDirectory;
   projects: ProjectService;
   members: MemberService;
+  customRoles: CustomRoleService;
   dataSources: DataSourceService;
   sharing: SharingService;
   resolver: DataSourceResolver;
   /** One per process, so its limit on concurrent tests holds across all requests. */
   connectivity: ConnectivityTester;
+  /** Every store of sealed values, for master key rotation (src/crypto/rotation.ts). */
+  rewrappers: readonly Rewrapper[];
   /** Starts periodic housekeeping (nonce and audit sweeps). */
   startHousekeeping(): void;
   close(): Promise<void>;
@@ -70,7 +77,9 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   }
   const identity = new IdentityService(db, envelope);
   const nonces: NonceStore =
-    db.dialect === 'postgres' ? new DatabaseNonceStore(db) : new MemoryNonceStore();
+    db.dialect === 'postgres'
+      ? new DatabaseNonceStore(db)
+      : new MemoryNonceStore(60_000, config.noncesPerKey);
   const authenticator = new Authenticator(identity, nonces, {
     windowMs: config.timestampWindowMs,
     cacheTtlMs: config.authCacheTtlMs,
@@ -79,7 +88,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const metrics = new Metrics({ defaults: opts.defaultMetrics ?? true });
   const workspaces = new StoreWorkspaceDirectory(db);
   const dataSources = new DataSourceService(db, envelope, config.regionId);
-  const sharing = new SharingService(db);
+  const sharing = new SharingService(db, new ShareExpiry(db));
   const timers: NodeJS.Timeout[] = [];
 
   return {
@@ -96,15 +105,24 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     workspaces,
     projects: new ProjectService(db),
     members: new MemberService(db),
+    customRoles: new CustomRoleService(db),
     dataSources,
     sharing,
     resolver: new DataSourceResolver(db, dataSources, sharing, workspaces),
     connectivity,
+    rewrappers: [
+      { name: 'access keys', run: (id) => identity.rewrapAccessKeys(id) },
+      {
+        name: 'data source secrets',
+        run: (id) => rewrapDataSourceSecrets(db, envelope, id),
+      },
+    ],
     startHousekeeping() {
       const sweep = async () => {
         try {
           await nonces.sweep(Date.now());
           await audit.sweep(config.auditRetentionDays);
+          await sharing.expiry.sweep();
         } catch (e) {
           logger.warn({ err: e }, 'housekeeping failed; will retry');
         }
@@ -116,51 +134,4 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
       await db.close();
     },
   };
-}
-
-const CHECK_KEY = 'master_key_check';
-const CHECK_PURPOSE = 'master-key-check';
-const CHECK_TEXT = 'dshub';
-
-/**
- * Refuses to run with a master key other than the one the database was sealed with: a
- * replica started with the wrong DSHUB_MASTER_KEY would otherwise fail on every request.
- */
-async function checkMasterKey(db: Db, envelope: Envelope): Promise<void> {
-  const row = await db.kysely
-    .selectFrom('meta')
-    .select('value')
-    .where('key', '=', CHECK_KEY)
-    .executeTakeFirst();
-  if (!row) {
-    await db.kysely
-      .insertInto('meta')
-      .values({ key: CHECK_KEY, value: envelope.seal(CHECK_TEXT, CHECK_PURPOSE) })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    return;
-  }
-  try {
-    if (envelope.open(row.value, CHECK_PURPOSE) === CHECK_TEXT) return;
-  } catch {
-    // fall through to the explanation below
-  }
-  throw new Error(
-    'the master key does not open this database: start with the DSHUB_MASTER_KEY (or master.key file) it was created with',
-  );
-}
-
-/** Re-wraps the master-key check value (part of a rotation). */
-export async function rewrapMasterKeyCheck(db: Db, envelope: Envelope): Promise<void> {
-  const row = await db.kysely
-    .selectFrom('meta')
-    .select('value')
-    .where('key', '=', CHECK_KEY)
-    .executeTakeFirst();
-  if (!row) return;
-  await db.kysely
-    .updateTable('meta')
-    .set({ value: envelope.rewrap(row.value, CHECK_PURPOSE) })
-    .where('key', '=', CHECK_KEY)
-    .execute();
 }

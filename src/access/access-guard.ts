@@ -6,23 +6,22 @@
  */
 import { errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
-import type { AccessGuard, Operation, Role } from '../registry/operation.js';
-import { declaredRoles } from '../registry/operation.js';
+import type { WorkspaceDirectory } from '../workspaces/directory.js';
+import { holdsTenantRole, type Role, roleLabel } from './roles.js';
 
-export interface Membership {
-  tenantId: string;
-  /** The caller's workspace role codes there (empty when not a member). */
-  roles: ReadonlySet<string>;
+export interface AccessGuard {
+  /** Throws unless the caller holds one of the operation's roles in this workspace (or tenant-wide). */
+  requireWorkspace(projectId: number, opts?: { roles?: readonly Role[] }): Promise<void>;
+  /** Throws unless the caller is Tenant Owner or holds one of the operation's tenant roles. */
+  requireTenant(opts?: { roles?: readonly Role[] }): void;
+  /** Records that the handler decided access itself (e.g. filtered a list by visibility). */
+  decidedByHandler(): void;
 }
 
-/** How the guard learns a workspace's tenant and the caller's roles in it. */
-export interface WorkspaceDirectory {
-  membership(projectId: number, userId: string): Promise<Membership | undefined>;
-}
-
-export function holdsTenantRole(principal: Principal, roles: readonly Role[]): boolean {
-  if (principal.isOwner) return true;
-  return roles.includes('TenantAdmin') && principal.tenantRoles.has('TenantAdmin');
+/** The operation as the guard sees it: its action (for messages) and its declared roles. */
+export interface GuardedOperation {
+  action: string;
+  roles: readonly Role[];
 }
 
 export class RequestAccessGuard implements AccessGuard {
@@ -30,12 +29,12 @@ export class RequestAccessGuard implements AccessGuard {
 
   constructor(
     private readonly principal: Principal,
-    private readonly op: Operation,
+    private readonly op: GuardedOperation,
     private readonly workspaces: WorkspaceDirectory,
   ) {}
 
   async requireWorkspace(projectId: number, opts: { roles?: readonly Role[] } = {}): Promise<void> {
-    const roles = opts.roles ?? declaredRoles(this.op);
+    const roles = opts.roles ?? this.op.roles;
     const m = await this.workspaces.membership(projectId, this.principal.userId);
     if (!m || m.tenantId !== this.principal.tenantId) throw errors.workspaceNotFound(projectId);
     if (!holdsTenantRole(this.principal, roles) && !roles.some((r) => m.roles.has(r))) {
@@ -45,7 +44,7 @@ export class RequestAccessGuard implements AccessGuard {
   }
 
   requireTenant(opts: { roles?: readonly Role[] } = {}): void {
-    const roles = opts.roles ?? declaredRoles(this.op);
+    const roles = opts.roles ?? this.op.roles;
     if (!holdsTenantRole(this.principal, roles))
       throw errors.roleDenied(this.op.action, roles.map(roleLabel));
     this.decided = true;
@@ -54,23 +53,4 @@ export class RequestAccessGuard implements AccessGuard {
   decidedByHandler(): void {
     this.decided = true;
   }
-}
-
-const ROLE_LABELS: Record<Role, string> = {
-  TenantOwner: 'Tenant Owner',
-  TenantAdmin: 'Tenant Administrator',
-  role_project_owner: 'Workspace Owner (role_project_owner)',
-  role_project_admin: 'Workspace Administrator (role_project_admin)',
-  role_project_dev: 'Develop (role_project_dev)',
-  role_project_pe: 'O&M (role_project_pe)',
-  role_project_deploy: 'Deploy (role_project_deploy)',
-  role_project_guest: 'Visitor (role_project_guest)',
-  role_project_security: 'Security Administrator (role_project_security)',
-  role_project_erd: 'Model Designer (role_project_erd)',
-  role_project_data_analyst: 'Data Analyst (role_project_data_analyst)',
-  role_project_dg_admin: 'Data Governance Administrator (role_project_dg_admin)',
-};
-
-export function roleLabel(r: Role): string {
-  return ROLE_LABELS[r];
 }

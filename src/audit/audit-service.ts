@@ -5,9 +5,9 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { Principal } from '../identity/principal.js';
-import type { AuditRecorder, AuditTarget } from '../registry/operation.js';
 import type { Db } from '../store/dialect.js';
 import type { AuditEvent, Database } from '../store/schema.js';
+import type { AuditRecorder, AuditTarget } from './recorder.js';
 
 export interface AuditCall {
   requestId: string;
@@ -52,6 +52,7 @@ export interface AuditQuery {
   projectIds?: number[] | 'all';
   action?: string;
   userId?: string;
+  dataSourceId?: number;
   startTime?: number;
   endTime?: number;
   pageNumber: number;
@@ -97,6 +98,16 @@ export class AuditService {
     if (q.requestId) base = base.where('request_id', '=', q.requestId);
     if (q.action) base = base.where('action', '=', q.action);
     if (q.userId) base = base.where('user_id', '=', q.userId);
+    if (q.dataSourceId !== undefined) {
+      // Targets is the JSON.stringify of a flat object of ids, so the key and the integer appear
+      // as "DataSourceId":<n> followed by , or }; the quote before the key keeps
+      // SourceDataSourceId out. No column of its own: the query is bounded by tenant and
+      // workspace scoping, and the trail of one data source is short.
+      const token = `%"DataSourceId":${Math.trunc(q.dataSourceId)}`;
+      base = base.where((eb) =>
+        eb.or([eb('targets', 'like', `${token},%`), eb('targets', 'like', `${token}}%`)]),
+      );
+    }
     if (q.startTime !== undefined) base = base.where('time', '>=', q.startTime);
     if (q.endTime !== undefined) base = base.where('time', '<=', q.endTime);
     if (q.projectIds !== undefined && q.projectIds !== 'all') {

@@ -11,9 +11,12 @@ import {
   type SignableRequest,
   verifySignature,
 } from '../wire/signature/index.js';
-import type { NonceStore } from './nonce-store.js';
+import { MAX_NONCE_LENGTH, type NonceStore } from './nonce-store.js';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+// Printable ASCII only: nothing a store cannot hold, nothing that grows an index row.
+const NONCE = new RegExp(`^[\\x21-\\x7e]{1,${MAX_NONCE_LENGTH}}$`);
+const ACCESS_KEY_ID = /^[\x21-\x7e]{1,128}$/;
 
 interface CacheEntry {
   at: number;
@@ -46,6 +49,13 @@ export class Authenticator {
       throw errors.timestampExpired(claim.timestamp, Math.round(this.opts.windowMs / 60_000));
     }
     if (!claim.nonce) throw errors.incompleteSignature('The signature nonce is missing.');
+    if (!NONCE.test(claim.nonce)) {
+      throw errors.incompleteSignature(
+        `The signature nonce must be 1 to ${MAX_NONCE_LENGTH} printable ASCII characters (Alibaba's clients send 32 hex digits); this one has ${claim.nonce.length}.`,
+      );
+    }
+    // An id no key can have is not looked up (and never reaches a store that cannot hold it).
+    if (!ACCESS_KEY_ID.test(claim.accessKeyId)) throw errors.accessKeyNotFound();
 
     const credential = await this.credential(claim.accessKeyId, now);
     if (!credential) throw errors.accessKeyNotFound();

@@ -4,6 +4,7 @@
  * load balancer refuse a replay that reaches another replica.
  */
 import { sql } from 'kysely';
+import { errors } from '../errors.js';
 import type { Db } from '../store/dialect.js';
 
 export interface NonceStore {
@@ -13,25 +14,50 @@ export interface NonceStore {
   sweep(now: number): Promise<void> | void;
 }
 
+/** Alibaba's clients send 32 hex digits or a UUID; anything longer is refused before storing. */
+export const MAX_NONCE_LENGTH = 64;
+/** Outstanding nonces one AccessKey may hold in memory (about 130 bytes each). */
+export const DEFAULT_MAX_NONCES_PER_KEY = 500_000;
+
 /**
  * In memory, in generations: each generation holds the nonces of one slice of time and is
- * dropped whole once all of them have expired, so sweeping costs nothing per entry.
+ * dropped whole once all of them have expired, so sweeping costs nothing per entry. Nonces are
+ * kept per AccessKey, and one key may hold at most `maxPerKey` at a time: a key's holder can
+ * only slow itself down (Throttling.User), never exhaust the process's memory.
  */
 export class MemoryNonceStore implements NonceStore {
-  private readonly generations = new Map<number, Set<string>>();
+  private readonly generations = new Map<number, Map<string, Set<string>>>();
 
-  constructor(private readonly sliceMs = 60_000) {}
+  constructor(
+    private readonly sliceMs = 60_000,
+    private readonly maxPerKey = DEFAULT_MAX_NONCES_PER_KEY,
+  ) {}
 
   claim(accessKeyId: string, nonce: string, expiresAt: number): boolean {
-    const key = `${accessKeyId}\n${nonce}`;
-    for (const set of this.generations.values()) if (set.has(key)) return false;
+    let held = 0;
+    for (const generation of this.generations.values()) {
+      const set = generation.get(accessKeyId);
+      if (set === undefined) continue;
+      if (set.has(nonce)) return false;
+      held += set.size;
+    }
+    if (held >= this.maxPerKey) {
+      throw errors.throttled(
+        `This AccessKey has sent ${held} requests within the timestamp window; each nonce is remembered for the window, and one key may hold at most ${this.maxPerKey}. Slow down, or spread the load over several AccessKeys.`,
+      );
+    }
     const slot = Math.ceil(expiresAt / this.sliceMs);
-    let set = this.generations.get(slot);
+    let generation = this.generations.get(slot);
+    if (!generation) {
+      generation = new Map();
+      this.generations.set(slot, generation);
+    }
+    let set = generation.get(accessKeyId);
     if (!set) {
       set = new Set();
-      this.generations.set(slot, set);
+      generation.set(accessKeyId, set);
     }
-    set.add(key);
+    set.add(nonce);
     return true;
   }
 
@@ -43,7 +69,7 @@ export class MemoryNonceStore implements NonceStore {
 
   get size(): number {
     let n = 0;
-    for (const s of this.generations.values()) n += s.size;
+    for (const g of this.generations.values()) for (const s of g.values()) n += s.size;
     return n;
   }
 }

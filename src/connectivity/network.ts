@@ -7,6 +7,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
+import ipaddr, { type IPv4, type IPv6 } from 'ipaddr.js';
 import {
   type Candidate,
   candidateLabel,
@@ -21,33 +22,64 @@ import { describeError, errorCode, isNetworkError, StepFailure } from './steps.j
 
 interface NetworkRule {
   cidr: string;
-  family: 'ipv4' | 'ipv6';
-  list: net.BlockList;
+  range: [IPv4 | IPv6, number];
 }
 
 // Refusals name the environment variable an operator would change.
 const ALLOW_SETTING = 'DSHUB_CONNECTIVITY_ALLOW_NETWORKS';
 const DENY_SETTING = 'DSHUB_CONNECTIVITY_DENY_NETWORKS';
 
-function parseRule(text: string, setting: string): NetworkRule {
-  const match = /^([^/\s]+)(?:\/(\d{1,3}))?$/.exec(text.trim());
-  const address = match?.[1] ?? '';
-  const version = net.isIP(address);
-  const max = version === 4 ? 32 : 128;
-  const prefix = match?.[2] === undefined ? max : Number(match[2]);
-  if (!match || version === 0 || prefix > max) {
-    throw new RangeError(`${setting}: '${text}' is not a network like 10.0.0.0/8 or fd00::/8`);
-  }
-  const family = version === 4 ? 'ipv4' : 'ipv6';
-  const list = new net.BlockList();
-  list.addSubnet(address, prefix, family);
-  return { cidr: `${address}/${prefix}`, family, list };
+function ipv4From(parts: number[]): IPv4 {
+  const hi = parts[6] ?? 0;
+  const lo = parts[7] ?? 0;
+  return new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
 }
 
-/** An IPv4 address written as IPv6 (::ffff:10.0.0.5) is checked as the IPv4 address it is. */
-function normalizeAddress(ip: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  return mapped?.[1] ?? ip;
+/**
+ * The IPv4 address an IPv6 spelling stands for, when it stands for one: IPv4-mapped
+ * (::ffff:a.b.c.d, however written: ::ffff:7f00:1, 0:0:0:0:0:ffff:7f00:1, ::FFFF:7F00:0001),
+ * IPv4-translated (::ffff:0:a.b.c.d), IPv4-compatible (::a.b.c.d, except :: and ::1) and the
+ * well-known NAT64 prefix (64:ff9b::a.b.c.d, which a NAT64 gateway forwards to a.b.c.d).
+ */
+export function embeddedIPv4(address: IPv6): IPv4 | undefined {
+  const p = address.parts;
+  const zero = (from: number, to: number) => p.slice(from, to).every((x) => x === 0);
+  if (zero(0, 5) && p[5] === 0xffff) return ipv4From(p);
+  if (zero(0, 4) && p[4] === 0xffff && p[5] === 0) return ipv4From(p);
+  if (zero(0, 6) && !(p[6] === 0 && (p[7] ?? 0) <= 1)) return ipv4From(p);
+  if (p[0] === 0x64 && p[1] === 0xff9b && zero(2, 6)) return ipv4From(p);
+  return undefined;
+}
+
+/**
+ * Parses an IP address and rewrites an IPv6 spelling of an IPv4 address as that IPv4 address,
+ * so one rule covers every way of writing it. Undefined when the text is not an IP address.
+ */
+export function normalizeAddress(text: string): IPv4 | IPv6 | undefined {
+  if (net.isIP(text) === 0) return undefined;
+  let address: IPv4 | IPv6;
+  try {
+    address = ipaddr.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (address.kind() === 'ipv6') return embeddedIPv4(address as IPv6) ?? address;
+  return address;
+}
+
+function parseRule(text: string, setting: string): NetworkRule {
+  const match = /^([^/\s]+)(?:\/(\d{1,3}))?$/.exec(text.trim());
+  const raw = match?.[1] ?? '';
+  const parsed = net.isIP(raw) === 0 ? undefined : ipaddr.parse(raw);
+  const max = parsed?.kind() === 'ipv4' ? 32 : 128;
+  const prefix = match?.[2] === undefined ? max : Number(match[2]);
+  if (!match || parsed === undefined || prefix > max) {
+    throw new RangeError(`${setting}: '${text}' is not a network like 10.0.0.0/8 or fd00::/8`);
+  }
+  // A rule written as an IPv4-mapped network (::ffff:10.0.0.0/104) is the IPv4 network.
+  const v4 = parsed.kind() === 'ipv6' && prefix >= 96 ? embeddedIPv4(parsed as IPv6) : undefined;
+  const range: [IPv4 | IPv6, number] = v4 ? [v4, prefix - 96] : [parsed, prefix];
+  return { cidr: `${range[0].toString()}/${range[1]}`, range };
 }
 
 export class NetworkPolicy {
@@ -62,9 +94,14 @@ export class NetworkPolicy {
 
   /** Why an address may or may not be connected to, in words an operator can act on. */
   check(address: string): { allowed: boolean; reason: string } {
-    const ip = normalizeAddress(address);
-    const family = net.isIP(ip) === 4 ? 'ipv4' : 'ipv6';
-    const inside = (r: NetworkRule) => r.family === family && r.list.check(ip, family);
+    const parsed = normalizeAddress(address);
+    if (parsed === undefined) {
+      return { allowed: false, reason: `${address} is not an IP address` };
+    }
+    const normal = parsed.toString();
+    // Say which address was checked when the caller wrote it another way.
+    const ip = normal === address.toLowerCase() ? address : `${address} (${normal})`;
+    const inside = (r: NetworkRule) => r.range[0].kind() === parsed.kind() && parsed.match(r.range);
     const denied = this.deny.find(inside);
     if (denied) {
       return {

@@ -4,29 +4,38 @@
  * skipped), and only then is the new key promoted. An interrupted run leaves both keys
  * loadable, and running the command again finishes the job.
  */
-import { rewrapDataSources } from '../datasources/index.js';
-import { rewrapMasterKeyCheck, type Services } from '../services.js';
-import { keyId, prepareNextKey, promoteNextKey } from './keyring.js';
+import type { Db } from '../store/dialect.js';
+import type { Envelope } from './envelope.js';
+import { type Keyring, keyId, prepareNextKey, promoteNextKey } from './keyring.js';
+import { rewrapMasterKeyCheck } from './master-key-check.js';
 
-/** Other stores of sealed values register here (e.g. data source secrets). */
-export type Rewrapper = (services: Services, currentKeyId: string) => Promise<number>;
-export const REWRAPPERS: Array<{ name: string; run: Rewrapper }> = [
-  { name: 'access keys', run: (s, id) => s.identity.rewrapAccessKeys(id) },
-  { name: 'data source secrets', run: rewrapDataSources },
-];
+/** One store of sealed values (access keys, data source secrets); wired in src/services.ts. */
+export interface Rewrapper {
+  name: string;
+  /** Re-wraps every value not yet under `currentKeyId`; answers how many it re-wrapped. */
+  run(currentKeyId: string): Promise<number>;
+}
 
-export async function rotateMasterKey(services: Services): Promise<Record<string, unknown>> {
-  if (services.config.masterKey) {
+export interface RotationTarget {
+  config: { masterKey?: unknown; dataDir: string };
+  keyring: Keyring;
+  db: Db;
+  envelope: Envelope;
+  rewrappers: readonly Rewrapper[];
+}
+
+export async function rotateMasterKey(target: RotationTarget): Promise<Record<string, unknown>> {
+  if (target.config.masterKey) {
     throw new Error(
       'the master key comes from DSHUB_MASTER_KEY: rotate by running this command with DSHUB_MASTER_KEY unset and the data directory holding master.key, or re-seal by hand',
     );
   }
-  const next = prepareNextKey(services.config.dataDir);
-  services.keyring.promote(next);
+  const next = prepareNextKey(target.config.dataDir);
+  target.keyring.promote(next);
   const id = keyId(next);
   const rewrapped: Record<string, number> = {};
-  for (const r of REWRAPPERS) rewrapped[r.name] = await r.run(services, id);
-  await rewrapMasterKeyCheck(services.db, services.envelope);
-  promoteNextKey(services.config.dataDir);
+  for (const r of target.rewrappers) rewrapped[r.name] = await r.run(id);
+  await rewrapMasterKeyCheck(target.db, target.envelope);
+  promoteNextKey(target.config.dataDir);
   return { masterKeyId: id, rewrapped };
 }

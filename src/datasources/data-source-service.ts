@@ -8,6 +8,7 @@
  * the workspace's data source state, then writes the record, its group and its audit event.
  */
 import type { Insertable, Kysely } from 'kysely';
+import type { AuditRecorder } from '../audit/recorder.js';
 import type { Envelope } from '../crypto/envelope.js';
 import {
   type EnvType,
@@ -22,7 +23,6 @@ import {
   validateConnectionProperties,
 } from '../datasource-types/index.js';
 import { type ApiError, errors, isApiError } from '../errors.js';
-import type { AuditRecorder } from '../registry/operation.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import type { Database, DataSourceRow, DataSourceTable } from '../store/schema.js';

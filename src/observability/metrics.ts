@@ -1,5 +1,13 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
+/**
+ * Label sets are bounded: the wire layer only passes actions the registry knows (others as one
+ * value) and codes come from the closed error catalog, but a new label set past this many is
+ * folded into one `other` series rather than grown, whatever a caller manages to send.
+ */
+export const MAX_LABEL_SETS = 2_000;
+export const OTHER_LABEL = 'other';
+
 /** Prometheus metrics: requests by action and outcome code, and a latency histogram. */
 export class Metrics {
   readonly registry = new Registry();
@@ -31,17 +39,29 @@ export class Metrics {
     const key = `${action}\n${code}`;
     let counter = this.counters.get(key);
     if (!counter) {
-      counter = this.requests.labels({ action, code });
-      // Unknown actions are caller-chosen: keep the maps bounded.
-      if (this.counters.size < 10_000) this.counters.set(key, counter);
+      const full = this.counters.size >= MAX_LABEL_SETS;
+      const otherKey = `${OTHER_LABEL}\n${OTHER_LABEL}`;
+      counter = full
+        ? (this.counters.get(otherKey) ??
+          this.requests.labels({ action: OTHER_LABEL, code: OTHER_LABEL }))
+        : this.requests.labels({ action, code });
+      this.counters.set(full ? otherKey : key, counter);
     }
     counter.inc();
     let timer = this.timers.get(action);
     if (!timer) {
-      timer = this.latency.labels({ action });
-      if (this.timers.size < 10_000) this.timers.set(action, timer);
+      const full = this.timers.size >= MAX_LABEL_SETS;
+      timer = full
+        ? (this.timers.get(OTHER_LABEL) ?? this.latency.labels({ action: OTHER_LABEL }))
+        : this.latency.labels({ action });
+      this.timers.set(full ? OTHER_LABEL : action, timer);
     }
     timer.observe(seconds);
+  }
+
+  /** How many label sets the request counter holds (for tests and the bound above). */
+  get labelSets(): number {
+    return this.counters.size;
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

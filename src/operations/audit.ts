@@ -1,10 +1,11 @@
-import { holdsTenantRole } from '../access/access-guard.js';
-import { defineOperation } from '../registry/operation.js';
+import { holdsTenantRole, MAY, workspaceRolesOf } from '../access/roles.js';
 import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import type { AuditEvent } from '../store/schema.js';
+import { defineOperation } from './context.js';
 
-const ADMIN_ROLES = ['role_project_owner', 'role_project_admin'] as const;
+/** Workspace Owners and Administrators read the audit trail of their workspaces. */
+const ADMIN_ROLES = workspaceRolesOf(MAY.manageWorkspace);
 
 const eventSchema = s.object({
   RequestId: s.string('The RequestId of the call.'),
@@ -48,6 +49,11 @@ export const listAuditEvents = defineOperation({
     ProjectId: p.integer({ description: 'Only events concerning this workspace.', min: 1 }),
     Action: p.string({ description: 'Only this action, e.g. DeleteDataSource.', maxLength: 64 }),
     UserId: p.string({ description: 'Only calls by this user.', maxLength: 32 }),
+    DataSourceId: p.integer({
+      description:
+        'Only calls that acted on this data source record (its Targets hold this DataSourceId): create, update, test, clone, share, resolve, delete.',
+      min: 1,
+    }),
     StartTime: p.integer({ description: 'From this time, epoch ms (inclusive).', min: 0 }),
     EndTime: p.integer({ description: 'Up to this time, epoch ms (inclusive).', min: 0 }),
     ...paging,
@@ -60,7 +66,7 @@ export const listAuditEvents = defineOperation({
       AuditEvents: s.array(eventSchema),
     }),
   },
-  access: { roles: ['TenantOwner', 'TenantAdmin', ...ADMIN_ROLES] },
+  access: { roles: MAY.manageWorkspace },
   audit: false,
   async handler({ principal, access, services }, params) {
     let projectIds: number[] | 'all';
@@ -82,6 +88,7 @@ export const listAuditEvents = defineOperation({
       ...(params.RequestId !== undefined ? { requestId: params.RequestId } : {}),
       ...(params.Action !== undefined ? { action: params.Action } : {}),
       ...(params.UserId !== undefined ? { userId: params.UserId } : {}),
+      ...(params.DataSourceId !== undefined ? { dataSourceId: params.DataSourceId } : {}),
       ...(params.StartTime !== undefined ? { startTime: params.StartTime } : {}),
       ...(params.EndTime !== undefined ? { endTime: params.EndTime } : {}),
       projectIds,

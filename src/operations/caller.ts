@@ -1,5 +1,5 @@
-import { defineOperation } from '../registry/operation.js';
 import { s } from '../registry/schema.js';
+import { defineOperation } from './context.js';
 
 export const getCallerIdentity = defineOperation({
   action: 'GetCallerIdentity',

@@ -4,18 +4,11 @@
  * environment. The SDK sends both fields in the URL query of a POST.
  */
 
-import { requireDataSourceRole } from '../access/data-source-access.js';
-import { defineOperation, type Role } from '../registry/operation.js';
+import { MAY } from '../access/roles.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
-
-// The operation description's roles: Tenant Owner, Workspace Administrator, Workspace Owner, O&M.
-const CLONERS: readonly Role[] = [
-  'TenantOwner',
-  'role_project_admin',
-  'role_project_owner',
-  'role_project_pe',
-];
+import { defineOperation } from './context.js';
+import { requireDataSourceRole } from './data-source-access.js';
 
 export const cloneDataSource = defineOperation({
   action: 'CloneDataSource',
@@ -36,7 +29,7 @@ export const cloneDataSource = defineOperation({
     }),
   },
   response: { Id: s.integer('The ID of the cloned data source.') },
-  access: { roles: CLONERS },
+  access: { roles: MAY.manageDataSources },
   audit: true,
   async handler(ctx, q) {
     const source = await requireDataSourceRole(ctx, q.Id, { sharedReadOnly: true });

@@ -4,22 +4,13 @@
  * SDK sends the three fields in the URL query of a POST; the answer is DataWorks' Connectivity
  * object as is (spec/WIRE.md §6.4).
  */
+import { MAY } from '../access/roles.js';
 import { ConnectivityBusyError, type ConnectivityResult, redactor } from '../connectivity/index.js';
 import { findDataSourceType, type JsonValue, splitSecrets } from '../datasource-types/index.js';
 import { errors, isApiError } from '../errors.js';
-import { defineOperation, type OperationContext, type Role } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
-
-// §1.0: the roles that may read a data source may also test it (not Visitor and the like).
-const TESTERS: readonly Role[] = [
-  'TenantOwner',
-  'role_project_admin',
-  'role_project_deploy',
-  'role_project_dev',
-  'role_project_owner',
-  'role_project_pe',
-];
+import { defineOperation, type OperationContext } from './context.js';
 
 /** Every secret of the record as text, so the answer can be checked against each of them. */
 function secretTexts(value: JsonValue): string[] {
@@ -103,7 +94,7 @@ export const testDataSourceConnectivity = defineOperation({
       ),
     }),
   },
-  access: { roles: TESTERS },
+  access: { roles: MAY.useDataSources },
   audit: true,
   async handler(ctx, q) {
     const id = q.DataSourceId;

@@ -9,9 +9,9 @@ import {
   listDataSourceTypes,
 } from '../datasource-types/index.js';
 import { errors } from '../errors.js';
-import { defineOperation } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
+import { defineOperation } from './context.js';
 
 const typeInfo = s.object({
   Type: s.string('The Type value, e.g. mysql.'),

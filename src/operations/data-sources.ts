@@ -5,31 +5,14 @@
  * ConnectionProperties is JSON text in requests and a JSON object, secrets masked, in answers.
  */
 
-import { requireDataSourceRole } from '../access/data-source-access.js';
+import { MAY } from '../access/roles.js';
 import { findDataSourceType } from '../datasource-types/index.js';
 import type { DataSourceView } from '../datasources/index.js';
 import { errors } from '../errors.js';
-import { defineOperation, type Role } from '../registry/operation.js';
 import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';
-
-// Who may call what: the role lists of DataWorks' operation descriptions (§1.0).
-const MANAGERS: readonly Role[] = [
-  'TenantOwner',
-  'role_project_admin',
-  'role_project_owner',
-  'role_project_pe',
-];
-const READERS: readonly Role[] = [...MANAGERS, 'role_project_deploy', 'role_project_dev'];
-const LISTERS: readonly Role[] = [
-  ...READERS,
-  'role_project_guest',
-  'role_project_erd',
-  'role_project_security',
-  'role_project_data_analyst',
-  'role_project_dg_admin',
-];
-const UPDATERS: readonly Role[] = [...MANAGERS, 'TenantAdmin'];
+import { defineOperation } from './context.js';
+import { requireDataSourceRole } from './data-source-access.js';
 
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
 
@@ -101,7 +84,7 @@ export const createDataSource = defineOperation({
     Description: params.description,
   },
   response: { Id: s.integer('The new data source id.') },
-  access: { roles: MANAGERS },
+  access: { roles: MAY.manageDataSources },
   audit: true,
   async handler(ctx, q) {
     ctx.audit.note({ projectId: q.ProjectId });
@@ -143,7 +126,7 @@ export const getDataSource = defineOperation({
       ModifyUser: record.ModifyUser,
     }),
   },
-  access: { roles: READERS },
+  access: { roles: MAY.useDataSources },
   audit: false,
   async handler(ctx, q) {
     // One read serves both the access decision and the answer.
@@ -217,7 +200,7 @@ export const listDataSources = defineOperation({
       ),
     }),
   },
-  access: { roles: LISTERS },
+  access: { roles: MAY.listDataSources },
   audit: false,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);
@@ -272,7 +255,7 @@ export const updateDataSource = defineOperation({
     Description: params.description,
   },
   response: { Success: s.boolean('true when the record was changed.') },
-  access: { roles: UPDATERS },
+  access: { roles: MAY.updateDataSources },
   audit: true,
   async handler(ctx, q) {
     await requireDataSourceRole(ctx, q.Id, { projectId: q.ProjectId, sharedReadOnly: true });
@@ -297,7 +280,7 @@ export const deleteDataSource = defineOperation({
   method: 'GET',
   params: { Id: params.id },
   response: { Success: s.boolean('true when the record was deleted.') },
-  access: { roles: MANAGERS },
+  access: { roles: MAY.manageDataSources },
   audit: true,
   async handler(ctx, q) {
     const ref = await requireDataSourceRole(ctx, q.Id, { sharedReadOnly: true });

@@ -3,27 +3,24 @@
  * ListProjectMembers, GrantMemberProjectRoles, RevokeMemberProjectRoles, ListProjectRoles,
  * GetProjectRole (spec/dataworks-api.md §3, §3.1). Who may call each: docs/permissions.md.
  */
+import { MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
-import { defineOperation, type OperationContext } from '../registry/operation.js';
 import { p, paging } from '../registry/params.js';
 import { type JsonSchema, s } from '../registry/schema.js';
 import type { MemberChange } from '../workspaces/member-service.js';
-import {
-  ANY_MEMBER,
-  findRole,
-  findRoles,
-  parseRoleCodes,
-  roleDetail,
-  WORKSPACE_MANAGERS,
-  WORKSPACE_OWNERS,
-} from '../workspaces/roles.js';
+import { customRoleDetail, findRole, findRoles, roleDetail } from '../workspaces/roles.js';
+import { defineOperation, type OperationContext } from './context.js';
 
 const members = (ctx: OperationContext) => ctx.services.members;
+
+/** Role codes from a request: built-in ones, or custom roles of this workspace. */
+const roleCodesOf = (ctx: OperationContext, projectId: number, codes: readonly string[]) =>
+  ctx.services.customRoles.parseCodes(projectId, 'RoleCodes', codes);
 
 /** What a member change needs from the call: owner rights checked by the guard, and the audit. */
 function change(ctx: OperationContext, projectId: number): MemberChange {
   return {
-    requireOwnerRights: () => ctx.access.requireWorkspace(projectId, { roles: WORKSPACE_OWNERS }),
+    requireOwnerRights: () => ctx.access.requireWorkspace(projectId, { roles: MAY.ownWorkspace }),
     audit: ctx.audit,
   };
 }
@@ -42,7 +39,7 @@ const userId = p.string({
 
 const roleCodes = p.jsonList({
   description:
-    'Role codes as a JSON array, e.g. ["role_project_dev","role_project_guest"]; built-in codes only.',
+    'Role codes as a JSON array, e.g. ["role_project_dev","role_project_guest"]: built-in codes, or codes of the workspace’s custom roles.',
   required: true,
   items: 'string',
   maxItems: 20,
@@ -74,15 +71,19 @@ const roleSchema: JsonSchema = s.object(
   {
     Code: s.string('Role code.'),
     Name: s.string('Role name.'),
-    ProjectId: s.integer('-1 for built-in roles, which every workspace shares.'),
+    ProjectId: s.integer(
+      '-1 for built-in roles, which every workspace shares; the workspace for custom roles.',
+    ),
     Type: s.string('System (built-in) or UserCustom.'),
     ModulePermissions: s.array(
       s.object({
         ModuleId: s.integer('DataWorks module id.'),
         ModuleName: s.string('DataWorks module name.'),
-        PermissionType: s.string('ReadWrite or ReadOnly.'),
+        PermissionType: s.string(
+          'Built-in roles: ReadWrite or ReadOnly. Custom roles: Write, Read or NotSet, as created.',
+        ),
       }),
-      'What the role may do in each DataWorks module (informational).',
+      'What the role may do in each DataWorks module; for custom roles, docs/DECISIONS.md says what dshub enforces.',
     ),
   },
   'A workspace role.',
@@ -94,15 +95,15 @@ export const createProjectMember = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
       projectId: a.ProjectId,
       targets: { ProjectId: a.ProjectId, UserId: a.UserId },
     });
-    const roles = parseRoleCodes('RoleCodes', a.RoleCodes);
     await ctx.access.requireWorkspace(a.ProjectId);
+    const roles = await roleCodesOf(ctx, a.ProjectId, a.RoleCodes);
     await members(ctx).add(
       ctx.principal.tenantId,
       a.ProjectId,
@@ -121,7 +122,7 @@ export const deleteProjectMember = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
@@ -145,7 +146,7 @@ export const getProjectMember = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId },
   response: { ProjectMember: memberSchema },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
@@ -181,11 +182,13 @@ export const listProjectMembers = defineOperation({
       ProjectMembers: s.array(memberSchema),
     }),
   },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
-    const roleFilter = a.RoleCodes?.length ? parseRoleCodes('RoleCodes', a.RoleCodes) : undefined;
     await ctx.access.requireWorkspace(a.ProjectId);
+    const roleFilter = a.RoleCodes?.length
+      ? await roleCodesOf(ctx, a.ProjectId, a.RoleCodes)
+      : undefined;
     const pageNumber = a.PageNumber ?? 1;
     const pageSize = a.PageSize ?? 10;
     const page = await members(ctx).list(
@@ -211,15 +214,15 @@ export const grantMemberProjectRoles = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
       projectId: a.ProjectId,
       targets: { ProjectId: a.ProjectId, UserId: a.UserId },
     });
-    const roles = parseRoleCodes('RoleCodes', a.RoleCodes);
     await ctx.access.requireWorkspace(a.ProjectId);
+    const roles = await roleCodesOf(ctx, a.ProjectId, a.RoleCodes);
     await members(ctx).grant(
       ctx.principal.tenantId,
       a.ProjectId,
@@ -239,15 +242,15 @@ export const revokeMemberProjectRoles = defineOperation({
   method: 'POST',
   params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
       projectId: a.ProjectId,
       targets: { ProjectId: a.ProjectId, UserId: a.UserId },
     });
-    const roles = parseRoleCodes('RoleCodes', a.RoleCodes);
     await ctx.access.requireWorkspace(a.ProjectId);
+    const roles = await roleCodesOf(ctx, a.ProjectId, a.RoleCodes);
     await members(ctx).revoke(
       ctx.principal.tenantId,
       a.ProjectId,
@@ -261,7 +264,7 @@ export const revokeMemberProjectRoles = defineOperation({
 
 export const listProjectRoles = defineOperation({
   action: 'ListProjectRoles',
-  summary: 'Lists the roles of a workspace (the ten built-in roles).',
+  summary: 'Lists the roles of a workspace: the ten built-in roles, then its custom roles.',
   description:
     'PageNumber, PageSize and TotalCount are strings in this response, as both SDK models declare them.',
   method: 'POST',
@@ -280,7 +283,7 @@ export const listProjectRoles = defineOperation({
       placement: 'body',
     }),
     Type: p.string({
-      description: 'System (built-in) or UserCustom; dshub has built-in roles only.',
+      description: 'System (built-in roles) or UserCustom (the workspace’s custom roles).',
       enum: ['System', 'UserCustom'] as const,
       placement: 'body',
     }),
@@ -294,20 +297,21 @@ export const listProjectRoles = defineOperation({
       ProjectRoles: s.array(roleSchema),
     }),
   },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
     const pageNumber = a.PageNumber ?? 1;
     const pageSize = a.PageSize ?? 10;
-    const all = findRoles({ codes: a.Codes, names: a.Names, type: a.Type });
+    const custom = a.Type === 'System' ? [] : await ctx.services.customRoles.list(a.ProjectId);
+    const all = findRoles({ codes: a.Codes, names: a.Names, type: a.Type }, custom);
     const offset = (pageNumber - 1) * pageSize;
     return {
       PagingInfo: {
         PageNumber: String(pageNumber),
         PageSize: String(pageSize),
         TotalCount: String(all.length),
-        ProjectRoles: all.slice(offset, offset + pageSize).map(roleDetail),
+        ProjectRoles: all.slice(offset, offset + pageSize),
       },
     };
   },
@@ -327,18 +331,15 @@ export const getProjectRole = defineOperation({
     }),
   },
   response: { ProjectRole: roleSchema },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
     const role = findRole(a.Code);
-    if (!role) {
-      throw errors.invalidParameter(
-        'Code',
-        `workspace ${a.ProjectId} has no role "${a.Code}"; ListProjectRoles shows its roles.`,
-      );
-    }
-    return { ProjectRole: roleDetail(role) };
+    if (role) return { ProjectRole: roleDetail(role) };
+    const custom = await ctx.services.customRoles.get(a.ProjectId, a.Code);
+    if (!custom) throw errors.roleNotFound(a.ProjectId, a.Code);
+    return { ProjectRole: customRoleDetail(custom) };
   },
 });
 

@@ -3,9 +3,8 @@
  * (spec/dataworks-api.md §3). Parameters and response shapes follow the SDK models; who may
  * call each is explained in docs/permissions.md.
  */
-import { holdsTenantRole } from '../access/access-guard.js';
+import { holdsTenantRole, MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
-import { defineOperation, type OperationContext } from '../registry/operation.js';
 import { p, paging } from '../registry/params.js';
 import { type JsonSchema, s } from '../registry/schema.js';
 import {
@@ -13,12 +12,7 @@ import {
   type ResourceTag,
   type TagFilter,
 } from '../workspaces/project-service.js';
-import {
-  ANY_MEMBER,
-  TENANT_MANAGERS,
-  WORKSPACE_MANAGERS,
-  WORKSPACE_OWNERS,
-} from '../workspaces/roles.js';
+import { defineOperation, type OperationContext } from './context.js';
 
 const projects = (ctx: OperationContext) => ctx.services.projects;
 
@@ -128,7 +122,7 @@ export const createProject = defineOperation({
     Id: s.integer('The new workspace id.'),
     ProjectId: s.integer('Same as Id (deprecated by DataWorks; Terraform reads it).'),
   },
-  access: { roles: TENANT_MANAGERS },
+  access: { roles: MAY.createWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({ targets: { Name: a.Name } });
@@ -157,7 +151,7 @@ export const getProject = defineOperation({
   method: 'GET',
   params: { Id: workspaceId('The workspace id.', 'query') },
   response: { Project: projectSchema },
-  access: { roles: ANY_MEMBER },
+  access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.Id);
@@ -219,7 +213,7 @@ export const listProjects = defineOperation({
   async handler(ctx, a) {
     // Visibility is the access decision: the list holds only what the caller may see.
     ctx.access.decidedByHandler();
-    const wholeTenant = holdsTenantRole(ctx.principal, TENANT_MANAGERS);
+    const wholeTenant = holdsTenantRole(ctx.principal, MAY.createWorkspace);
     const pageNumber = a.PageNumber ?? 1;
     const pageSize = a.PageSize ?? 10;
     const page = await projects(ctx).list(
@@ -280,7 +274,7 @@ export const updateProject = defineOperation({
     }),
   },
   response: {},
-  access: { roles: WORKSPACE_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({ projectId: a.Id, targets: { ProjectId: a.Id } });
@@ -310,7 +304,7 @@ export const deleteProject = defineOperation({
   method: 'POST',
   params: { Id: workspaceId('The workspace id.', 'body') },
   response: {},
-  access: { roles: WORKSPACE_OWNERS },
+  access: { roles: MAY.ownWorkspace },
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({ projectId: a.Id, targets: { ProjectId: a.Id } });

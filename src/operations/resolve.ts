@@ -3,10 +3,11 @@
  * name, secrets included, for a caller allowed to use it) and ListSharedDataSources (what is
  * shared into a workspace for the caller). Same endpoint and signing as DataWorks' operations.
  */
-import { defineOperation, WORKSPACE_ROLES } from '../registry/operation.js';
+import { MAY } from '../access/roles.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
-import { DATA_SOURCE_USERS } from '../sharing/index.js';
+import { defineOperation } from './context.js';
+import { expireTimeSchema } from './sharing.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/;
 
@@ -52,7 +53,7 @@ export const resolveDataSource = defineOperation({
       SourceProjectId: s.integer('The workspace the data source belongs to.'),
     }),
   },
-  access: { roles: DATA_SOURCE_USERS },
+  access: { roles: MAY.useDataSources },
   audit: true,
   async handler(ctx, q) {
     // Sharing rules extend the declared roles, so the resolver decides; refusals look like absence.
@@ -98,20 +99,26 @@ export const listSharedDataSources = defineOperation({
   },
   response: {
     SharedDataSources: s.array(
-      s.object({
-        SharedDataSourceName: s.string('<source workspace name>.<data source name>.'),
-        DataSourceId: s.integer('The shared data source record.'),
-        SourceProjectId: s.integer('The workspace it belongs to.'),
-        SharedRuleId: s.integer('The rule that shares it to the caller.'),
-        Type: s.string('The data source type.'),
-        ConnectionPropertiesMode: s.string('UrlMode, InstanceMode, ...'),
-        EnvType: envTypeSchema,
-        SharedUser: s.string('The caller, for a rule naming them; empty for the whole workspace.'),
-        CreateTime: s.integer('When the rule was created, epoch milliseconds.'),
-      }),
+      s.optional(
+        s.object({
+          SharedDataSourceName: s.string('<source workspace name>.<data source name>.'),
+          DataSourceId: s.integer('The shared data source record.'),
+          SourceProjectId: s.integer('The workspace it belongs to.'),
+          SharedRuleId: s.integer('The rule that shares it to the caller.'),
+          Type: s.string('The data source type.'),
+          ConnectionPropertiesMode: s.string('UrlMode, InstanceMode, ...'),
+          EnvType: envTypeSchema,
+          SharedUser: s.string(
+            'The caller, for a rule naming them; empty for the whole workspace.',
+          ),
+          CreateTime: s.integer('When the rule was created, epoch milliseconds.'),
+          ExpireTime: expireTimeSchema,
+        }),
+        ['ExpireTime'],
+      ),
     ),
   },
-  access: { roles: ['TenantOwner', ...WORKSPACE_ROLES] },
+  access: { roles: MAY.listDataSources },
   audit: false,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);
@@ -131,6 +138,7 @@ export const listSharedDataSources = defineOperation({
         EnvType: e.envType,
         SharedUser: e.sharedUser,
         CreateTime: e.createTime,
+        ...(e.expireTime !== undefined ? { ExpireTime: e.expireTime } : {}),
       })),
     };
   },

@@ -7,22 +7,25 @@
  * workspaces to create a rule, in either to delete one, in the source workspace to list them.
  */
 
-import { requireDataSourceRole } from '../access/data-source-access.js';
+import { MAY } from '../access/roles.js';
 import { errors, isApiError } from '../errors.js';
-import { defineOperation, type OperationContext, type Role } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
+import { MAX_SHARE_DAYS, MAX_SHARE_MS } from '../sharing/expiry.js';
 import type { RuleView } from '../sharing/index.js';
 import type { RuleRef } from '../sharing/sharing-service.js';
+import { defineOperation, type OperationContext } from './context.js';
+import { requireDataSourceRole } from './data-source-access.js';
 
-const SHARING_MANAGERS: readonly Role[] = [
-  'TenantOwner',
-  'TenantAdmin',
-  'role_project_admin',
-  'role_project_owner',
-];
+/** ExpireTime is an extension, present only on rules that have one. */
+export const expireTimeSchema = {
+  ...s.integer(
+    'dshub extension: when the rule stops resolving, epoch milliseconds. Absent for a rule given for good.',
+  ),
+  'x-dshub-extension': true,
+};
 
-const ruleSchema = s.object({
+const ruleFields = s.object({
   Id: s.integer('The rule ID.'),
   DataSourceId: s.integer('The data source ID (one record, one environment).'),
   SharedDataSourceName: s.string(
@@ -38,7 +41,9 @@ const ruleSchema = s.object({
   }),
   CreateTime: s.integer('When the rule was created, epoch milliseconds.'),
   CreateUser: s.string('The ID of the user who created the rule.'),
+  ExpireTime: expireTimeSchema,
 });
+const ruleSchema = s.optional(ruleFields, ['ExpireTime']);
 
 function ruleView(r: RuleView) {
   return {
@@ -51,6 +56,7 @@ function ruleView(r: RuleView) {
     EnvType: r.envType,
     CreateTime: r.createTime,
     CreateUser: r.createUser,
+    ...(r.expireTime !== undefined ? { ExpireTime: r.expireTime } : {}),
   };
 }
 
@@ -58,7 +64,7 @@ export const createDataSourceSharedRule = defineOperation({
   action: 'CreateDataSourceSharedRule',
   summary: 'Shares a data source record into an environment of another workspace.',
   description:
-    'The data source is seen in the target workspace as <source workspace name>.<data source name> and can be used there (ResolveDataSource), not modified. SharedUser omitted or empty shares to the whole target workspace; otherwise it must be a member of it. The target must be another workspace of the same tenant and have EnvType (a basic-mode workspace has only Prod). The same rule twice, or another record of the same name into the same environment and audience, answers 409 Conflict.SharedRule.',
+    'The data source is seen in the target workspace as <source workspace name>.<data source name> and can be used there (ResolveDataSource), not modified. SharedUser omitted or empty shares to the whole target workspace; otherwise it must be a member of it. The target must be another workspace of the same tenant and have EnvType (a basic-mode workspace has only Prod). The same rule twice, or another record of the same name into the same environment and audience, answers 409 Conflict.SharedRule. dshub extension: ExpireTime gives the rule an end (see the parameter); an expired rule stops resolving at once and leaves the lists.',
   method: 'POST',
   params: {
     DataSourceId: p.integer({ description: 'The data source ID.', required: true, min: 1 }),
@@ -79,11 +85,17 @@ export const createDataSourceSharedRule = defineOperation({
         'The user ID in the target workspace to share to; omitted or empty = the whole workspace.',
       maxLength: 64,
     }),
+    ExpireTime: p.integer({
+      description: `When the rule stops resolving, epoch milliseconds: in the future, at most ${MAX_SHARE_DAYS} days ahead. From that moment the shared name no longer resolves and the rule leaves ListDataSourceSharedRules and ListSharedDataSources; one audit event (${'DataSourceSharedRuleExpired'}) records the end. Omitted: for good.`,
+      min: 1,
+      extension: true,
+    }),
   },
   response: { Id: s.integer('The rule ID.') },
-  access: { roles: SHARING_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, q) {
+    if (q.ExpireTime !== undefined) checkExpireTime(q.ExpireTime, Date.now());
     const source = await requireDataSourceRole(ctx, q.DataSourceId, { sharedReadOnly: true });
     ctx.audit.note({ targets: { TargetProjectId: q.TargetProjectId } });
     if (q.TargetProjectId !== source.projectId)
@@ -95,12 +107,28 @@ export const createDataSourceSharedRule = defineOperation({
         targetProjectId: q.TargetProjectId,
         envType: q.EnvType,
         sharedUser: q.SharedUser,
+        expireTime: q.ExpireTime,
       },
       ctx.audit,
     );
     return { Id: id };
   },
 });
+
+function checkExpireTime(expireTime: number, now: number): void {
+  if (expireTime <= now) {
+    throw errors.invalidParameter(
+      'ExpireTime',
+      `${expireTime} is not in the future (the server time is ${now}, epoch milliseconds).`,
+    );
+  }
+  if (expireTime > now + MAX_SHARE_MS) {
+    throw errors.invalidParameter(
+      'ExpireTime',
+      `must be at most ${MAX_SHARE_DAYS} days ahead (before ${now + MAX_SHARE_MS}); share again when the time comes.`,
+    );
+  }
+}
 
 export const listDataSourceSharedRules = defineOperation({
   action: 'ListDataSourceSharedRules',
@@ -116,7 +144,7 @@ export const listDataSourceSharedRules = defineOperation({
     }),
   },
   response: { DataSourceSharedRules: s.array(ruleSchema, 'The sharing rules of the data source.') },
-  access: { roles: SHARING_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: false,
   async handler(ctx, q) {
     await requireDataSourceRole(ctx, q.DataSourceId);
@@ -151,7 +179,7 @@ export const deleteDataSourceSharedRule = defineOperation({
   method: 'POST',
   params: { Id: p.integer({ description: 'The rule ID.', required: true, min: 1 }) },
   response: { Success: s.boolean('true when the rule was deleted.') },
-  access: { roles: SHARING_MANAGERS },
+  access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, q) {
     ctx.audit.note({ targets: { SharedRuleId: q.Id } });

@@ -1,5 +1,5 @@
 /** docs/operations.md, generated from the registry: one section per operation. */
-import { roleLabel } from '../access/access-guard.js';
+import { roleLabel } from '../access/roles.js';
 import { OPERATIONS } from './index.js';
 import { declaredRoles } from './operation.js';
 
@@ -46,8 +46,9 @@ export function renderOperationsDoc(): string {
         ]
           .filter(Boolean)
           .join(' ');
+        const extension = spec.openapi['x-dshub-extension'] ? '(dshub extension) ' : '';
         out.push(
-          `| ${name} | ${type} | ${spec.required ? 'yes' : 'no'} | ${spec.placement ?? 'query'} | ${spec.description.replace(/\|/g, '\\|')} |`,
+          `| ${name} | ${type} | ${spec.required ? 'yes' : 'no'} | ${spec.placement ?? 'query'} | ${extension}${spec.description.replace(/\|/g, '\\|')} |`,
         );
       }
       out.push('');

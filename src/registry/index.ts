@@ -5,6 +5,7 @@ import { operations as audit } from '../operations/audit.js';
 import { operations as caller } from '../operations/caller.js';
 import { operations as clone } from '../operations/clone.js';
 import { operations as connectivity } from '../operations/connectivity.js';
+import { operations as customRoles } from '../operations/custom-roles.js';
 import { operations as dataSourceTypes } from '../operations/data-source-types.js';
 import { operations as dataSources } from '../operations/data-sources.js';
 import { operations as members } from '../operations/members.js';
@@ -18,6 +19,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...audit,
   ...projects,
   ...members,
+  ...customRoles,
   ...dataSources,
   ...connectivity,
   ...dataSourceTypes,

@@ -3,7 +3,7 @@
  * at "/", selected by the x-acs-action header (or the Action parameter); OpenAPI paths must be
  * unique, so each action is documented under the path `/?Action=<name>`.
  */
-import { roleLabel } from '../access/access-guard.js';
+import { roleLabel } from '../access/roles.js';
 import { OPERATIONS } from './index.js';
 import { API_VERSION, declaredRoles } from './operation.js';
 import { requestIdSchema } from './schema.js';

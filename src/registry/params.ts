@@ -53,6 +53,63 @@ interface Common<R extends boolean> {
   description: string;
   required?: R;
   placement?: Placement;
+  /** A parameter DataWorks does not have (marked `x-dshub-extension` in the OpenAPI document). */
+  extension?: boolean;
+}
+
+/**
+ * U+0000 (PostgreSQL text cannot hold it) and unpaired UTF-16 surrogates (UTF-8 cannot encode
+ * them; the drivers would silently store U+FFFD instead). Refused the same way on both stores.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Nesting deeper than any connection configuration needs; bounds every walk over the value. */
+export const MAX_JSON_DEPTH = 32;
+
+function storable(name: string, v: string, where = ''): void {
+  const m = UNSTORABLE.exec(v);
+  if (m === null) return;
+  const what =
+    m[0] === '\u0000'
+      ? 'a NUL character (U+0000)'
+      : `an unpaired UTF-16 surrogate (U+${m[0].charCodeAt(0).toString(16).toUpperCase()})`;
+  throw errors.invalidParameter(
+    name,
+    `${where}contains ${what} at position ${m.index + 1}, which cannot be stored. Remove it.`,
+  );
+}
+
+/** Checks every raw wire value of a parameter before its spec parses it. */
+function storableRaw(name: string, raw: RawValue): void {
+  if (raw.value !== undefined) storable(name, raw.value);
+  else for (let i = 0; i < raw.items.length; i++) storable(name, raw.items[i]!, `item ${i + 1} `);
+}
+
+/**
+ * Walks a parsed JSON value: no deeper than MAX_JSON_DEPTH, and no string or member name that
+ * a store cannot hold (JSON escapes such as "\u0000" get past the wire check).
+ */
+export function checkJson(name: string, value: unknown, depth = 1): void {
+  if (typeof value === 'string') {
+    storable(name, value, 'a JSON string ');
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  if (depth > MAX_JSON_DEPTH) {
+    throw errors.invalidParameter(
+      name,
+      `nests JSON deeper than ${MAX_JSON_DEPTH} levels; connection configurations need a few.`,
+    );
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) checkJson(name, item, depth + 1);
+    return;
+  }
+  for (const key in value) {
+    storable(name, key, 'a JSON member name ');
+    checkJson(name, (value as Record<string, unknown>)[key], depth + 1);
+  }
 }
 
 function single(name: string, raw: RawValue): string {
@@ -69,8 +126,15 @@ function make<T, R extends boolean>(
     description: o.description,
     required: (o.required ?? false) as R,
     ...(o.placement ? { placement: o.placement } : {}),
-    openapi: { ...openapi, description: o.description },
-    parse,
+    openapi: {
+      ...openapi,
+      description: o.description,
+      ...(o.extension ? { 'x-dshub-extension': true } : {}),
+    },
+    parse: (name, raw) => {
+      storableRaw(name, raw);
+      return parse(name, raw);
+    },
   };
 }
 
@@ -232,6 +296,7 @@ function jsonList<const R extends boolean = false, const K extends ItemKind = 's
         );
       }
       if (!Array.isArray(parsed)) throw errors.invalidParameter(name, 'must be a JSON array.');
+      checkJson(name, parsed);
       return checkItems(name, parsed, o);
     },
   );
@@ -276,6 +341,7 @@ function jsonObject<const R extends boolean = false>(
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw errors.invalidParameter(name, 'must be a JSON object, e.g. {"envType":"Prod", ...}.');
     }
+    checkJson(name, parsed);
     return parsed as JsonRecord;
   });
 }
@@ -296,6 +362,7 @@ function jsonObjects<T, const R extends boolean = false>(
     if (o.maxItems !== undefined && parsed.length > o.maxItems) {
       throw errors.invalidParameter(name, `must have at most ${o.maxItems} items.`);
     }
+    checkJson(name, parsed);
     return parsed.map((item, i) => {
       const t = o.check(item);
       if (t === undefined)

@@ -40,6 +40,11 @@ export const s = {
     required: Object.keys(properties),
     ...(description ? { description } : {}),
   }),
+  /** The object schema with these members present only sometimes (e.g. an extension field). */
+  optional: (schema: JsonSchema, keys: readonly string[]): JsonSchema => ({
+    ...schema,
+    required: (schema.required ?? []).filter((k) => !keys.includes(k)),
+  }),
 };
 
 export const requestIdSchema = s.string(

@@ -3,12 +3,15 @@
  * hash), serves "/" and the operational endpoints, and turns every framework-level failure
  * into Alibaba's error envelope.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { type ApiError, errors } from '../errors.js';
 import { buildOpenApiDocument } from '../registry/openapi.js';
 import type { Services } from '../services.js';
 import { ping } from '../store/dialect.js';
 import { handleApiRequest, hostId, newRequestId, renderError } from '../wire/handle.js';
+import { registerConsole } from './console-static.js';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
 const EMPTY = Buffer.alloc(0);
@@ -28,19 +31,85 @@ function sendError(reply: FastifyReply, req: FastifyRequest, err: ApiError): Fas
     .send(renderError(err, requestId, hostId(req)));
 }
 
+/**
+ * Node's HTTP parser refuses some requests before any route runs (bad chunking, both
+ * Transfer-Encoding and Content-Length, NUL in a header, bare LF, headers over 16 KiB, a request
+ * that does not arrive in time). The answer is written on the socket directly, in the envelope.
+ */
+function clientError(services: Services, err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const apiError =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? errors.headerTooLarge()
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? errors.requestTimeout(services.config.http.requestTimeoutMs)
+        : errors.malformedRequest(
+            `${err.code === undefined ? 'invalid HTTP' : parserReason(err.code)}. Send a well-formed HTTP/1.1 request.`,
+          );
+  const requestId = newRequestId();
+  const body = renderError(apiError, requestId, hostId({ headers: {} }));
+  services.metrics.observe('(unknown)', apiError.code, 0);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status]}\r\n` +
+        `Content-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `x-acs-request-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+function parserReason(code: string): string {
+  switch (code) {
+    case 'HPE_INVALID_CHUNK_SIZE':
+      return 'the chunked body is malformed';
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return 'Transfer-Encoding and Content-Length are both set';
+    case 'HPE_INVALID_HEADER_TOKEN':
+      return 'a header holds a character HTTP does not allow';
+    case 'HPE_LF_EXPECTED':
+    case 'HPE_CR_EXPECTED':
+      return 'lines must end with CRLF';
+    default:
+      return `the HTTP parser refused it (${code})`;
+  }
+}
+
 export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const limits = services.config.http;
   const app = Fastify({
     logger: false,
     bodyLimit: services.config.maxBodyBytes,
     // The pipeline reads the raw query itself: signatures are over decoded pairs in order.
     routerOptions: { querystringParser: () => ({}) },
-    return503OnClosing: true,
+    // Fastify's own 503 while closing is not the envelope: the onRequest hook below answers.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      // How often Node looks for requests past their timeouts (its default is 30 s).
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
+    clientErrorHandler: (err, socket) => clientError(services, err, socket),
+    frameworkErrors: (err, req, reply) =>
+      sendError(reply, req, errors.malformedRequest(`${err.message}.`)),
+  });
+  app.server.maxConnections = limits.maxConnections;
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
   });
 
   app.decorateRequest('startedAt', 0n);
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     req.startedAt = process.hrtime.bigint();
+    if (closing) {
+      reply.header('connection', 'close');
+      return sendError(reply, req, errors.shuttingDown());
+    }
   });
 
   app.removeAllContentTypeParsers();
@@ -91,9 +160,17 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     reply.header('content-type', JSON_TYPE).send(openapi),
   );
 
-  app.setNotFoundHandler((req, reply) =>
-    sendError(reply, req, errors.pathNotFound(req.url.split('?')[0]!)),
-  );
+  registerConsole(app);
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    // Any other method on "/" (PROPFIND, TRACE, ...) is a method error, not a path error.
+    return sendError(
+      reply,
+      req,
+      path === '/' ? errors.unsupportedMethod(req.method) : errors.pathNotFound(path),
+    );
+  });
   app.setErrorHandler((err: { code?: string; statusCode?: number }, req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return sendError(reply, req, errors.bodyTooLarge(services.config.maxBodyBytes));

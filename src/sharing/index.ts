@@ -1,2 +1,1 @@
-export { DATA_SOURCE_USERS } from './resolver.js';
 export type { RuleView, SharedEntry } from './sharing-service.js';

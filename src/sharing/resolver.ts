@@ -9,28 +9,16 @@
  * Whoever falls outside gets exactly what a missing data source gets: same code, same message.
  */
 import type { Kysely } from 'kysely';
-import type { WorkspaceDirectory } from '../access/access-guard.js';
+import { MAY } from '../access/roles.js';
+import type { AuditRecorder } from '../audit/recorder.js';
 import type { EnvType } from '../datasource-types/index.js';
 import type { DataSourceService, DataSourceView } from '../datasources/data-source-service.js';
 import { errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
-import type { AuditRecorder, Role } from '../registry/operation.js';
 import type { Db } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
+import type { WorkspaceDirectory } from '../workspaces/directory.js';
 import type { RuleView, SharingService } from './sharing-service.js';
-
-/**
- * The workspace roles that may use (resolve) the workspace's own data sources: those that build,
- * run or deploy jobs. Visitors and the governance roles may list data sources, not read secrets.
- */
-export const DATA_SOURCE_USERS: readonly Role[] = [
-  'TenantOwner',
-  'role_project_owner',
-  'role_project_admin',
-  'role_project_dev',
-  'role_project_pe',
-  'role_project_deploy',
-];
 
 export interface ResolveQuery {
   projectId: number;
@@ -61,12 +49,29 @@ export class DataSourceResolver {
     const shared = q.name.includes('.');
     const allowed = shared
       ? caller.isOwner || m.roles.size > 0
-      : caller.isOwner || DATA_SOURCE_USERS.some((r) => m.roles.has(r));
+      : caller.isOwner || MAY.useDataSources.some((r) => m.roles.has(r));
     if (!allowed) throw notFound();
 
+    const expired: number[] = [];
+    try {
+      return await this.resolveWithin(caller, q, audit, shared, expired);
+    } finally {
+      // Rules met past their time are finished after our transaction, in one of their own.
+      if (expired.length > 0) await this.sharing.expiry.finish(expired);
+    }
+  }
+
+  private resolveWithin(
+    caller: Principal,
+    q: ResolveQuery,
+    audit: AuditRecorder,
+    shared: boolean,
+    expired: number[],
+  ): Promise<Resolved> {
+    const notFound = () => errors.dataSourceNotFound(q.name);
     return this.db.kysely.transaction().execute(async (trx) => {
       const found: Resolved | undefined = shared
-        ? await this.viaRule(trx, caller, q)
+        ? await this.viaRule(trx, caller, q, expired)
         : await this.own(trx, q).then((record) => record && { record });
       if (!found) throw notFound();
       await audit.record(trx, {
@@ -95,11 +100,13 @@ export class DataSourceResolver {
     trx: Kysely<Database>,
     caller: Principal,
     q: ResolveQuery,
+    expired: number[],
   ): Promise<Resolved | undefined> {
     const rule = await this.sharing.findCovering(
       trx,
       { projectId: q.projectId, envType: q.envType, name: q.name },
       caller.isOwner ? { everyone: true } : { userId: caller.userId },
+      expired,
     );
     if (!rule) return undefined;
     const record = await this.dataSources.reveal(trx, { id: rule.dataSourceId });

@@ -9,12 +9,13 @@
  * (migration 0005), so nothing here cleans up after deletes.
  */
 import type { Kysely } from 'kysely';
+import type { AuditRecorder } from '../audit/recorder.js';
 import type { EnvType } from '../datasource-types/index.js';
 import { type ApiError, errors } from '../errors.js';
-import type { AuditRecorder } from '../registry/operation.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import type { Database, DataSourceSharedRule } from '../store/schema.js';
+import { isExpired, type ShareExpiry } from './expiry.js';
 
 /** A rule as ListDataSourceSharedRules shows it. */
 export interface RuleView {
@@ -28,6 +29,8 @@ export interface RuleView {
   envType: EnvType;
   createTime: number;
   createUser: string;
+  /** Epoch ms when the rule stops resolving; undefined = for good. */
+  expireTime?: number;
 }
 
 export interface NewRule {
@@ -36,6 +39,8 @@ export interface NewRule {
   envType: EnvType;
   /** Undefined or '' = the whole target workspace. */
   sharedUser?: string | undefined;
+  /** Epoch ms, in the future (checked by the caller); undefined = for good. */
+  expireTime?: number | undefined;
 }
 
 /** What a rule is, for access decisions. */
@@ -64,6 +69,7 @@ export interface SharedEntry {
   envType: EnvType;
   sharedUser: string;
   createTime: number;
+  expireTime?: number;
 }
 
 export interface Actor {
@@ -85,6 +91,7 @@ function toView(r: DataSourceSharedRule): RuleView {
     envType: r.env_type,
     createTime: Number(r.create_time),
     createUser: r.create_user,
+    ...(r.expire_time !== null ? { expireTime: Number(r.expire_time) } : {}),
   };
 }
 
@@ -100,6 +107,7 @@ export class SharingService {
 
   constructor(
     private readonly db: Db,
+    readonly expiry: ShareExpiry,
     private readonly now: () => number = Date.now,
   ) {
     this.k = db.kysely;
@@ -145,6 +153,9 @@ export class SharingService {
         if (user !== null) await this.requireMember(trx, actor.tenantId, target.id, user);
 
         name = sharedName(source.workspace_name, source.name);
+        // An expired rule for the same name and audience is finished first: it holds the
+        // unique key until a read or the sweep removes it, and must not block a new share.
+        await this.finishExpired(trx, input, user, name);
         const { id } = await trx
           .insertInto('data_source_shared_rules')
           .values({
@@ -156,6 +167,7 @@ export class SharingService {
             shared_name: name,
             create_time: this.now(),
             create_user: actor.userId,
+            expire_time: input.expireTime ?? null,
           })
           .returning('id')
           .executeTakeFirstOrThrow();
@@ -168,7 +180,7 @@ export class SharingService {
             TargetProjectId: input.targetProjectId,
             ...(user !== null ? { SharedUser: user } : {}),
           },
-          detail: `EnvType=${input.envType}`,
+          detail: `EnvType=${input.envType}${input.expireTime !== undefined ? ` ExpireTime=${input.expireTime}` : ''}`,
         });
         return ruleId;
       });
@@ -194,7 +206,37 @@ export class SharingService {
       )
       .orderBy('id')
       .execute();
-    return rows.map(toView);
+    return (await this.live(rows)).map(toView);
+  }
+
+  /** The rows not past their time; those that are get finished (deleted, audited once). */
+  private async live<R extends { id: number; expire_time: number | null }>(
+    rows: R[],
+  ): Promise<R[]> {
+    const at = this.now();
+    const expired = rows.filter((r) => isExpired(r, at));
+    if (expired.length === 0) return rows;
+    // Finished before answering, so the event exists once the read that met the rule returns.
+    await this.expiry.finish(expired.map((r) => Number(r.id)));
+    return rows.filter((r) => !isExpired(r, at));
+  }
+
+  private async finishExpired(
+    trx: Kysely<Database>,
+    input: NewRule,
+    user: string | null,
+    name: string,
+  ): Promise<void> {
+    const due = await trx
+      .selectFrom('data_source_shared_rules')
+      .select('id')
+      .where('target_project_id', '=', input.targetProjectId)
+      .where('env_type', '=', input.envType)
+      .where('shared_name', '=', name)
+      .where((eb) => (user === null ? eb('shared_user', 'is', null) : eb('shared_user', '=', user)))
+      .where('expire_time', '<=', this.now())
+      .execute();
+    await this.expiry.finishWithin(trx, { ids: due.map((r) => Number(r.id)) }, 'create');
   }
 
   async locate(id: number): Promise<RuleRef | undefined> {
@@ -240,6 +282,8 @@ export class SharingService {
     k: Kysely<Database>,
     target: { projectId: number; envType: EnvType; name: string },
     audience: Audience,
+    /** Receives the ids of rules met past their time, for the caller to finish after its transaction. */
+    expired: number[] = [],
   ): Promise<RuleView | undefined> {
     const rows = await k
       .selectFrom('data_source_shared_rules')
@@ -256,7 +300,9 @@ export class SharingService {
         ),
       )
       .execute();
-    const best = rows.sort(precedence(audience))[0];
+    const at = this.now();
+    for (const r of rows) if (isExpired(r, at)) expired.push(Number(r.id));
+    const best = rows.filter((r) => !isExpired(r, at)).sort(precedence(audience))[0];
     return best && toView(best);
   }
 
@@ -277,6 +323,7 @@ export class SharingService {
         'r.env_type',
         'r.shared_user',
         'r.create_time',
+        'r.expire_time',
         'd.type',
         'd.mode',
       ])
@@ -293,7 +340,7 @@ export class SharingService {
       .execute();
     const seen = new Set<string>();
     const entries: SharedEntry[] = [];
-    for (const r of rows.sort(precedence(audience))) {
+    for (const r of (await this.live(rows)).sort(precedence(audience))) {
       const key = `${r.shared_name}\u0000${r.env_type}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -307,6 +354,7 @@ export class SharingService {
         envType: r.env_type,
         sharedUser: r.shared_user ?? '',
         createTime: Number(r.create_time),
+        ...(r.expire_time !== null ? { expireTime: Number(r.expire_time) } : {}),
       });
     }
     return entries.sort(
@@ -328,6 +376,7 @@ export class SharingService {
       .select('r.id')
       .where('r.data_source_id', '=', dataSourceId)
       .where((eb) => eb.or([eb('r.shared_user', 'is', null), eb('r.shared_user', '=', userId)]))
+      .where((eb) => eb.or([eb('r.expire_time', 'is', null), eb('r.expire_time', '>', this.now())]))
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;

@@ -113,6 +113,20 @@ export interface ProjectMemberRoleTable {
   role_code: string;
 }
 
+/** A custom workspace role (Type UserCustom). */
+export interface ProjectRoleTable {
+  id: Generated<number>;
+  project_id: number;
+  code: string;
+  name: string;
+  /** JSON text: [{"ModuleId":9,"PermissionType":"Write"}]. */
+  module_permissions: string;
+  client_token: string | null;
+  created_at: number;
+  create_user: string;
+  modified_at: number;
+}
+
 /** One data source record: one environment of a name in a workspace. */
 export interface DataSourceTable {
   id: Generated<number>;
@@ -179,6 +193,8 @@ export interface DataSourceSharedRuleTable {
   shared_name: string;
   create_time: number;
   create_user: string;
+  /** Epoch ms after which the rule no longer resolves (src/sharing/expiry.ts); null = for good. */
+  expire_time: number | null;
 }
 
 export interface Database {
@@ -194,6 +210,7 @@ export interface Database {
   projects: ProjectTable;
   project_members: ProjectMemberTable;
   project_member_roles: ProjectMemberRoleTable;
+  project_roles: ProjectRoleTable;
   data_sources: DataSourceTable;
   data_source_groups: DataSourceGroupTable;
   data_source_list_buckets: DataSourceListBucketTable;

@@ -9,11 +9,13 @@ import { RequestAccessGuard } from '../access/access-guard.js';
 import { type ApiError, errors, isApiError } from '../errors.js';
 import { evaluatePolicies } from '../identity/policies.js';
 import type { Principal } from '../identity/principal.js';
+import type { OperationContext } from '../operations/context.js';
 import { findOperation } from '../registry/index.js';
-import { API_VERSION, type Operation, type OperationContext } from '../registry/operation.js';
+import { API_VERSION, declaredRoles, type Operation } from '../registry/operation.js';
 import type { ParamSpecs } from '../registry/params.js';
 import type { Services } from '../services.js';
 import { translateStoreError } from '../store/errors.js';
+import { bindActionAndVersion, signedActionAndVersion } from './action.js';
 import { type Pairs, parsePairs, RequestParams } from './params.js';
 import type { SignableRequest } from './signature/index.js';
 
@@ -34,6 +36,7 @@ export interface ApiResponse {
 }
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
+const UNKNOWN_ACTION = '(unknown)';
 
 export function newRequestId(): string {
   return randomUUID().toUpperCase();
@@ -81,7 +84,8 @@ function parseParams(op: Operation, params: RequestParams): Record<string, unkno
 
 export async function handleApiRequest(services: Services, req: ApiRequest): Promise<ApiResponse> {
   const requestId = newRequestId();
-  let action = header(req, 'x-acs-action') ?? '-';
+  // The metrics label and log field; replaced by the bound action once the signature holds.
+  let action = '-';
   let principal: Principal | undefined;
   let status = 200;
   let body: string;
@@ -89,7 +93,10 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
   let failure: unknown;
 
   try {
-    if (req.method !== 'GET' && req.method !== 'POST') throw errors.unsupportedMethod(req.method);
+    // HEAD is a GET whose body the HTTP layer drops: it answers the headers a GET would.
+    if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {
+      throw errors.unsupportedMethod(req.method);
+    }
     const q = req.url.indexOf('?');
     const query: Pairs = q >= 0 ? parsePairs(req.url.slice(q + 1)) : [];
     let form: Pairs = [];
@@ -100,7 +107,8 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
       form = parsePairs(req.rawBody.toString('utf8'));
     }
     const params = new RequestParams(query, form);
-    if (action === '-') action = params.get('Action') ?? '-';
+    const param = (name: string) => params.get(name);
+    action = signedActionAndVersion(req.headers, param).action ?? '-';
 
     const signable: SignableRequest = {
       method: req.method,
@@ -112,10 +120,11 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
     };
     principal = await services.authenticator.authenticate(signable);
 
-    const version = header(req, 'x-acs-version') ?? params.get('Version');
-    if (version !== API_VERSION) throw errors.noSuchVersion(version);
-    const op = action === '-' ? undefined : findOperation(action);
-    if (!op) throw errors.actionNotFound(action === '-' ? undefined : action, API_VERSION);
+    const bound = bindActionAndVersion(req.headers, param);
+    action = bound.action ?? '-';
+    if (bound.version !== API_VERSION) throw errors.noSuchVersion(bound.version);
+    const op = bound.action === undefined ? undefined : findOperation(bound.action);
+    if (!op) throw errors.actionNotFound(bound.action, API_VERSION);
 
     const result = await runOperation(
       services,
@@ -136,10 +145,11 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
   }
 
   const seconds = Number(process.hrtime.bigint() - req.startedAt) / 1e9;
-  services.metrics.observe(action, code, seconds);
+  // Only actions the registry knows become a label: the caller chooses the rest.
+  services.metrics.observe(findOperation(action) ? action : UNKNOWN_ACTION, code, seconds);
   const line = {
     requestId,
-    action,
+    action: action.length > 64 ? `${action.slice(0, 64)}…` : action,
     caller: principal ? principal.userId : undefined,
     accessKeyId: principal?.accessKeyId,
     code,
@@ -165,7 +175,11 @@ async function runOperation(
     const decision = evaluatePolicies(principal.policies, op.ram);
     if (decision !== 'allow') throw errors.ramDenied(op.ram, decision === 'deny');
   }
-  const access = new RequestAccessGuard(principal, op, services.workspaces);
+  const access = new RequestAccessGuard(
+    principal,
+    { action: op.action, roles: declaredRoles(op) },
+    services.workspaces,
+  );
   const audit = op.audit
     ? services.audit.begin({ requestId, action: op.action, principal, sourceIp })
     : undefined;
@@ -178,7 +192,7 @@ async function runOperation(
     audit: audit ?? { record: async () => {}, note: () => {} },
   };
   try {
-    const result = await op.handler(ctx, typed as never);
+    const result = await op.handler(ctx as never, typed as never);
     if (!access.decided && op.access !== 'any-caller') {
       // A handler that never made an access decision is a bug; refuse rather than leak.
       throw errors.internal(new Error(`${op.action} returned without an access decision`));

@@ -1,7 +1,19 @@
-import type { Membership, WorkspaceDirectory } from '../access/access-guard.js';
+/**
+ * The access decisions' view of workspaces: which tenant one belongs to, and a user's roles in it.
+ */
+import { type CustomModulePermission, grantsOf } from '../access/custom-role-grants.js';
 import type { Db } from '../store/dialect.js';
 
-/** The access guard's view of workspaces: which tenant one belongs to, and a user's roles in it. */
+export interface Membership {
+  tenantId: string;
+  /** The caller's workspace role codes there (empty when not a member). */
+  roles: ReadonlySet<string>;
+}
+
+export interface WorkspaceDirectory {
+  membership(projectId: number, userId: string): Promise<Membership | undefined>;
+}
+
 export class StoreWorkspaceDirectory implements WorkspaceDirectory {
   constructor(private readonly db: Db) {}
 
@@ -11,20 +23,27 @@ export class StoreWorkspaceDirectory implements WorkspaceDirectory {
       .leftJoin('project_member_roles as r', (j) =>
         j.onRef('r.project_id', '=', 'p.id').on('r.user_id', '=', userId),
       )
-      .select(['p.tenant_id', 'p.dev_role_disabled', 'r.role_code'])
+      .leftJoin('project_roles as c', (j) =>
+        j.onRef('c.project_id', '=', 'p.id').onRef('c.code', '=', 'r.role_code'),
+      )
+      .select(['p.tenant_id', 'p.dev_role_disabled', 'r.role_code', 'c.module_permissions'])
       .where('p.id', '=', projectId)
       .execute();
     if (rows.length === 0) return undefined;
     // A workspace whose Develop role is disabled (UpdateProject DevRoleDisabled) leaves the
     // role on its holders, but it grants nothing there any more.
     const devDisabled = rows[0]!.dev_role_disabled === 1;
-    return {
-      tenantId: rows[0]!.tenant_id,
-      roles: new Set(
-        rows.flatMap((r) =>
-          r.role_code && !(devDisabled && r.role_code === 'role_project_dev') ? [r.role_code] : [],
-        ),
-      ),
-    };
+    const roles = new Set<string>();
+    for (const r of rows) {
+      if (!r.role_code || (devDisabled && r.role_code === 'role_project_dev')) continue;
+      roles.add(r.role_code);
+      // A custom role: what its module permissions grant (src/access/custom-role-grants.ts).
+      if (r.module_permissions !== null) {
+        roles.add('CustomRole');
+        const perms = JSON.parse(r.module_permissions) as CustomModulePermission[];
+        for (const g of grantsOf(perms)) roles.add(g);
+      }
+    }
+    return { tenantId: rows[0]!.tenant_id, roles };
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Workspace members and their built-in roles. A member is a user of the workspace's tenant;
+ * Workspace members and their roles (built-in, or custom roles of the workspace). A member is a user of the workspace's tenant;
  * the workspace's recorded owner (its creator) always stays a member with role_project_owner.
  * Whoever makes or unmakes a Workspace Owner must hold owner rights themselves: the service
  * says when that is the case (`requireOwnerRights`), the caller's access guard decides who.
@@ -7,7 +7,6 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { errors } from '../errors.js';
-import type { WorkspaceRole } from '../registry/operation.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import type { Database } from '../store/schema.js';
@@ -61,7 +60,7 @@ export class MemberService {
     tenantId: string,
     projectId: number,
     userId: string,
-    roles: readonly WorkspaceRole[],
+    roles: readonly string[],
     change: MemberChange,
   ): Promise<void> {
     const ws = await this.workspace(tenantId, projectId);
@@ -134,7 +133,7 @@ export class MemberService {
     tenantId: string,
     projectId: number,
     userId: string,
-    roles: readonly WorkspaceRole[],
+    roles: readonly string[],
     change: MemberChange,
   ): Promise<void> {
     const { ws } = await this.requireMember(tenantId, projectId, userId);
@@ -169,7 +168,7 @@ export class MemberService {
     tenantId: string,
     projectId: number,
     userId: string,
-    roles: readonly WorkspaceRole[],
+    roles: readonly string[],
     change: MemberChange,
   ): Promise<void> {
     const { ws } = await this.requireMember(tenantId, projectId, userId);
@@ -247,7 +246,15 @@ export class MemberService {
       .offset((paging.pageNumber - 1) * paging.pageSize)
       .execute();
     const roles = new Map<string, string[]>();
+    const custom = new Map<string, { Code: string; Name: string; Type: string }>();
     if (rows.length > 0) {
+      for (const c of await this.k
+        .selectFrom('project_roles')
+        .select(['code', 'name'])
+        .where('project_id', '=', projectId)
+        .execute()) {
+        custom.set(c.code, { Code: c.code, Name: c.name, Type: 'UserCustom' });
+      }
       const held = await this.k
         .selectFrom('project_member_roles')
         .select(['user_id', 'role_code'])
@@ -267,7 +274,9 @@ export class MemberService {
         UserId: r.user_id,
         UserName: r.name,
         Status: r.status === 'Normal' ? 'Normal' : 'Forbidden',
-        Roles: sortRoles(roles.get(r.user_id) ?? []).map(roleSummary),
+        Roles: sortRoles(roles.get(r.user_id) ?? []).map(
+          (code) => custom.get(code) ?? roleSummary(code),
+        ),
       })),
     };
   }
@@ -315,7 +324,7 @@ export class MemberService {
 
   private async checkGrantable(
     ws: Workspace,
-    roles: readonly WorkspaceRole[],
+    roles: readonly string[],
     change: MemberChange,
   ): Promise<void> {
     if (ws.devRoleDisabled && roles.includes('role_project_dev')) {

@@ -5,8 +5,8 @@
  * each effect together with its audit record.
  */
 import { type Kysely, type SelectQueryBuilder, sql, type Updateable } from 'kysely';
+import type { AuditRecorder } from '../audit/recorder.js';
 import { errors } from '../errors.js';
-import type { AuditRecorder } from '../registry/operation.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Database, Flag, Project, ProjectTable } from '../store/schema.js';

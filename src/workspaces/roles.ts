@@ -3,11 +3,13 @@
  * declare. Built-in roles are the same in every workspace, so they live in code, not in the
  * store; DataWorks reports them with Type "System" and ProjectId -1.
  */
-import { errors } from '../errors.js';
-import { type Role, WORKSPACE_ROLES, type WorkspaceRole } from '../registry/operation.js';
+import type { WorkspaceRole } from '../access/roles.js';
+import type { CustomRole } from './custom-roles.js';
 
 /** DataWorks module ids as its CreateProjectRole documentation numbers them. */
 export const MODULES = {
+  2: 'HoloStudio',
+  3: 'StreamStudio',
   4: 'Deployment Center',
   6: 'Data Security Guard',
   7: 'Data Map',
@@ -15,9 +17,14 @@ export const MODULES = {
   9: 'Data Integration',
   11: 'Data Studio',
   12: 'Data Quality',
+  10: 'Data Modeling (DataBlau DDM)',
   13: 'Data Governance',
   14: 'Operation Center',
+  15: 'Resource Optimization',
+  16: 'Migration Assistant',
   17: 'Data Analysis',
+  18: 'Approval Center',
+  19: 'Security Center',
   20: 'Intelligent Data Modeling',
 } as const;
 export type ModuleId = keyof typeof MODULES;
@@ -37,7 +44,8 @@ export interface RoleDefinition {
   modulePermissions: readonly ModulePermission[];
 }
 
-const ALL_MODULES = Object.keys(MODULES).map(Number) as ModuleId[];
+// The modules the built-in table describes (those DataWorks lists for every edition).
+const ALL_MODULES: ModuleId[] = [4, 6, 7, 8, 9, 11, 12, 13, 14, 17, 20];
 
 function modules(rw: readonly ModuleId[], ro: readonly ModuleId[] = []): ModulePermission[] {
   const entry = (id: ModuleId, t: PermissionType) => ({
@@ -102,47 +110,6 @@ export function roleSummary(code: string): { Code: string; Name: string; Type: s
   return { Code: code, Name: byCode.get(code)?.name ?? code, Type: 'System' };
 }
 
-/**
- * Checks role codes from a request: each must be built in; duplicates collapse. Custom roles
- * (Type UserCustom) are not supported, so any other code is refused by name.
- */
-export function parseRoleCodes(param: string, codes: readonly string[]): WorkspaceRole[] {
-  if (codes.length === 0) throw errors.invalidParameter(param, 'must name at least one role.');
-  const unknown = codes.find((c) => !isWorkspaceRole(c));
-  if (unknown !== undefined) {
-    throw errors.invalidParameter(
-      param,
-      `"${unknown}" is not a role of this workspace; the roles are ${WORKSPACE_ROLES.join(', ')}.`,
-    );
-  }
-  return [...new Set(codes as WorkspaceRole[])];
-}
-
-// ---- who may call what (the operations declare these; docs/permissions.md explains them) ----
-
-/** Every workspace role: read access for any member. */
-export const ANY_MEMBER: readonly Role[] = ['TenantOwner', 'TenantAdmin', ...WORKSPACE_ROLES];
-
-/** Member and role management, and workspace settings. */
-export const WORKSPACE_MANAGERS: readonly Role[] = [
-  'TenantOwner',
-  'TenantAdmin',
-  'role_project_owner',
-  'role_project_admin',
-];
-
-/**
- * Deleting a workspace, and anything that makes or unmakes a Workspace Owner: an administrator
- * must not be able to promote anyone (himself included) above his own role.
- */
-export const WORKSPACE_OWNERS: readonly Role[] = [
-  'TenantOwner',
-  'TenantAdmin',
-  'role_project_owner',
-];
-
-export const TENANT_MANAGERS: readonly Role[] = ['TenantOwner', 'TenantAdmin'];
-
 export interface RoleFilter {
   codes?: readonly string[];
   names?: readonly string[];
@@ -150,23 +117,49 @@ export interface RoleFilter {
 }
 
 /** The built-in roles matching every given filter (names compare case-insensitively). */
-export function findRoles(f: RoleFilter): RoleDefinition[] {
-  // dshub has no custom roles: asking for UserCustom ones finds none.
-  if (f.type === 'UserCustom') return [];
+export type RoleDetail = ReturnType<typeof roleDetail>;
+
+/**
+ * The roles matching every given filter (names compare case-insensitively): built-in ones
+ * first, in their table's order, then the workspace's custom ones in the order they were made.
+ */
+export function findRoles(f: RoleFilter, custom: readonly CustomRole[]): RoleDetail[] {
   const codes = f.codes?.length ? new Set(f.codes) : undefined;
   const names = f.names?.length ? new Set(f.names.map((n) => n.toLowerCase())) : undefined;
-  return BUILT_IN_ROLES.filter(
-    (r) => (!codes || codes.has(r.code)) && (!names || names.has(r.name.toLowerCase())),
+  const all = [
+    ...(f.type === 'UserCustom' ? [] : BUILT_IN_ROLES.map(roleDetail)),
+    ...(f.type === 'System' ? [] : custom.map(customRoleDetail)),
+  ];
+  return all.filter(
+    (r) => (!codes || codes.has(r.Code)) && (!names || names.has(r.Name.toLowerCase())),
   );
+}
+
+/** A custom role as GetProjectRole and ListProjectRoles report it. */
+export function customRoleDetail(r: CustomRole) {
+  return {
+    Code: r.code,
+    Name: r.name,
+    ProjectId: r.projectId,
+    Type: 'UserCustom',
+    ModulePermissions: r.modulePermissions.map((m) => ({
+      ModuleId: m.ModuleId,
+      ModuleName: MODULES[m.ModuleId as ModuleId] ?? String(m.ModuleId),
+      PermissionType: m.PermissionType as string,
+    })),
+  };
 }
 
 /** A role as GetProjectRole and ListProjectRoles report it: built-in roles say ProjectId -1. */
 export function roleDetail(r: RoleDefinition) {
   return {
-    Code: r.code,
+    Code: r.code as string,
     Name: r.name,
     ProjectId: -1,
     Type: 'System',
-    ModulePermissions: r.modulePermissions,
+    ModulePermissions: r.modulePermissions.map((m) => ({
+      ...m,
+      PermissionType: m.PermissionType as string,
+    })),
   };
 }

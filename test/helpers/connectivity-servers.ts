@@ -10,6 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import ipaddr from 'ipaddr.js';
 
 const run = promisify(execFile);
 
@@ -73,8 +74,8 @@ export interface DnsResponder {
 }
 
 /**
- * A DNS server answering A queries for `records` and NXDOMAIN for every other name (AAAA for a
- * known name: no data). The packets are written by hand; the format is small (RFC 1035 §4).
+ * A DNS server answering A queries (AAAA for a record written as an IPv6 address) for `records`
+ * and NXDOMAIN for every other name (the other family of a known name: no data). The packets are written by hand; the format is small (RFC 1035 §4).
  */
 export async function dnsResponder(records: Record<string, string>): Promise<DnsResponder> {
   const socket = dgram.createSocket('udp4');
@@ -97,7 +98,17 @@ export async function dnsResponder(records: Record<string, string>): Promise<Dns
     queries.push(name);
     const address = records[name];
     const answers: Buffer[] = [];
-    if (address !== undefined && qtype === 1) {
+    if (address?.includes(':') && qtype === 28) {
+      const rr = Buffer.alloc(28);
+      rr.writeUInt16BE(0xc00c, 0);
+      rr.writeUInt16BE(28, 2); // AAAA
+      rr.writeUInt16BE(1, 4);
+      rr.writeUInt32BE(60, 6);
+      rr.writeUInt16BE(16, 10);
+      Buffer.from(ipaddr.parse(address).toByteArray()).copy(rr, 12);
+      answers.push(rr);
+    }
+    if (address !== undefined && !address.includes(':') && qtype === 1) {
       const rr = Buffer.alloc(16);
       rr.writeUInt16BE(0xc00c, 0); // pointer to the name in the question
       rr.writeUInt16BE(1, 2); // A

@@ -2,7 +2,7 @@
  * Named builders that write straight to the store, for tests that need a workspace or a member
  * without going through (or testing) the workspace operations.
  */
-import type { WorkspaceRole } from '../../src/registry/operation.js';
+import type { WorkspaceRole } from '../../src/access/roles.js';
 import type { Key, TestContext } from './harness.js';
 
 export interface WorkspaceOptions {

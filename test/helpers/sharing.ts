@@ -79,7 +79,13 @@ export async function newDataSource(
 export function shareRule(
   c: TestContext,
   key: Key,
-  params: { DataSourceId: number; TargetProjectId: number; EnvType: string; SharedUser?: string },
+  params: {
+    DataSourceId: number;
+    TargetProjectId: number;
+    EnvType: string;
+    SharedUser?: string;
+    ExpireTime?: number;
+  },
 ): Promise<ApiResult> {
   return callQuery(c, key, 'CreateDataSourceSharedRule', params);
 }

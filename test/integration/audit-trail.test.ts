@@ -97,6 +97,33 @@ forEachDialect('audit trail', (t) => {
     assert.equal((await events(c, c.root, { RequestId: String(list.RequestId) })).total, 0);
   });
 
+  it('filters by DataSourceId: the history of one data source record', async () => {
+    const c = t();
+    const { owner, ds, cloned } = await activity(c);
+    const history = await events(c, owner, { DataSourceId: ds.id });
+    assert.deepEqual(
+      history.events.map((e) => e.Action),
+      [
+        'DeleteDataSourceSharedRule',
+        'ResolveDataSource',
+        'CreateDataSourceSharedRule',
+        'CreateDataSource',
+      ],
+    );
+    // The clone's event belongs to the clone (its SourceDataSourceId does not match).
+    const ofClone = await events(c, owner, { DataSourceId: Number(cloned.Id) });
+    assert.deepEqual(
+      ofClone.events.map((e) => e.Action),
+      ['CloneDataSource'],
+    );
+    assert.equal((await events(c, owner, { DataSourceId: 999_999_999 })).total, 0);
+    expectError(
+      await callQuery(c, owner, 'ListAuditEvents', { DataSourceId: 'x' }),
+      'InvalidParameter.DataSourceId',
+      400,
+    );
+  });
+
   it('filters by workspace, action, user and time range, and pages newest first', async () => {
     const c = t();
     const { owner, a, b, started } = await activity(c);

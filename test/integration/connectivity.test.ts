@@ -312,7 +312,11 @@ describe('connectivity: network steps against local listeners', () => {
   before(async () => {
     hang = await listener('hang');
     slam = await listener('slam');
-    dns = await dnsResponder({ 'db.dshub.test': '127.0.0.1', 'svc.dshub.test': '127.0.0.1' });
+    dns = await dnsResponder({
+      'db.dshub.test': '127.0.0.1',
+      'svc.dshub.test': '127.0.0.1',
+      'mapped.dshub.test': '::ffff:7f00:1',
+    });
   });
   after(async () => {
     await hang.close();
@@ -524,6 +528,25 @@ describe('connectivity: network steps against local listeners', () => {
       r.ConnectMessage,
       /127\.0\.0\.1 is inside denied network 127\.0\.0\.0\/8 \(DSHUB_CONNECTIVITY_DENY_NETWORKS\); resolved from svc\.dshub\.test/,
     );
+  });
+
+  it('checks an AAAA answer spelling an IPv4 address (::ffff:7f00:1) as that address', async () => {
+    const before = hang.accepted;
+    const tester = new ConnectivityTester({
+      dnsServers: [dns.server],
+      denyNetworks: ['127.0.0.0/8'],
+    });
+    const r = await check(tester, {
+      probe: 'http',
+      properties: { endpoint: `http://mapped.dshub.test:${hang.port}/` },
+    });
+    assert.equal(r.ConnectState, 'ConfigError', r.ConnectMessage);
+    assert.equal(failedAt(r), 'check_network_policy');
+    assert.match(
+      r.ConnectMessage,
+      /::ffff:(?:7f00:1|127\.0\.0\.1) \(127\.0\.0\.1\) is inside denied network 127\.0\.0\.0\/8 \(DSHUB_CONNECTIVITY_DENY_NETWORKS\); resolved from mapped\.dshub\.test/,
+    );
+    assert.equal(hang.accepted, before, 'no connection was attempted');
   });
 
   it('refuses an address outside every allowed network', async () => {

@@ -4,13 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import type { WorkspaceRole } from '../../src/access/roles.js';
 import { OPERATIONS } from '../../src/registry/index.js';
-import { declaredRoles, type WorkspaceRole } from '../../src/registry/operation.js';
+import { declaredRoles } from '../../src/registry/operation.js';
 import { MemberService } from '../../src/workspaces/member-service.js';
 import { ProjectService } from '../../src/workspaces/project-service.js';
 import {
   ACTORS,
   type Actor,
+  CUSTOM_ACTORS,
   type Expect,
   isWorkspaceRoleActor,
   MATRIX_CALLS,
@@ -36,6 +38,7 @@ const asOwner = { requireOwnerRights: async () => {}, audit: quiet };
 class World {
   private readonly keys = new Map<Actor, Key>();
   private readonly roleUsers = new Map<WorkspaceRole, string>();
+  private readonly customUsers = new Map<Actor, string>();
   private readonly denyKeys = new Map<string, Key>();
   private readonly projects: ProjectService;
   private readonly members: MemberService;
@@ -61,6 +64,11 @@ class World {
       this.keys.set(actor, key);
       this.roleUsers.set(actor, key.userId);
     }
+    for (const actor of Object.keys(CUSTOM_ACTORS) as Actor[]) {
+      const key = await c.newUser(this.tenantId);
+      this.keys.set(actor, key);
+      this.customUsers.set(actor, key.userId);
+    }
     const elsewhere = await c.newUser(this.tenantId);
     await this.projects.create(
       { tenantId: this.tenantId, userId: elsewhere.userId },
@@ -82,6 +90,15 @@ class World {
     );
     for (const [role, userId] of this.roleUsers) {
       await this.members.add(this.tenantId, projectId, userId, [role], asOwner);
+    }
+    for (const [actor, userId] of this.customUsers) {
+      const code = await c.services.customRoles.create(
+        projectId,
+        { name: actor, modulePermissions: CUSTOM_ACTORS[actor]!.modulePermissions },
+        c.root.userId,
+        quiet,
+      );
+      await this.members.add(this.tenantId, projectId, userId, [code], asOwner);
     }
     const newUser = async () =>
       (await c.services.identity.createUser(this.tenantId, c.name('target'))).id;
@@ -120,6 +137,13 @@ class World {
         await this.members.add(this.tenantId, projectId, userId, roles, asOwner);
         return userId;
       },
+      newCustomRole: () =>
+        c.services.customRoles.create(
+          projectId,
+          { name: c.name('role'), modulePermissions: [{ ModuleId: 9, PermissionType: 'Read' }] },
+          c.root.userId,
+          quiet,
+        ),
       name: () => c.name('mx').slice(0, 28),
       newDataSource,
       twinProjectId,
@@ -203,6 +227,15 @@ it('the matrix covers each of its operations for every actor, and agrees with th
     if (op.access === 'any-caller') continue;
     const declared = new Set<string>(declaredRoles(op));
     for (const row of rows) {
+      const custom = CUSTOM_ACTORS[row.actor];
+      if (custom) {
+        assert.equal(
+          row.expect === 'allow',
+          custom.grants.some((g) => declared.has(g)),
+          `${operation}: the matrix says ${row.expect} for ${row.actor}, the registry declares ${[...declared].join(', ')}`,
+        );
+        continue;
+      }
       if (!isWorkspaceRoleActor(row.actor) && row.actor !== 'TenantAdmin') continue;
       assert.equal(
         row.expect === 'allow',

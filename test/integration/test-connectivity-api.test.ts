@@ -534,6 +534,29 @@ forEachDialect(
       assert.match(conn.ConnectMessage, /DSHUB_CONNECTIVITY_DENY_NETWORKS/);
       assert.equal(hang.accepted, before, 'nothing was connected to');
     });
+
+    // Regression: these spellings of 127.0.0.1 used to pass the deny list and test Connectable.
+    for (const host of ['::ffff:7f00:1', '0:0:0:0:0:ffff:7f00:1', '::FFFF:7F00:0001']) {
+      it(`refuses a MySQL source at ${host} (an IPv6 spelling of 127.0.0.1)`, async () => {
+        const c = t();
+        const ws = await newWorkspace(c);
+        const before = hang.accepted;
+        const id = await newDataSource(c, ws, 'mysql', {
+          address: at(hang.port, host),
+          database: 'shop',
+          username: 'app',
+          password: 'pw',
+        });
+        const conn = await connectivity(c, ws, id);
+        assert.equal(conn.ConnectState, 'ConfigError', conn.ConnectMessage);
+        assert.equal(failedAt(conn), 'check_network_policy');
+        assert.match(
+          conn.ConnectMessage,
+          /\(127\.0\.0\.1\) is inside denied network 127\.0\.0\.0\/8/,
+        );
+        assert.equal(hang.accepted, before, 'nothing was connected to');
+      });
+    }
   },
   { DSHUB_CONNECTIVITY_DENY_NETWORKS: '127.0.0.0/8' },
 );

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { WORKSPACE_ROLES } from '../../registry/operation.js';
+import { WORKSPACE_ROLES } from '../../access/roles.js';
 import { UsageError } from '../call-params.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;

@@ -6,6 +6,15 @@ import { foundation } from './0001-foundation.js';
 import { workspaces } from './0002-workspaces.js';
 import { dataSources } from './0004-data-sources.js';
 import { sharing } from './0005-sharing.js';
+import { shareExpiry } from './0006-share-expiry.js';
+import { customRoles } from './0007-custom-roles.js';
 import type { Migration } from './helpers.js';
 
-export const MIGRATIONS: readonly Migration[] = [foundation, workspaces, dataSources, sharing];
+export const MIGRATIONS: readonly Migration[] = [
+  foundation,
+  workspaces,
+  dataSources,
+  sharing,
+  shareExpiry,
+  customRoles,
+];

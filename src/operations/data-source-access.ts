@@ -4,7 +4,7 @@
  * tenant's, or not in the workspace the request names) answers exactly as a missing one does.
  */
 import { errors, isApiError } from '../errors.js';
-import type { OperationContext } from '../registry/operation.js';
+import type { OperationContext } from './context.js';
 
 export interface DataSourceAccessOptions {
   /** The workspace the request names: the record must be in it. */

@@ -1,0 +1,85 @@
+import { Group, Loader, Pagination, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedCallback } from '@mantine/hooks';
+import { useState } from 'react';
+import { useLocation, useSearch } from 'wouter';
+import { useApiQuery } from '../api/hooks';
+import type { AuditEvent, Paging } from '../api/types';
+import { EmptyState } from '../components/EmptyState';
+import { ErrorPanel } from '../components/ErrorPanel';
+import { AuditTable } from './DataSourcePage';
+
+const FIELDS = [
+  ['RequestId', 'RequestId'],
+  ['Action', 'Action'],
+  ['UserId', 'User ID'],
+  ['ProjectId', 'Workspace ID'],
+  ['DataSourceId', 'Data source ID'],
+] as const;
+const PAGE_SIZE = 25;
+
+export default function AuditPage() {
+  const search = useSearch();
+  const [location, navigate] = useLocation();
+  const params = new URLSearchParams(search);
+  const filters = Object.fromEntries(FIELDS.map(([k]) => [k, params.get(k) ?? '']));
+  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const [draft, setDraft] = useState(filters);
+  const apply = useDebouncedCallback((next: Record<string, string>) => {
+    const q = new URLSearchParams(Object.entries(next).filter(([, v]) => v.trim() !== ''));
+    navigate(`${location}${q.size ? `?${q}` : ''}`);
+  }, 300);
+  const q = useApiQuery<Paging<'AuditEvents', AuditEvent>>(
+    'ListAuditEvents',
+    { ...filters, PageNumber: page, PageSize: PAGE_SIZE },
+    { placeholderData: (prev) => prev },
+  );
+  const info = q.data?.PagingInfo;
+  const pages = info ? Math.max(1, Math.ceil(info.TotalCount / PAGE_SIZE)) : 1;
+  return (
+    <Stack>
+      <Title order={2}>Audit trail</Title>
+      <Paper withBorder p="sm">
+        <Group align="flex-end">
+          {FIELDS.map(([key, label]) => (
+            <TextInput
+              key={key}
+              label={label}
+              value={draft[key] ?? ''}
+              w={{ base: '100%', sm: key === 'RequestId' ? 300 : 150 }}
+              onChange={(e) => {
+                const next = { ...draft, [key]: e.currentTarget.value };
+                setDraft(next);
+                apply(next);
+              }}
+            />
+          ))}
+        </Group>
+      </Paper>
+      {q.error && <ErrorPanel error={q.error} />}
+      {q.isLoading && <Loader aria-label="Loading events" />}
+      {info && info.AuditEvents.length === 0 && (
+        <EmptyState title="No event matches">
+          Every change and every resolve is recorded here. Paste a RequestId from an error or an
+          answer to find its call.
+        </EmptyState>
+      )}
+      {info && info.AuditEvents.length > 0 && (
+        <>
+          <Text size="sm" c="dimmed">
+            {info.TotalCount} events, newest first
+          </Text>
+          <AuditTable events={info.AuditEvents} />
+          <Pagination
+            total={pages}
+            value={page}
+            onChange={(n) => {
+              const next = new URLSearchParams(search);
+              next.set('page', String(n));
+              navigate(`${location}?${next}`);
+            }}
+          />
+        </>
+      )}
+    </Stack>
+  );
+}

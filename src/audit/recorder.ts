@@ -1,0 +1,19 @@
+/**
+ * What an operation tells the audit trail about its call. Domain services take a recorder and
+ * write the success event inside their own transaction, so effect and record commit together.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+
+export interface AuditTarget {
+  projectId?: number | null;
+  targets?: Record<string, number | string>;
+  detail?: string;
+}
+
+/** Records the call's audit event inside the caller's transaction, so effect and record commit together. */
+export interface AuditRecorder {
+  record(trx: Kysely<Database>, target: AuditTarget): Promise<void>;
+  /** Targets known before failing, so a failed call's event names them too. */
+  note(target: AuditTarget): void;
+}

@@ -1,0 +1,96 @@
+/**
+ * Regression (issue: nonces were unbounded): a 900 KB SignatureNonce was held for the whole
+ * timestamp window, and on PostgreSQL a nonce over about 2.7 KB answered 500 (btree row size).
+ * Nonces are now 1–64 printable ASCII characters, refused before any store sees them, and the
+ * in-memory store holds a bounded number per AccessKey.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { MemoryNonceStore } from '../../../src/auth/nonce-store.js';
+import { isApiError } from '../../../src/errors.js';
+import { forEachDialect, type TestContext } from '../../helpers/harness.js';
+import { signRequest } from '../../helpers/signer.js';
+
+async function callWithNonce(
+  c: TestContext,
+  nonce: string,
+  scheme: 'acs3' | 'rpc',
+  accessKeyId = c.root.accessKeyId,
+) {
+  const signed = signRequest({
+    accessKeyId,
+    accessKeySecret: c.root.accessKeySecret,
+    action: 'GetCallerIdentity',
+    scheme,
+    nonce,
+    method: 'POST',
+    // RPC parameters may travel in the body: the way to send a nonce bigger than a header.
+    ...(scheme === 'rpc' ? { form: { Padding: 'x' } } : {}),
+  });
+  const res = await c.app.inject({
+    method: signed.method,
+    url: signed.url,
+    headers: signed.headers,
+    ...(signed.payload !== undefined ? { payload: signed.payload } : {}),
+  });
+  return { status: res.statusCode, body: res.json() as Record<string, unknown> };
+}
+
+forEachDialect('signature nonces are bounded', (t) => {
+  for (const scheme of ['acs3', 'rpc'] as const) {
+    it(`${scheme}: a 64-character nonce is accepted`, async () => {
+      const r = await callWithNonce(t(), (scheme === 'rpc' ? 'r' : 'a').repeat(64), scheme);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    });
+
+    it(`${scheme}: a 3,000-character nonce is refused with a clear 400 (was 500 on PostgreSQL)`, async () => {
+      const r = await callWithNonce(t(), 'n'.repeat(3000), scheme);
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal(r.body.Code, 'IncompleteSignature');
+      assert.match(String(r.body.Message), /1 to 64 printable ASCII/);
+      assert.equal(typeof r.body.RequestId, 'string');
+    });
+
+    it(`${scheme}: a nonce with a control character is refused`, async () => {
+      const r = await callWithNonce(t(), `abc\u0000def`, scheme);
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal(r.body.Code, 'IncompleteSignature');
+    });
+  }
+
+  it('rpc: a 900 KB nonce in the body is refused and not stored', async () => {
+    const c = t();
+    const r = await callWithNonce(c, 'n'.repeat(900_000), 'rpc');
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.Code, 'IncompleteSignature');
+    if (c.dialect === 'postgres') {
+      const row = await c.services.db.kysely
+        .selectFrom('nonces')
+        .select((eb) => eb.fn.max(eb.fn('length', ['nonce'])).as('longest'))
+        .executeTakeFirst();
+      assert.ok(Number(row?.longest ?? 0) <= 64);
+    }
+  });
+
+  it('an AccessKeyId holding NUL answers InvalidAccessKeyId.NotFound, not 500', async () => {
+    const c = t();
+    const r = await callWithNonce(c, 'b'.repeat(32), 'rpc', 'LTAI\u0000x');
+    assert.equal(r.status, 404, JSON.stringify(r.body));
+    assert.equal(r.body.Code, 'InvalidAccessKeyId.NotFound');
+  });
+});
+
+it('MemoryNonceStore: one AccessKey holds at most maxPerKey nonces; others are unaffected', () => {
+  const store = new MemoryNonceStore(60_000, 3);
+  const until = Date.now() + 60_000;
+  for (const n of ['a', 'b', 'c']) assert.equal(store.claim('K1', n, until), true);
+  assert.equal(store.claim('K1', 'a', until), false, 'a replay is still a replay');
+  assert.throws(
+    () => store.claim('K1', 'd', until),
+    (e: unknown) => isApiError(e) && e.code === 'Throttling.User',
+  );
+  assert.equal(store.claim('K2', 'a', until), true);
+  store.sweep(until + 120_000);
+  assert.equal(store.size, 0);
+  assert.equal(store.claim('K1', 'd', Date.now() + 60_000), true, 'room again once expired');
+});
