@@ -62,6 +62,8 @@ export async function applyFile(
     recordIds: new Map<string, number>(),
     userIds: new Map(live.userIds),
   };
+  // Every secret variable is checked before the first call, so a missing one changes nothing.
+  for (const c of plan.changes) c.check?.(ctx.env);
   const progress = createProgress();
   let done = 0;
   try {

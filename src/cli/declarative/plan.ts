@@ -42,6 +42,8 @@ export interface Change {
   action: 'create' | 'update' | 'delete';
   resource: string;
   fields: FieldChange[];
+  /** Throws if the change cannot be made (e.g. a secret's variable is unset); run before any change. */
+  check?(env: NodeJS.ProcessEnv): void;
   run(ctx: ApplyContext): Promise<void>;
 }
 
@@ -319,6 +321,7 @@ class Planner {
           action: 'create',
           resource: label,
           fields,
+          check: (env) => void substitute(spec.props, env, label),
           run: async (ctx) => {
             const r = await ctx.client.call('CreateDataSource', {
               ProjectId: String(ctx.workspaceIds.get(ws)),
@@ -367,6 +370,12 @@ class Planner {
         action: 'update',
         resource: label,
         fields,
+        check: (env) =>
+          void substitute(
+            Object.fromEntries(Object.entries(spec.props).filter(([k]) => !keep.has(k))),
+            env,
+            label,
+          ),
         run: async (ctx) => {
           await ctx.client.call('UpdateDataSource', {
             Id: String(rec.id),
