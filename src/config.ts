@@ -61,6 +61,8 @@ const schema = z.object({
   DSHUB_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   DSHUB_PG_POOL_SIZE: positiveInt.default(10),
   DSHUB_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
+  DSHUB_VERSION_RETENTION_COUNT: positiveInt.default(100),
+  DSHUB_VERSION_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
   DSHUB_CONNECTIVITY_STEP_TIMEOUT_MS: positiveInt.default(5000),
   DSHUB_CONNECTIVITY_TOTAL_TIMEOUT_MS: positiveInt.default(15000),
   DSHUB_CONNECTIVITY_MAX_CONCURRENT: positiveInt.default(8),
@@ -109,6 +111,8 @@ export interface Config {
   /** Outstanding nonces one AccessKey may hold in the in-memory nonce store (SQLite). */
   noncesPerKey: number;
   auditRetentionDays: number;
+  /** Data source versions kept: the newest `count` per record, none older than `days` (0: no age limit). */
+  versionRetention: { count: number; days: number };
   connectivity: {
     stepTimeoutMs: number;
     totalTimeoutMs: number;
@@ -176,6 +180,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authCacheTtlMs: e.DSHUB_AUTH_CACHE_TTL_MS,
     noncesPerKey: e.DSHUB_NONCE_MAX_PER_KEY,
     auditRetentionDays: e.DSHUB_AUDIT_RETENTION_DAYS,
+    versionRetention: {
+      count: e.DSHUB_VERSION_RETENTION_COUNT,
+      days: e.DSHUB_VERSION_RETENTION_DAYS,
+    },
     connectivity: {
       stepTimeoutMs: e.DSHUB_CONNECTIVITY_STEP_TIMEOUT_MS,
       totalTimeoutMs: e.DSHUB_CONNECTIVITY_TOTAL_TIMEOUT_MS,

@@ -30,9 +30,11 @@ export const FIXED_CODES = {
   'Forbidden.Access': 403,
   'Forbidden.Shared': 403,
   'Forbidden.WorkspaceOwner': 403,
+  'Forbidden.Workspace': 403,
   // DataWorks business codes (numeric strings, spec/dataworks-api.md §4.8).
   '1000010005': 404, // data source not found
   '1000011038': 404, // sharing rule not found
+  'NotFound.DataSourceVersion': 404, // dshub extension: no such retained version
   '1101080008': 404, // workspace not found
   '1101080166': 404, // member not found
   '400010': 403, // user not in the tenant
@@ -187,8 +189,18 @@ export const errors = {
       'Forbidden.WorkspaceOwner',
       `User ${userId} owns workspace ${projectId}: the owner ${what}. Delete the workspace instead, or act on another member.`,
     ),
+  workspaceForbidden: (action: string, projectId: number | string) =>
+    fixed(
+      'Forbidden.Workspace',
+      `Workspace ${projectId} is disabled (Status Forbidden): ${action} is refused there until UpdateProject sets Status=Available again.`,
+    ),
   dataSourceNotFound: (id: number | string) =>
     fixed('1000010005', `The data source ${id} does not exist or you cannot see it.`),
+  dataSourceVersionNotFound: (id: number, version: number) =>
+    fixed(
+      'NotFound.DataSourceVersion',
+      `Data source ${id} has no version ${version}: it never existed or is past retention. ListDataSourceVersions lists the retained ones.`,
+    ),
   sharingRuleNotFound: (id: number | string) =>
     fixed('1000011038', `The data source sharing rule ${id} does not exist or you cannot see it.`),
   workspaceNotFound: (id: number | string) =>

@@ -116,6 +116,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         name: 'data source secrets',
         run: (id) => rewrapDataSourceSecrets(db, envelope, id),
       },
+      { name: 'data source versions', run: (id) => dataSources.versions.rewrap(id) },
     ],
     startHousekeeping() {
       const sweep = async () => {
@@ -123,6 +124,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
           await nonces.sweep(Date.now());
           await audit.sweep(config.auditRetentionDays);
           await sharing.expiry.sweep();
+          await dataSources.versions.sweep(config.versionRetention);
         } catch (e) {
           logger.warn({ err: e }, 'housekeeping failed; will retry');
         }

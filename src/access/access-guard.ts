@@ -22,6 +22,8 @@ export interface AccessGuard {
 export interface GuardedOperation {
   action: string;
   roles: readonly Role[];
+  /** Refused in a workspace whose Status is Forbidden. */
+  activeWorkspace?: boolean;
 }
 
 export class RequestAccessGuard implements AccessGuard {
@@ -39,6 +41,10 @@ export class RequestAccessGuard implements AccessGuard {
     if (!m || m.tenantId !== this.principal.tenantId) throw errors.workspaceNotFound(projectId);
     if (!holdsTenantRole(this.principal, roles) && !roles.some((r) => m.roles.has(r))) {
       throw errors.roleDenied(this.op.action, roles.map(roleLabel));
+    }
+    // Checked after the role, so that only those who could otherwise call learn the status.
+    if (this.op.activeWorkspace && m.status === 'Forbidden') {
+      throw errors.workspaceForbidden(this.op.action, projectId);
     }
     this.decided = true;
   }

@@ -25,6 +25,10 @@ export class CallAudit implements AuditRecorder {
     private readonly call: AuditCall,
   ) {}
 
+  get requestId(): string {
+    return this.call.requestId;
+  }
+
   async record(trx: Kysely<Database>, target: AuditTarget): Promise<void> {
     this.noted = { ...this.noted, ...target };
     await this.service.insert(trx, this.call, this.noted, 'Success');

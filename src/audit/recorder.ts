@@ -16,4 +16,6 @@ export interface AuditRecorder {
   record(trx: Kysely<Database>, target: AuditTarget): Promise<void>;
   /** Targets known before failing, so a failed call's event names them too. */
   note(target: AuditTarget): void;
+  /** The call's RequestId, for records that name the call (data source versions). */
+  readonly requestId?: string;
 }

@@ -35,9 +35,15 @@ import {
 } from './list-index.js';
 import { type PageQuery, pageGroups } from './list-page.js';
 import { openSecrets, sealSecrets } from './secret-box.js';
+import { VersionStore } from './versions.js';
 
 export interface Actor {
   userId: string;
+}
+
+/** Who made a change, for its version: the caller and the call's RequestId. */
+function who(actor: Actor, audit: AuditRecorder) {
+  return { userId: actor.userId, requestId: audit.requestId };
 }
 
 /** A record as Get and List show it: secrets masked. */
@@ -186,12 +192,16 @@ export function toView(row: PublicRow): DataSourceView {
 }
 
 export class DataSourceService {
+  readonly versions: VersionStore;
+
   constructor(
     private readonly db: Db,
     private readonly envelope: Envelope,
     private readonly regionId: string,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.versions = new VersionStore(db, envelope, now);
+  }
 
   /** The record's workspace, for the caller's access check; undefined when there is none. */
   async locate(id: number): Promise<DataSourceRef | undefined> {
@@ -230,6 +240,7 @@ export class DataSourceService {
         description: input.description ?? '',
         qualified_name: this.qualifiedName(workspace.tenant_id, input.type, input.mode, value),
       });
+      await this.versions.record(trx, id, 'Create', who(actor, audit));
       await audit.record(trx, { projectId: pid, targets: { DataSourceId: id } });
       return id;
     });
@@ -268,6 +279,13 @@ export class DataSourceService {
           description: row.description,
           qualified_name: row.qualified_name,
         },
+      );
+      await this.versions.record(
+        trx,
+        id,
+        'Clone',
+        who(actor, audit),
+        `SourceDataSourceId=${row.id}`,
       );
       await audit.record(trx, {
         projectId: source.projectId,
@@ -400,8 +418,166 @@ export class DataSourceService {
       if (envType !== row.env_type) {
         await moveRecord(trx, { projectId: pid, name: row.name, from: row.env_type, to: envType });
       }
+      await this.versions.record(trx, row.id, 'Update', who(actor, audit));
       await audit.record(trx, { projectId: pid, targets: { DataSourceId: row.id } });
     });
+  }
+
+  /**
+   * RollbackDataSource: the record becomes what version `version` was (connection, sealed
+   * secrets, mode, environment, description), itself a new version. `seen` is the version the
+   * caller last saw: if the record has changed since, nothing happens (optimistic concurrency,
+   * checked under the workspace's write lock).
+   */
+  async rollback(
+    actor: Actor,
+    ref: DataSourceRef,
+    to: { version: number; seen: number },
+    audit: AuditRecorder,
+  ): Promise<number> {
+    return this.write(ref.projectId, async (trx, workspace) => {
+      const row = await trx
+        .selectFrom('data_sources')
+        .select(['id', 'name', 'env_type'])
+        .where('id', '=', ref.id)
+        .where('project_id', '=', ref.projectId)
+        .executeTakeFirst();
+      if (!row) throw errors.dataSourceNotFound(ref.id);
+      const current = await this.versions.current(trx, row.id);
+      if (current !== to.seen) {
+        throw errors.conflict(
+          'DataSourceChanged',
+          `Data source ${row.id} is at version ${current ?? 'none'}, not ${to.seen} (the CurrentVersion you sent): it changed since you looked. Read it again (ListDataSourceVersions, DiffDataSourceVersions) and retry with its current version.`,
+        );
+      }
+      const target = await this.versions.row(trx, row.id, to.version);
+      if (!target) throw errors.dataSourceVersionNotFound(row.id, to.version);
+      await this.applyVersion(trx, workspace, actor, ref.projectId, row, target);
+      await audit.record(trx, {
+        projectId: ref.projectId,
+        targets: { DataSourceId: row.id },
+        detail: `Version=${to.version}`,
+      });
+      return this.versions.record(trx, row.id, 'Rollback', who(actor, audit), `From=${to.version}`);
+    });
+  }
+
+  /**
+   * RestoreDataSource: a deleted record comes back, under its own id, as its last retained
+   * version was (a new version). Its sharing rules went with it and do not come back.
+   */
+  async restore(
+    actor: Actor,
+    id: number,
+    projectId: number,
+    audit: AuditRecorder,
+  ): Promise<number> {
+    return this.write(projectId, async (trx, workspace) => {
+      const exists = await trx
+        .selectFrom('data_sources')
+        .select('id')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (exists) {
+        throw errors.conflict(
+          'DataSourceExists',
+          `Data source ${id} exists: only a deleted data source can be restored. RollbackDataSource takes an existing one back to an earlier version.`,
+        );
+      }
+      const last = await this.versions.latestRow(trx, id);
+      if (!last || Number(last.project_id) !== projectId) throw errors.dataSourceNotFound(id);
+      if (last.env_type === 'Dev' && !workspace.dev_environment_enabled)
+        throw devRefused(projectId);
+      const at = this.now();
+      try {
+        await trx
+          .insertInto('data_sources')
+          .values({
+            id,
+            project_id: projectId,
+            name: last.name,
+            env_type: last.env_type,
+            type: last.type,
+            mode: last.mode,
+            properties: last.properties,
+            // Sealed for this id, which the record gets back.
+            secrets_sealed: last.secrets_sealed,
+            description: last.description,
+            qualified_name: last.qualified_name,
+            create_time: at,
+            create_user: actor.userId,
+            modify_time: at,
+            modify_user: actor.userId,
+          } as Insertable<DataSourceTable>)
+          .execute();
+      } catch (e) {
+        throw isUniqueViolation(e) ? nameTaken(projectId, last.name, last.env_type) : e;
+      }
+      await addRecord(trx, {
+        projectId,
+        name: last.name,
+        type: last.type,
+        env: last.env_type,
+        id,
+      });
+      await audit.record(trx, {
+        projectId,
+        targets: { DataSourceId: id },
+        detail: `Version=${last.version}`,
+      });
+      return this.versions.record(trx, id, 'Restore', who(actor, audit), `From=${last.version}`);
+    });
+  }
+
+  /** Makes the record what a version (or a promoted state) says, keeping name, type and id. */
+  private async applyVersion(
+    trx: Kysely<Database>,
+    workspace: WorkspaceRow,
+    actor: Actor,
+    pid: number,
+    row: { id: number; name: string; env_type: EnvType },
+    to: {
+      env_type: EnvType;
+      mode: string;
+      properties: string;
+      secrets_sealed: string | null;
+      description: string;
+      qualified_name: string;
+    },
+  ): Promise<void> {
+    if (
+      to.env_type !== row.env_type &&
+      to.env_type === 'Dev' &&
+      !workspace.dev_environment_enabled
+    ) {
+      throw devRefused(pid);
+    }
+    try {
+      await trx
+        .updateTable('data_sources')
+        .set({
+          env_type: to.env_type,
+          mode: to.mode,
+          properties: to.properties,
+          secrets_sealed: to.secrets_sealed,
+          description: to.description,
+          qualified_name: to.qualified_name,
+          modify_time: this.now(),
+          modify_user: actor.userId,
+        })
+        .where('id', '=', row.id)
+        .execute();
+    } catch (e) {
+      throw isUniqueViolation(e) ? nameTaken(pid, row.name, to.env_type) : e;
+    }
+    if (to.env_type !== row.env_type) {
+      await moveRecord(trx, {
+        projectId: pid,
+        name: row.name,
+        from: row.env_type,
+        to: to.env_type,
+      });
+    }
   }
 
   async delete(ref: DataSourceRef, audit: AuditRecorder): Promise<void> {

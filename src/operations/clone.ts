@@ -29,7 +29,7 @@ export const cloneDataSource = defineOperation({
     }),
   },
   response: { Id: s.integer('The ID of the cloned data source.') },
-  access: { roles: MAY.manageDataSources },
+  access: { roles: MAY.manageDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
     const source = await requireDataSourceRole(ctx, q.Id, { sharedReadOnly: true });

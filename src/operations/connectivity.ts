@@ -94,7 +94,7 @@ export const testDataSourceConnectivity = defineOperation({
       ),
     }),
   },
-  access: { roles: MAY.useDataSources },
+  access: { roles: MAY.useDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
     const id = q.DataSourceId;

@@ -84,7 +84,7 @@ export const createDataSource = defineOperation({
     Description: params.description,
   },
   response: { Id: s.integer('The new data source id.') },
-  access: { roles: MAY.manageDataSources },
+  access: { roles: MAY.manageDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
     ctx.audit.note({ projectId: q.ProjectId });
@@ -126,7 +126,7 @@ export const getDataSource = defineOperation({
       ModifyUser: record.ModifyUser,
     }),
   },
-  access: { roles: MAY.useDataSources },
+  access: { roles: MAY.useDataSources, activeWorkspace: true },
   audit: false,
   async handler(ctx, q) {
     // One read serves both the access decision and the answer.
@@ -200,7 +200,7 @@ export const listDataSources = defineOperation({
       ),
     }),
   },
-  access: { roles: MAY.listDataSources },
+  access: { roles: MAY.listDataSources, activeWorkspace: true },
   audit: false,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);
@@ -255,7 +255,7 @@ export const updateDataSource = defineOperation({
     Description: params.description,
   },
   response: { Success: s.boolean('true when the record was changed.') },
-  access: { roles: MAY.updateDataSources },
+  access: { roles: MAY.updateDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
     await requireDataSourceRole(ctx, q.Id, { projectId: q.ProjectId, sharedReadOnly: true });
@@ -280,7 +280,7 @@ export const deleteDataSource = defineOperation({
   method: 'GET',
   params: { Id: params.id },
   response: { Success: s.boolean('true when the record was deleted.') },
-  access: { roles: MAY.manageDataSources },
+  access: { roles: MAY.manageDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
     const ref = await requireDataSourceRole(ctx, q.Id, { sharedReadOnly: true });

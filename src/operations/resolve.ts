@@ -53,7 +53,7 @@ export const resolveDataSource = defineOperation({
       SourceProjectId: s.integer('The workspace the data source belongs to.'),
     }),
   },
-  access: { roles: MAY.useDataSources },
+  access: { roles: MAY.useDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
     // Sharing rules extend the declared roles, so the resolver decides; refusals look like absence.
@@ -118,7 +118,7 @@ export const listSharedDataSources = defineOperation({
       ),
     ),
   },
-  access: { roles: MAY.listDataSources },
+  access: { roles: MAY.listDataSources, activeWorkspace: true },
   audit: false,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);

@@ -92,7 +92,7 @@ export const createDataSourceSharedRule = defineOperation({
     }),
   },
   response: { Id: s.integer('The rule ID.') },
-  access: { roles: MAY.manageWorkspace },
+  access: { roles: MAY.manageWorkspace, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
     if (q.ExpireTime !== undefined) checkExpireTime(q.ExpireTime, Date.now());
@@ -144,7 +144,7 @@ export const listDataSourceSharedRules = defineOperation({
     }),
   },
   response: { DataSourceSharedRules: s.array(ruleSchema, 'The sharing rules of the data source.') },
-  access: { roles: MAY.manageWorkspace },
+  access: { roles: MAY.manageWorkspace, activeWorkspace: true },
   audit: false,
   async handler(ctx, q) {
     await requireDataSourceRole(ctx, q.DataSourceId);

@@ -12,6 +12,7 @@ import { operations as members } from '../operations/members.js';
 import { operations as projects } from '../operations/projects.js';
 import { operations as resolve } from '../operations/resolve.js';
 import { operations as sharing } from '../operations/sharing.js';
+import { operations as versions } from '../operations/versions.js';
 import type { Operation } from './operation.js';
 
 export const OPERATIONS: readonly Operation[] = [
@@ -26,6 +27,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...clone,
   ...sharing,
   ...resolve,
+  ...versions,
 ];
 
 const byAction = new Map(OPERATIONS.map((op) => [op.action, op]));

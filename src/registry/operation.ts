@@ -17,7 +17,16 @@ export const API_VERSION = '2024-05-18';
  * `any-caller`: every authenticated caller; the handler decides what it may see (e.g.
  * ListProjects shows the caller's workspaces).
  */
-export type AccessRule = { roles: readonly Role[] } | 'any-caller';
+export type AccessRule =
+  | {
+      roles: readonly Role[];
+      /**
+       * The call uses the workspace's data sources: a workspace whose Status is Forbidden refuses
+       * it (Forbidden.Workspace) once the caller's role has passed (docs/DECISIONS.md).
+       */
+      activeWorkspace?: true;
+    }
+  | 'any-caller';
 
 export type ResponseBody = Record<string, unknown>;
 
@@ -59,6 +68,10 @@ export function operationDefiner<C>() {
       ram: def.ram === undefined ? `dataworks:${def.action}` : def.ram,
     } as unknown as Operation;
   };
+}
+
+export function needsActiveWorkspace(op: Operation): boolean {
+  return op.access !== 'any-caller' && op.access.activeWorkspace === true;
 }
 
 export function declaredRoles(op: Operation): readonly Role[] {

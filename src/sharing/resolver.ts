@@ -51,6 +51,7 @@ export class DataSourceResolver {
       ? caller.isOwner || m.roles.size > 0
       : caller.isOwner || MAY.useDataSources.some((r) => m.roles.has(r));
     if (!allowed) throw notFound();
+    if (m.status === 'Forbidden') throw errors.workspaceForbidden('ResolveDataSource', q.projectId);
 
     const expired: number[] = [];
     try {
@@ -109,6 +110,14 @@ export class DataSourceResolver {
       expired,
     );
     if (!rule) return undefined;
+    // A data source of a disabled workspace is not served, shared or not.
+    const source = await trx
+      .selectFrom('projects')
+      .select('status')
+      .where('id', '=', rule.sourceProjectId)
+      .executeTakeFirst();
+    if (source?.status === 'Forbidden')
+      throw errors.workspaceForbidden('ResolveDataSource', rule.sourceProjectId);
     const record = await this.dataSources.reveal(trx, { id: rule.dataSourceId });
     return record && { record, rule };
   }

@@ -197,6 +197,30 @@ export interface DataSourceSharedRuleTable {
   expire_time: number | null;
 }
 
+/** One version of a data source record (src/datasources/versions.ts); outlives the record. */
+export interface DataSourceVersionTable {
+  data_source_id: number;
+  /** 1, 2, ... per data source record. */
+  version: number;
+  project_id: number;
+  name: string;
+  env_type: 'Dev' | 'Prod';
+  type: string;
+  mode: string;
+  /** ConnectionProperties with every secret masked, as in data_sources. */
+  properties: string;
+  /** The record's sealed secrets as they were (sealed for the record's id); null when none. */
+  secrets_sealed: string | null;
+  description: string;
+  qualified_name: string;
+  /** What made it: Baseline, Create, Clone, Update, Rollback, Restore, Promote. */
+  change: string;
+  detail: string | null;
+  create_time: number;
+  create_user: string;
+  request_id: string;
+}
+
 export interface Database {
   meta: MetaTable;
   tenants: TenantTable;
@@ -217,6 +241,7 @@ export interface Database {
   data_source_name_grams: DataSourceNameGramTable;
   data_source_list_state: DataSourceListStateTable;
   data_source_shared_rules: DataSourceSharedRuleTable;
+  data_source_versions: DataSourceVersionTable;
 }
 
 export type Project = Selectable<ProjectTable>;

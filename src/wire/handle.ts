@@ -11,7 +11,12 @@ import { evaluatePolicies } from '../identity/policies.js';
 import type { Principal } from '../identity/principal.js';
 import type { OperationContext } from '../operations/context.js';
 import { findOperation } from '../registry/index.js';
-import { API_VERSION, declaredRoles, type Operation } from '../registry/operation.js';
+import {
+  API_VERSION,
+  declaredRoles,
+  needsActiveWorkspace,
+  type Operation,
+} from '../registry/operation.js';
 import type { ParamSpecs } from '../registry/params.js';
 import type { Services } from '../services.js';
 import { translateStoreError } from '../store/errors.js';
@@ -177,7 +182,7 @@ async function runOperation(
   }
   const access = new RequestAccessGuard(
     principal,
-    { action: op.action, roles: declaredRoles(op) },
+    { action: op.action, roles: declaredRoles(op), activeWorkspace: needsActiveWorkspace(op) },
     services.workspaces,
   );
   const audit = op.audit

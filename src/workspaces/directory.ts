@@ -8,6 +8,8 @@ export interface Membership {
   tenantId: string;
   /** The caller's workspace role codes there (empty when not a member). */
   roles: ReadonlySet<string>;
+  /** The workspace's Status (Available, Forbidden, ...). */
+  status: string;
 }
 
 export interface WorkspaceDirectory {
@@ -26,7 +28,13 @@ export class StoreWorkspaceDirectory implements WorkspaceDirectory {
       .leftJoin('project_roles as c', (j) =>
         j.onRef('c.project_id', '=', 'p.id').onRef('c.code', '=', 'r.role_code'),
       )
-      .select(['p.tenant_id', 'p.dev_role_disabled', 'r.role_code', 'c.module_permissions'])
+      .select([
+        'p.tenant_id',
+        'p.status',
+        'p.dev_role_disabled',
+        'r.role_code',
+        'c.module_permissions',
+      ])
       .where('p.id', '=', projectId)
       .execute();
     if (rows.length === 0) return undefined;
@@ -44,6 +52,6 @@ export class StoreWorkspaceDirectory implements WorkspaceDirectory {
         for (const g of grantsOf(perms)) roles.add(g);
       }
     }
-    return { tenantId: rows[0]!.tenant_id, roles };
+    return { tenantId: rows[0]!.tenant_id, roles, status: rows[0]!.status };
   }
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { WorkspaceRole } from '../../src/access/roles.js';
 import { OPERATIONS } from '../../src/registry/index.js';
-import { declaredRoles } from '../../src/registry/operation.js';
+import { declaredRoles, needsActiveWorkspace } from '../../src/registry/operation.js';
 import { MemberService } from '../../src/workspaces/member-service.js';
 import { ProjectService } from '../../src/workspaces/project-service.js';
 import {
@@ -14,9 +14,12 @@ import {
   type Actor,
   CUSTOM_ACTORS,
   type Expect,
+  FORBIDDEN_MATRIX,
   isWorkspaceRoleActor,
   MATRIX_CALLS,
+  type MatrixRow,
   PERMISSION_MATRIX,
+  REFUSED_IN_FORBIDDEN_WORKSPACE,
   type Scene,
 } from '../fixtures/permission-matrix.js';
 import { forEachDialect, type Key, type TestContext } from '../helpers/harness.js';
@@ -28,6 +31,7 @@ const STATUS: Record<Expect, number> = {
   '1101080008': 404,
   '1000010005': 404,
   '1000011038': 404,
+  'Forbidden.Workspace': 403,
 };
 
 const quiet = { record: async () => {}, note: () => {} };
@@ -43,6 +47,7 @@ class World {
   private readonly projects: ProjectService;
   private readonly members: MemberService;
   private shared: Scene | undefined;
+  private forbidden: Promise<Scene> | undefined;
   private twin: Promise<number> | undefined;
 
   constructor(readonly c: TestContext) {
@@ -147,6 +152,11 @@ class World {
       name: () => c.name('mx').slice(0, 28),
       newDataSource,
       twinProjectId,
+      newDeletedDataSource: async () => {
+        const { id } = await newDataSource();
+        await c.services.dataSources.delete({ id, projectId }, quiet);
+        return id;
+      },
       newSharedRule: async () =>
         c.services.sharing.create(
           owner,
@@ -160,9 +170,20 @@ class World {
     };
   }
 
-  async sceneFor(operation: string): Promise<Scene> {
-    if (MATRIX_CALLS[operation]?.freshScene) return this.newScene();
-    return this.shared!;
+  async sceneFor(operation: string, forbidden = false): Promise<Scene> {
+    if (!forbidden) {
+      if (MATRIX_CALLS[operation]?.freshScene) return this.newScene();
+      return this.shared!;
+    }
+    if (MATRIX_CALLS[operation]?.freshScene) return this.forbid(await this.newScene());
+    this.forbidden ??= this.newScene().then((s) => this.forbid(s));
+    return this.forbidden;
+  }
+
+  /** UpdateProject Status=Forbidden, as the Tenant Owner would. */
+  private async forbid(scene: Scene): Promise<Scene> {
+    await this.projects.update(this.tenantId, scene.projectId, { status: 'Forbidden' }, quiet);
+    return scene;
   }
 
   async keyFor(actor: Actor, operation: string): Promise<Key> {
@@ -185,33 +206,38 @@ class World {
   }
 }
 
-forEachDialect('permission matrix', (t) => {
-  let world: World;
-  before(async () => {
-    world = new World(t());
-    await world.build();
-  });
-
-  for (const row of PERMISSION_MATRIX) {
-    it(`${row.operation} as ${row.actor}: ${row.expect}`, async () => {
-      const call = MATRIX_CALLS[row.operation];
-      assert.ok(call, `MATRIX_CALLS has no entry for ${row.operation}`);
-      const scene = await world.sceneFor(row.operation);
-      const params = await call.params(scene);
-      const key = await world.keyFor(row.actor, row.operation);
-      const r = await world.c.call(key, row.operation, params, {
-        method: call.method,
-        placement: call.placement,
-      });
-      if (row.expect === 'allow') {
-        assert.equal(r.status, 200, JSON.stringify(r.body));
-      } else {
-        assert.equal(r.body.Code, row.expect, JSON.stringify(r.body));
-      }
-      assert.equal(r.status, STATUS[row.expect]);
+function runMatrix(rows: readonly MatrixRow[], forbidden: boolean) {
+  return (t: () => TestContext) => {
+    let world: World;
+    before(async () => {
+      world = new World(t());
+      await world.build();
     });
-  }
-});
+
+    for (const row of rows) {
+      it(`${row.operation} as ${row.actor}: ${row.expect}`, async () => {
+        const call = MATRIX_CALLS[row.operation];
+        assert.ok(call, `MATRIX_CALLS has no entry for ${row.operation}`);
+        const scene = await world.sceneFor(row.operation, forbidden);
+        const params = await call.params(scene);
+        const key = await world.keyFor(row.actor, row.operation);
+        const r = await world.c.call(key, row.operation, params, {
+          method: call.method,
+          placement: call.placement,
+        });
+        if (row.expect === 'allow') {
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+        } else {
+          assert.equal(r.body.Code, row.expect, JSON.stringify(r.body));
+        }
+        assert.equal(r.status, STATUS[row.expect]);
+      });
+    }
+  };
+}
+
+forEachDialect('permission matrix', runMatrix(PERMISSION_MATRIX, false));
+forEachDialect('permission matrix, Forbidden workspace', runMatrix(FORBIDDEN_MATRIX, true));
 
 it('the matrix covers each of its operations for every actor, and agrees with their declared roles', () => {
   const operations = new Set(PERMISSION_MATRIX.map((r) => r.operation));
@@ -244,4 +270,13 @@ it('the matrix covers each of its operations for every actor, and agrees with th
       );
     }
   }
+});
+
+it('the operations a Forbidden workspace refuses are those the registry marks activeWorkspace', () => {
+  const marked = OPERATIONS.filter(needsActiveWorkspace).map((o) => o.action);
+  const matrixOps = new Set(PERMISSION_MATRIX.map((r) => r.operation));
+  assert.deepEqual(
+    marked.filter((a) => matrixOps.has(a)).sort(),
+    [...REFUSED_IN_FORBIDDEN_WORKSPACE].sort(),
+  );
 });

@@ -8,6 +8,7 @@ import { dataSources } from './0004-data-sources.js';
 import { sharing } from './0005-sharing.js';
 import { shareExpiry } from './0006-share-expiry.js';
 import { customRoles } from './0007-custom-roles.js';
+import { dataSourceVersions } from './0008-data-source-versions.js';
 import type { Migration } from './helpers.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sharing,
   shareExpiry,
   customRoles,
+  dataSourceVersions,
 ];
