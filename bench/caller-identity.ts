@@ -1,7 +1,7 @@
 /**
  * Signed GetCallerIdentity through the whole stack against a bare node:http JSON hello, same
  * load generator, same run: the ratio is what to compare across machines.
- *   npm run bench            (builds first; DSHUB_BENCH_SECONDS, DSHUB_BENCH_CONNECTIONS)
+ *   npm run bench -- caller-identity [--profile]   (DSHUB_BENCH_SECONDS, DSHUB_BENCH_CONNECTIONS)
  */
 import { fmt, GENERATOR, load, pinGenerator, signPool, startBare, startDshub } from './lib.js';
 
@@ -11,10 +11,10 @@ const connections = Number(process.env.DSHUB_BENCH_CONNECTIONS ?? 32);
 pinGenerator();
 const bare = await startBare();
 await load(bare.port, { connections, seconds: 2 }); // warm-up
-const bareResult = await load(bare.port, { connections, seconds });
+const bareResult = await load(bare.port, { connections, seconds, cpu: bare.cpu });
 await bare.stop();
 
-const dshub = await startDshub();
+const dshub = await startDshub({}, 'GetCallerIdentity');
 const opts = {
   accessKeyId: dshub.accessKeyId,
   accessKeySecret: dshub.accessKeySecret,
@@ -23,7 +23,7 @@ const opts = {
 } as const;
 await load(dshub.port, { connections, seconds: 2, pool: signPool(120_000, opts, dshub.port) }); // warm-up
 const pool = signPool(Math.ceil(bareResult.rps * seconds * 1.1), opts, dshub.port);
-const dshubResult = await load(dshub.port, { connections, seconds, pool });
+const dshubResult = await load(dshub.port, { connections, seconds, pool, cpu: dshub.cpu });
 await dshub.stop();
 
 process.stdout.write(

@@ -3,14 +3,26 @@
  * load generator (autocannon) in this process on core 1, and pools of requests signed before
  * the timed run so that the generator's own signing does not count.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { type SignedHttpRequest, type SignOptions, signRequest } from '../test/helpers/signer.js';
+import { formatSummary, readProfile, summarizeProfile } from './profile.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -29,10 +41,38 @@ export function pinGenerator(): void {
   if (PIN) execFileSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' });
 }
 
+/** `--profile` (or DSHUB_BENCH_PROFILE=1): dshub servers run under `node --cpu-prof`. */
+export const PROFILE =
+  process.argv.includes('--profile') || process.env.DSHUB_BENCH_PROFILE === '1';
+/** Where profiles are kept (ignored by git). */
+export const PROFILE_DIR = join(ROOT, 'bench-profiles');
+
 export interface Served {
   port: number;
   child: ChildProcess;
+  /** CPU seconds (user + system) the server process has used so far. */
+  cpu(): number;
   stop(): Promise<void>;
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime of a process from /proc, in seconds (Linux only; NaN elsewhere). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /**
@@ -62,6 +102,7 @@ export async function startProcess(args: string[], env: Record<string, string>):
   return {
     port,
     child,
+    cpu: () => cpuSeconds(child.pid!),
     stop: async () => {
       if (exited === null) {
         const done = new Promise((r) => child.once('exit', r));
@@ -97,11 +138,20 @@ export interface DshubServer extends Served {
   dataDir: string;
 }
 
-export async function startDshub(env: Record<string, string> = {}): Promise<DshubServer> {
+/**
+ * Starts the built server. With `--profile`, `label` names the profile: it is written when the
+ * server stops, copied to bench-profiles/<label>.cpuprofile and summarised on stdout.
+ */
+export async function startDshub(
+  env: Record<string, string> = {},
+  label = 'dshub',
+): Promise<DshubServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dshub-bench-'));
   const accessKeyId = `LTAIbench${randomBytes(6).toString('hex')}`;
   const accessKeySecret = randomBytes(15).toString('hex');
-  const served = await startProcess([join(ROOT, 'dist', 'cli', 'main.js'), 'serve'], {
+  const profDir = PROFILE ? mkdtempSync(join(tmpdir(), 'dshub-prof-')) : undefined;
+  const nodeFlags = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const served = await startProcess([...nodeFlags, join(ROOT, 'dist', 'cli', 'main.js'), 'serve'], {
     DSHUB_PORT: '0',
     DSHUB_DATA_DIR: dataDir,
     DSHUB_ROOT_ACCESS_KEY_ID: accessKeyId,
@@ -117,8 +167,25 @@ export async function startDshub(env: Record<string, string> = {}): Promise<Dshu
     stop: async () => {
       await served.stop();
       rmSync(dataDir, { recursive: true, force: true });
+      if (profDir) {
+        reportProfile(profDir, label);
+        rmSync(profDir, { recursive: true, force: true });
+      }
     },
   };
+}
+
+function reportProfile(dir: string, label: string): void {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) {
+    process.stdout.write(`profile ${label}: the server wrote no profile\n`);
+    return;
+  }
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const kept = join(PROFILE_DIR, `${label.replace(/[^\w.-]+/g, '-')}.cpuprofile`);
+  copyFileSync(join(dir, file), kept);
+  const summary = summarizeProfile(readProfile(kept), 20);
+  process.stdout.write(`\nprofile ${label} (${kept}):\n${formatSummary(summary)}\n\n`);
 }
 
 export function signPool(
@@ -158,13 +225,15 @@ request = function()
   if i > #reqs then i = 1 end
   return reqs[i]
 end
-done = function(summary, latency, requests)
+__DELAY__done = function(summary, latency, requests)
   io.write(string.format('{"total":%d,"seconds":%f,"p50":%f,"p99":%f,"errors":%d,"non2xx":%d}\\n',
     summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     summary.errors.status))
 end
 `;
+
+const run = promisify(execFile);
 
 function rawRequest(s: SignedHttpRequest, port: number): string {
   const headers = { host: `127.0.0.1:${port}`, ...s.headers } as Record<string, string>;
@@ -173,14 +242,13 @@ function rawRequest(s: SignedHttpRequest, port: number): string {
   return `${s.method} ${s.url} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n${s.payload ?? ''}`;
 }
 
-async function loadWithWrk(
-  port: number,
-  opts: { connections: number; seconds: number; pool?: SignedHttpRequest[]; path?: string },
-): Promise<RunResult> {
+async function loadWithWrk(port: number, opts: LoadOptions): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'dshub-wrk-'));
   try {
     const script = join(dir, 'pool.lua');
-    writeFileSync(script, WRK_SCRIPT);
+    // wrk paces a connection only when the script defines delay().
+    const delay = opts.delayMs ? `delay = function() return ${Math.round(opts.delayMs)} end\n` : '';
+    writeFileSync(script, WRK_SCRIPT.replace('__DELAY__', delay));
     const requests = join(dir, 'requests.bin');
     const pool = opts.pool ?? [
       { method: 'GET', url: opts.path ?? '/', headers: {} } as SignedHttpRequest,
@@ -196,9 +264,9 @@ async function loadWithWrk(
       '--',
       requests,
     ];
-    const out = PIN
-      ? execFileSync('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' })
-      : execFileSync('wrk', args, { encoding: 'utf8' });
+    const { stdout: out } = PIN
+      ? await run('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' })
+      : await run('wrk', args, { encoding: 'utf8' });
     const line = out.split('\n').find((l) => l.startsWith('{"total"'));
     if (!line) throw new Error(`wrk said: ${out}`);
     const r = JSON.parse(line) as {
@@ -234,16 +302,38 @@ export interface RunResult {
   non2xx: number;
   errors: number;
   total: number;
+  /**
+   * Server CPU time per request in µs (when the server's CPU clock was given): unlike req/s it
+   * barely moves when other processes compete for the cores.
+   */
+  cpuUs?: number;
+}
+
+export interface LoadOptions {
+  connections: number;
+  seconds: number;
+  pool?: SignedHttpRequest[];
+  path?: string;
+  /** The server's CPU clock (Served.cpu), to report CPU per request. */
+  cpu?: () => number;
+  /** wrk only: each connection waits this long before its next request (paced writers). */
+  delayMs?: number;
 }
 
 /**
  * Runs the load generator (wrk when installed, else autocannon) for `seconds` at `connections` over keep-alive. With a pool, every request
  * is the next pre-signed one (distinct nonces); the run stops early if the pool runs dry.
  */
-export async function load(
-  port: number,
-  opts: { connections: number; seconds: number; pool?: SignedHttpRequest[]; path?: string },
-): Promise<RunResult> {
+export async function load(port: number, opts: LoadOptions): Promise<RunResult> {
+  const before = opts.cpu?.();
+  const r = await generate(port, opts);
+  if (opts.cpu && before !== undefined && r.total > 0) {
+    r.cpuUs = ((opts.cpu() - before) / r.total) * 1e6;
+  }
+  return r;
+}
+
+async function generate(port: number, opts: LoadOptions): Promise<RunResult> {
   if (WRK) return loadWithWrk(port, opts);
   let next = 0;
   const pool = opts.pool;
@@ -286,5 +376,7 @@ export async function load(
 }
 
 export function fmt(r: RunResult): string {
-  return `${Math.round(r.rps).toLocaleString('en')} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  (non-2xx ${r.non2xx}, errors ${r.errors})`;
+  const cpu =
+    r.cpuUs !== undefined && Number.isFinite(r.cpuUs) ? `  cpu ${Math.round(r.cpuUs)} µs/req` : '';
+  return `${Math.round(r.rps).toLocaleString('en')} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${cpu}  (non-2xx ${r.non2xx}, errors ${r.errors})`;
 }

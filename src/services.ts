@@ -59,6 +59,8 @@ export interface ServiceOptions {
   migrate?: boolean;
   /** Process-level metrics (event loop, memory); off in tests to keep registries small. */
   defaultMetrics?: boolean;
+  /** Sees the SQL of every store statement (tests count round trips per call with it). */
+  onQuery?: (sql: string) => void;
 }
 
 export async function createServices(config: Config, opts: ServiceOptions = {}): Promise<Services> {
@@ -67,7 +69,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const connectivity = new ConnectivityTester(config.connectivity);
   const { keyring } = loadKeyring({ masterKey: config.masterKey, dataDir: config.dataDir });
   const envelope = new Envelope(keyring);
-  const db = openDatabase(config.database);
+  const db = openDatabase(config.database, opts.onQuery ? { onQuery: opts.onQuery } : {});
   try {
     if (opts.migrate !== false) await migrateToLatest(db);
     await checkMasterKey(db, envelope);

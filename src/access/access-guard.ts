@@ -6,12 +6,22 @@
  */
 import { errors } from '../errors.js';
 import type { Principal } from '../identity/principal.js';
-import type { WorkspaceDirectory } from '../workspaces/directory.js';
+import type { Membership, WorkspaceDirectory } from '../workspaces/directory.js';
 import { holdsTenantRole, type Role, roleLabel } from './roles.js';
 
 export interface AccessGuard {
   /** Throws unless the caller holds one of the operation's roles in this workspace (or tenant-wide). */
-  requireWorkspace(projectId: number, opts?: { roles?: readonly Role[] }): Promise<void>;
+  requireWorkspace(
+    projectId: number,
+    opts?: {
+      roles?: readonly Role[];
+      /**
+       * The caller's membership in `projectId`, read in the same query as the record it
+       * guards (one round trip); omitted: the guard looks it up.
+       */
+      membership?: Membership | undefined;
+    },
+  ): Promise<void>;
   /** Throws unless the caller is Tenant Owner or holds one of the operation's tenant roles. */
   requireTenant(opts?: { roles?: readonly Role[] }): void;
   /** Records that the handler decided access itself (e.g. filtered a list by visibility). */
@@ -35,9 +45,16 @@ export class RequestAccessGuard implements AccessGuard {
     private readonly workspaces: WorkspaceDirectory,
   ) {}
 
-  async requireWorkspace(projectId: number, opts: { roles?: readonly Role[] } = {}): Promise<void> {
+  async requireWorkspace(
+    projectId: number,
+    opts: { roles?: readonly Role[]; membership?: Membership | undefined } = {},
+  ): Promise<void> {
     const roles = opts.roles ?? this.op.roles;
-    const m = await this.workspaces.membership(projectId, this.principal.userId);
+    // A caller that read the caller's membership with its record (one round trip) passes it.
+    const m =
+      'membership' in opts
+        ? opts.membership
+        : await this.workspaces.membership(projectId, this.principal.userId);
     if (!m || m.tenantId !== this.principal.tenantId) throw errors.workspaceNotFound(projectId);
     if (!holdsTenantRole(this.principal, roles) && !roles.some((r) => m.roles.has(r))) {
       throw errors.roleDenied(this.op.action, roles.map(roleLabel));

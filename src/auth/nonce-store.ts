@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import { errors } from '../errors.js';
 import type { Db } from '../store/dialect.js';
+import { type Prepared, param, prepare } from '../store/prepared.js';
 
 export interface NonceStore {
   /** True when the nonce was unused (and is now recorded), false when it was used already. */
@@ -75,15 +76,28 @@ export class MemoryNonceStore implements NonceStore {
 }
 
 export class DatabaseNonceStore implements NonceStore {
-  constructor(private readonly db: Db) {}
+  // Every signed request runs it: compiled once (store/prepared.ts).
+  private readonly insert: Prepared<unknown, 'accessKeyId' | 'nonce' | 'expiresAt'>;
+
+  constructor(private readonly db: Db) {
+    this.insert = prepare(
+      db,
+      'dshub_claim_nonce',
+      db.kysely
+        .insertInto('nonces')
+        .values({
+          access_key_id: param<string>('accessKeyId'),
+          nonce: param<string>('nonce'),
+          expires_at: param<number>('expiresAt'),
+        })
+        .onConflict((oc) => oc.columns(['access_key_id', 'nonce']).doNothing()),
+      ['accessKeyId', 'nonce', 'expiresAt'],
+    );
+  }
 
   async claim(accessKeyId: string, nonce: string, expiresAt: number): Promise<boolean> {
-    const r = await this.db.kysely
-      .insertInto('nonces')
-      .values({ access_key_id: accessKeyId, nonce, expires_at: expiresAt })
-      .onConflict((oc) => oc.columns(['access_key_id', 'nonce']).doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    const r = await this.insert.run({ accessKeyId, nonce, expiresAt });
+    return r.changes === 1;
   }
 
   async sweep(now: number): Promise<void> {

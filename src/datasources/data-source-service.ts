@@ -25,6 +25,7 @@ import {
 import { type ApiError, errors, isApiError } from '../errors.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
+import { type Prepared, param, prepare } from '../store/prepared.js';
 import type { Database, DataSourceRow, DataSourceTable } from '../store/schema.js';
 import {
   addRecord,
@@ -191,7 +192,27 @@ export function toView(row: PublicRow): DataSourceView {
   };
 }
 
+/**
+ * The workspace's tenant and flags, one of the caller's roles there (null: none) and, for a
+ * custom role, its module permissions: a workspaces/directory.ts MembershipRow.
+ */
+export interface CallerAccessRow {
+  tenant_id: string;
+  dev_role_disabled: number;
+  status: string;
+  role_code: string | null;
+  module_permissions: string | null;
+}
+
+type ReadForCallerRow = PublicRow & CallerAccessRow;
+
 export class DataSourceService {
+  /**
+   * GetDataSource's one round trip: the record, its workspace, and the caller's roles there
+   * (one row per role), compiled once.
+   */
+  private readonly readForCaller: Prepared<ReadForCallerRow, 'id' | 'userId'>;
+
   readonly versions: VersionStore;
 
   constructor(
@@ -201,6 +222,44 @@ export class DataSourceService {
     private readonly now: () => number = Date.now,
   ) {
     this.versions = new VersionStore(db, envelope, now);
+    this.readForCaller = prepare(
+      db,
+      'dshub_data_source_for_caller',
+      db.kysely
+        .selectFrom('data_sources as d')
+        .innerJoin('projects as p', 'p.id', 'd.project_id')
+        .leftJoin('project_member_roles as r', (j) =>
+          j
+            .onRef('r.project_id', '=', 'd.project_id')
+            .on('r.user_id', '=', param<string>('userId')),
+        )
+        .leftJoin('project_roles as c', (j) =>
+          j.onRef('c.project_id', '=', 'd.project_id').onRef('c.code', '=', 'r.role_code'),
+        )
+        .select(PUBLIC_COLUMNS.map((c) => `d.${c}` as const))
+        .select([
+          'p.tenant_id',
+          'p.status',
+          'p.dev_role_disabled',
+          'r.role_code',
+          'c.module_permissions',
+        ])
+        .where('d.id', '=', param<number>('id')),
+      ['id', 'userId'],
+    );
+  }
+
+  /**
+   * A record with what its access decision needs, from one query: the rows of the caller's
+   * roles in its workspace (see workspaces/directory.ts), or undefined when there is no record.
+   */
+  async getForCaller(
+    id: number,
+    userId: string,
+  ): Promise<{ view: DataSourceView; access: CallerAccessRow[] } | undefined> {
+    const { rows } = await this.readForCaller.run({ id, userId });
+    if (rows.length === 0) return undefined;
+    return { view: toView(rows[0]!), access: rows };
   }
 
   /** The record's workspace, for the caller's access check; undefined when there is none. */

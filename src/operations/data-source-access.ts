@@ -4,6 +4,7 @@
  * tenant's, or not in the workspace the request names) answers exactly as a missing one does.
  */
 import { errors, isApiError } from '../errors.js';
+import type { Membership } from '../workspaces/directory.js';
 import type { OperationContext } from './context.js';
 
 export interface DataSourceAccessOptions {
@@ -19,13 +20,14 @@ export interface DataSourceAccessOptions {
 
 /**
  * `found` lets a caller that has already read the record (GetDataSource answers from the same
- * read) skip the lookup.
+ * read) skip the lookup; with `membership` (the caller's, read in the same query) the guard
+ * skips its own lookup too.
  */
 export async function requireDataSourceRole(
   ctx: OperationContext,
   id: number,
   opts: DataSourceAccessOptions = {},
-  found?: { projectId: number } | null,
+  found?: { projectId: number; membership?: Membership | undefined } | null,
 ): Promise<{ id: number; projectId: number }> {
   ctx.audit.note({ targets: { DataSourceId: id } });
   const ref = found === undefined ? await ctx.services.dataSources.locate(id) : found;
@@ -33,7 +35,10 @@ export async function requireDataSourceRole(
     if (!ref || (opts.projectId !== undefined && ref.projectId !== opts.projectId)) {
       throw errors.dataSourceNotFound(id);
     }
-    await ctx.access.requireWorkspace(ref.projectId);
+    await ctx.access.requireWorkspace(
+      ref.projectId,
+      ref && 'membership' in ref ? { membership: ref.membership } : {},
+    );
   } catch (e) {
     if (ref && opts.sharedReadOnly && (await seesItOnlyShared(ctx, ref.projectId, id))) {
       ctx.audit.note({ projectId: ref.projectId });

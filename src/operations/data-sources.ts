@@ -11,6 +11,7 @@ import type { DataSourceView } from '../datasources/index.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';
+import { membershipFromRows } from '../workspaces/directory.js';
 import { defineOperation } from './context.js';
 import { requireDataSourceRole } from './data-source-access.js';
 
@@ -129,9 +130,17 @@ export const getDataSource = defineOperation({
   access: { roles: MAY.useDataSources, activeWorkspace: true },
   audit: false,
   async handler(ctx, q) {
-    // One read serves both the access decision and the answer.
-    const v = await ctx.services.dataSources.get(q.Id);
-    await requireDataSourceRole(ctx, q.Id, {}, v ?? null);
+    // One query serves both the access decision and the answer.
+    const found = await ctx.services.dataSources.getForCaller(q.Id, ctx.principal.userId);
+    const v = found?.view;
+    await requireDataSourceRole(
+      ctx,
+      q.Id,
+      {},
+      found
+        ? { projectId: found.view.projectId, membership: membershipFromRows(found.access) }
+        : null,
+    );
     if (!v) throw errors.dataSourceNotFound(q.Id);
     return {
       DataSource: {
@@ -171,7 +180,8 @@ export const listDataSources = defineOperation({
       caseInsensitiveEnum: true,
     }),
     Tags: p.string({
-      description: 'Accepted for compatibility and ignored: dshub data sources carry no tags.',
+      description:
+        'DataWorks filters by tags here (a JSON array, AND, at most 10). dshub data sources carry no tags (DataWorks’ Create/UpdateDataSource set none), so an empty array filters nothing and any tag is refused (InvalidParameter.Tags) rather than ignored.',
       maxLength: 4000,
     }),
     SortBy: p.string({
@@ -204,6 +214,7 @@ export const listDataSources = defineOperation({
   audit: false,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);
+    if (q.Tags !== undefined) refuseTags(q.Tags);
     const unknown = q.Types?.find((t) => !findDataSourceType(t));
     if (unknown !== undefined) {
       throw errors.invalidParameter(
@@ -237,6 +248,26 @@ export const listDataSources = defineOperation({
     };
   },
 });
+
+/** Tags cannot match anything dshub stores: an empty list passes, any tag is refused. */
+function refuseTags(text: string): void {
+  let tags: unknown;
+  try {
+    tags = JSON.parse(text);
+  } catch {
+    tags = undefined;
+  }
+  if (!Array.isArray(tags)) {
+    throw errors.invalidParameter('Tags', 'must be a JSON array, e.g. [] or ["tag"].');
+  }
+  if (tags.length > 10) throw errors.invalidParameter('Tags', 'must have at most 10 tags.');
+  if (tags.length > 0) {
+    throw errors.invalidParameter(
+      'Tags',
+      'dshub data sources carry no tags, so a tag filter cannot be honoured; omit Tags or send [].',
+    );
+  }
+}
 
 export const updateDataSource = defineOperation({
   action: 'UpdateDataSource',

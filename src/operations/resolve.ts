@@ -4,7 +4,7 @@
  * shared into a workspace for the caller). Same endpoint and signing as DataWorks' operations.
  */
 import { MAY } from '../access/roles.js';
-import { p } from '../registry/params.js';
+import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import { defineOperation } from './context.js';
 import { expireTimeSchema } from './sharing.js';
@@ -86,7 +86,7 @@ export const listSharedDataSources = defineOperation({
   action: 'ListSharedDataSources',
   summary: 'What is shared into a workspace for the caller, without connections.',
   description:
-    'The data sources other workspaces share into this one that the caller may use: whole-workspace rules and rules naming the caller (the Tenant Owner sees all). One entry per shared name and environment; a rule naming the caller wins over a whole-workspace one. Sorted by name, then environment; not paginated.',
+    'The data sources other workspaces share into this one that the caller may use: whole-workspace rules and rules naming the caller (the Tenant Owner sees all). One entry per shared name and environment; a rule naming the caller wins over a whole-workspace one. Sorted by name, then environment; paged like every List (PageNumber from 1, PageSize 1 to 100, default 10; TotalCount counts every entry).',
   method: 'GET',
   extension: true,
   params: {
@@ -96,27 +96,33 @@ export const listSharedDataSources = defineOperation({
       enum: ['Dev', 'Prod'] as const,
       caseInsensitiveEnum: true,
     }),
+    ...paging,
   },
   response: {
-    SharedDataSources: s.array(
-      s.optional(
-        s.object({
-          SharedDataSourceName: s.string('<source workspace name>.<data source name>.'),
-          DataSourceId: s.integer('The shared data source record.'),
-          SourceProjectId: s.integer('The workspace it belongs to.'),
-          SharedRuleId: s.integer('The rule that shares it to the caller.'),
-          Type: s.string('The data source type.'),
-          ConnectionPropertiesMode: s.string('UrlMode, InstanceMode, ...'),
-          EnvType: envTypeSchema,
-          SharedUser: s.string(
-            'The caller, for a rule naming them; empty for the whole workspace.',
-          ),
-          CreateTime: s.integer('When the rule was created, epoch milliseconds.'),
-          ExpireTime: expireTimeSchema,
-        }),
-        ['ExpireTime'],
+    PagingInfo: s.object({
+      PageNumber: s.integer(),
+      PageSize: s.integer(),
+      TotalCount: s.integer('Entries for the caller, over all pages.'),
+      SharedDataSources: s.array(
+        s.optional(
+          s.object({
+            SharedDataSourceName: s.string('<source workspace name>.<data source name>.'),
+            DataSourceId: s.integer('The shared data source record.'),
+            SourceProjectId: s.integer('The workspace it belongs to.'),
+            SharedRuleId: s.integer('The rule that shares it to the caller.'),
+            Type: s.string('The data source type.'),
+            ConnectionPropertiesMode: s.string('UrlMode, InstanceMode, ...'),
+            EnvType: envTypeSchema,
+            SharedUser: s.string(
+              'The caller, for a rule naming them; empty for the whole workspace.',
+            ),
+            CreateTime: s.integer('When the rule was created, epoch milliseconds.'),
+            ExpireTime: expireTimeSchema,
+          }),
+          ['ExpireTime'],
+        ),
       ),
-    ),
+    }),
   },
   access: { roles: MAY.listDataSources, activeWorkspace: true },
   audit: false,
@@ -127,19 +133,29 @@ export const listSharedDataSources = defineOperation({
       ctx.principal.isOwner ? { everyone: true } : { userId: ctx.principal.userId },
       q.EnvType,
     );
+    const pageNumber = q.PageNumber ?? 1;
+    const pageSize = q.PageSize ?? 10;
+    // Entries are few per workspace (one per shared name and environment) and are deduplicated
+    // by precedence before paging, so the page is cut from the whole list.
+    const offset = (pageNumber - 1) * pageSize;
     return {
-      SharedDataSources: entries.map((e) => ({
-        SharedDataSourceName: e.sharedDataSourceName,
-        DataSourceId: e.dataSourceId,
-        SourceProjectId: e.sourceProjectId,
-        SharedRuleId: e.ruleId,
-        Type: e.type,
-        ConnectionPropertiesMode: e.mode,
-        EnvType: e.envType,
-        SharedUser: e.sharedUser,
-        CreateTime: e.createTime,
-        ...(e.expireTime !== undefined ? { ExpireTime: e.expireTime } : {}),
-      })),
+      PagingInfo: {
+        PageNumber: pageNumber,
+        PageSize: pageSize,
+        TotalCount: entries.length,
+        SharedDataSources: entries.slice(offset, offset + pageSize).map((e) => ({
+          SharedDataSourceName: e.sharedDataSourceName,
+          DataSourceId: e.dataSourceId,
+          SourceProjectId: e.sourceProjectId,
+          SharedRuleId: e.ruleId,
+          Type: e.type,
+          ConnectionPropertiesMode: e.mode,
+          EnvType: e.envType,
+          SharedUser: e.sharedUser,
+          CreateTime: e.createTime,
+          ...(e.expireTime !== undefined ? { ExpireTime: e.expireTime } : {}),
+        })),
+      },
     };
   },
 });

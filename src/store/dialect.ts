@@ -4,7 +4,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  type LogEvent,
+  PostgresDialect,
+  type SqliteDatabase,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Database } from './schema.js';
@@ -14,7 +22,21 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Db<DB = Database> {
   kysely: Kysely<DB>;
   dialect: DialectName;
+  /**
+   * Runs a statement compiled once (store/prepared.ts) straight on the driver, outside any
+   * transaction. `name` identifies it (a PostgreSQL prepared statement name).
+   */
+  runPrepared<R>(
+    name: string,
+    text: string,
+    values: readonly unknown[],
+  ): Promise<{ rows: R[]; changes: number }>;
   close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Called with the SQL of every statement run (tests count store round trips with it). */
+  onQuery?: (sql: string) => void;
 }
 
 // Ids and epoch-ms times are below 2^53, so int8/numeric columns can be plain numbers.
@@ -30,7 +52,10 @@ const pgTypes = {
  * point read. Statements are reusable (better-sqlite3 runs each to completion synchronously),
  * so keep the most recent ones by SQL text.
  */
-export function withStatementCache(db: SQLite.Database, max = 512): SqliteDatabase {
+export function withStatementCache(
+  db: SQLite.Database,
+  max = 512,
+): SqliteDatabase & { prepare(text: string): SQLite.Statement } {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => db.close(),
@@ -46,7 +71,13 @@ export function withStatementCache(db: SQLite.Database, max = 512): SqliteDataba
   };
 }
 
-export function openDatabase(config: Config['database']): Db {
+export function openDatabase(config: Config['database'], opts: OpenOptions = {}): Db {
+  const onQuery = opts.onQuery;
+  const log = onQuery
+    ? (e: LogEvent) => {
+        if (e.level === 'query') onQuery(e.query.sql);
+      }
+    : undefined;
   if (config.kind === 'sqlite') {
     if (config.file !== ':memory:')
       mkdirSync(dirname(config.file), { recursive: true, mode: 0o700 });
@@ -57,10 +88,29 @@ export function openDatabase(config: Config['database']): Db {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('cache_size = -32000');
+    const statements = withStatementCache(sqlite);
     const kysely = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+      dialect: new SqliteDialect({ database: statements }),
+      ...(log ? { log } : {}),
     });
-    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+    return {
+      kysely,
+      dialect: 'sqlite',
+      runPrepared: async <R>(_name: string, text: string, values: readonly unknown[]) => {
+        // Inside a Kysely transaction (another request's, interleaved at an await) the one
+        // connection would show its uncommitted writes: wait for it like every Kysely query.
+        if (sqlite.inTransaction) {
+          const r = await kysely.executeQuery<R>(CompiledQuery.raw(text, [...values]));
+          return { rows: [...r.rows], changes: Number(r.numAffectedRows ?? 0n) };
+        }
+        onQuery?.(text);
+        const statement = statements.prepare(text) as SQLite.Statement<unknown[]>;
+        const args = values as unknown[];
+        if (statement.reader) return { rows: statement.all(...args) as R[], changes: 0 };
+        return { rows: [], changes: Number(statement.run(...args).changes) };
+      },
+      close: () => kysely.destroy(),
+    };
   }
   const pool = new pg.Pool({
     connectionString: config.url,
@@ -70,8 +120,20 @@ export function openDatabase(config: Config['database']): Db {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  const kysely = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    ...(log ? { log } : {}),
+  });
+  return {
+    kysely,
+    dialect: 'postgres',
+    runPrepared: async <R>(name: string, text: string, values: readonly unknown[]) => {
+      onQuery?.(text);
+      const r = await pool.query({ name, text, values: [...values] });
+      return { rows: r.rows as R[], changes: r.rowCount ?? 0 };
+    },
+    close: () => kysely.destroy(),
+  };
 }
 
 /** An auto-increment integer primary key that starts at `start` (DataWorks-like ids). */

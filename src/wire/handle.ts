@@ -22,6 +22,7 @@ import type { Services } from '../services.js';
 import { translateStoreError } from '../store/errors.js';
 import { bindActionAndVersion, signedActionAndVersion } from './action.js';
 import { type Pairs, parsePairs, RequestParams } from './params.js';
+import { policyRequest } from './policy-request.js';
 import type { SignableRequest } from './signature/index.js';
 
 export interface ApiRequest {
@@ -177,7 +178,8 @@ async function runOperation(
 ): Promise<Record<string, unknown>> {
   const typed = parseParams(op, params);
   if (op.ram && !principal.isOwner) {
-    const decision = evaluatePolicies(principal.policies, op.ram);
+    const request = await policyRequest(services, op.action, typed, principal, sourceIp);
+    const decision = evaluatePolicies(principal.policies, op.ram, request);
     if (decision !== 'allow') throw errors.ramDenied(op.ram, decision === 'deny');
   }
   const access = new RequestAccessGuard(

@@ -290,7 +290,9 @@ for (const dialect of selectedDialects()) {
         { credentials: carol },
       );
       assert.deepEqual(
-        (shared.SharedDataSources as Record<string, unknown>[]).map((e) => e.SharedDataSourceName),
+        (
+          shared.PagingInfo as { SharedDataSources: Record<string, unknown>[] }
+        ).SharedDataSources.map((e) => e.SharedDataSourceName),
         [sharedName()],
       );
       assert.ok(!JSON.stringify(shared).includes(PASSWORD));

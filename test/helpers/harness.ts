@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import type { CreatedAccessKey } from '../../src/identity/identity-service.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { buildApp } from '../../src/server/app.js';
-import { createServices, type Services } from '../../src/services.js';
+import { createServices, type ServiceOptions, type Services } from '../../src/services.js';
 import type { DialectName } from '../../src/store/dialect.js';
 import {
   createTestDatabase,
@@ -110,6 +110,7 @@ export class TestContext {
 export async function createTestContext(
   dialect: DialectName,
   env: Record<string, string> = {},
+  serviceOptions: ServiceOptions = {},
 ): Promise<TestContext> {
   const database = await createTestDatabase(dialect);
   const config = loadConfig({
@@ -125,6 +126,7 @@ export async function createTestContext(
   const services = await createServices(config, {
     logger: createLogger('silent'),
     defaultMetrics: false,
+    ...serviceOptions,
   });
   const app = await buildApp(services);
   const { accessKey } = await services.identity.createTenant('root');

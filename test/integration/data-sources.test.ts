@@ -760,8 +760,9 @@ forEachDialect('data sources', (t) => {
       await names({ EnvType: 'Prod', Types: 'mysql', Name: 'a', SortBy: 'Name', Order: 'Asc' }),
       ['alpha', 'eta', 'zeta'],
     );
-    // Tags are accepted and ignored: dshub data sources have none.
-    assert.equal((await listGroups(c, { ProjectId: ws.id, Tags: '["env:prod"]' })).TotalCount, 7);
+    // dshub data sources carry no tags: an empty filter filters nothing, any tag is refused
+    // (never accepted and ignored).
+    assert.equal((await listGroups(c, { ProjectId: ws.id, Tags: '[]' })).TotalCount, 7);
 
     for (const [params, code] of [
       [{ PageSize: 101 }, 'InvalidParameter.PageSize'],
@@ -772,6 +773,10 @@ forEachDialect('data sources', (t) => {
       [{ SortBy: 'Size' }, 'InvalidParameter.SortBy'],
       [{ Order: 'Up' }, 'InvalidParameter.Order'],
       [{ EnvType: 'Test' }, 'InvalidParameter.EnvType'],
+      [{ Tags: '["env:prod"]' }, 'InvalidParameter.Tags'],
+      [{ Tags: '[{"Key":"env","Value":"prod"}]' }, 'InvalidParameter.Tags'],
+      [{ Tags: 'env:prod' }, 'InvalidParameter.Tags'],
+      [{ Tags: JSON.stringify(Array(11).fill('t')) }, 'InvalidParameter.Tags'],
       [{ ProjectId: undefined }, 'MissingProjectId'],
     ] as const) {
       fails(await api.list(c, c.root, { ProjectId: ws.id, ...params }), code, 400);

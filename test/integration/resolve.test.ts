@@ -295,15 +295,17 @@ forEachDialect('listing shared data sources', (t) => {
       SharedUser: chosen.userId,
     });
     const list = async (key: typeof chosen, env?: string) =>
-      expectOk(
-        await callQuery(
-          c,
-          key,
-          'ListSharedDataSources',
-          { ProjectId: target.id, EnvType: env },
-          'GET',
-        ),
-      ).SharedDataSources as Body[];
+      (
+        expectOk(
+          await callQuery(
+            c,
+            key,
+            'ListSharedDataSources',
+            { ProjectId: target.id, EnvType: env },
+            'GET',
+          ),
+        ).PagingInfo as { SharedDataSources: Body[] }
+      ).SharedDataSources;
 
     const forChosen = await list(chosen);
     assert.deepEqual(
@@ -359,5 +361,67 @@ forEachDialect('listing shared data sources', (t) => {
       '1101080008',
       404,
     );
+  });
+});
+
+forEachDialect('ListSharedDataSources paging', (t) => {
+  it('pages like every List: PageNumber, PageSize, TotalCount, the same limits', async () => {
+    const c = t();
+    const { source, target } = await sharingScene(c);
+    const names: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ds = await newDataSource(c, source.id, { env: 'Dev', name: `shared_${i}` });
+      await share(c, { DataSourceId: ds.id, TargetProjectId: target.id, EnvType: 'Dev' });
+      names.push(`${source.name}.${ds.name}`);
+    }
+    const page = async (params: Record<string, number>) =>
+      expectOk(
+        await callQuery(
+          c,
+          c.root,
+          'ListSharedDataSources',
+          { ProjectId: target.id, ...params },
+          'GET',
+        ),
+      ).PagingInfo as {
+        PageNumber: number;
+        PageSize: number;
+        TotalCount: number;
+        SharedDataSources: Array<{ SharedDataSourceName: string }>;
+      };
+    const first = await page({});
+    assert.equal(first.PageNumber, 1);
+    assert.equal(first.PageSize, 10);
+    assert.equal(first.TotalCount, 3);
+    assert.deepEqual(
+      first.SharedDataSources.map((e) => e.SharedDataSourceName),
+      names,
+    );
+    const two = await page({ PageNumber: 2, PageSize: 2 });
+    assert.equal(two.TotalCount, 3);
+    assert.equal(two.SharedDataSources.length, 1);
+    assert.deepEqual(
+      [...(await page({ PageSize: 2 })).SharedDataSources, ...two.SharedDataSources].map(
+        (e) => e.SharedDataSourceName,
+      ),
+      first.SharedDataSources.map((e) => e.SharedDataSourceName),
+    );
+    assert.deepEqual((await page({ PageNumber: 3, PageSize: 2 })).SharedDataSources, []);
+    for (const [params, code] of [
+      [{ PageSize: 101 }, 'InvalidParameter.PageSize'],
+      [{ PageNumber: 0 }, 'InvalidParameter.PageNumber'],
+    ] as const) {
+      expectError(
+        await callQuery(
+          c,
+          c.root,
+          'ListSharedDataSources',
+          { ProjectId: target.id, ...params },
+          'GET',
+        ),
+        code,
+        400,
+      );
+    }
   });
 });

@@ -70,9 +70,10 @@ forEachDialect('expiring sharing rules', (t) => {
       .DataSourceSharedRules as Record<string, unknown>[];
     assert.equal(rule!.Id, ruleId);
     assert.equal(rule!.ExpireTime, expireTime);
-    const shared = expectOk(
-      await callQuery(c, c.root, 'ListSharedDataSources', { ProjectId: target.id }, 'GET'),
-    ).SharedDataSources as Record<string, unknown>[];
+    const shared = (
+      expectOk(await callQuery(c, c.root, 'ListSharedDataSources', { ProjectId: target.id }, 'GET'))
+        .PagingInfo as { SharedDataSources: Record<string, unknown>[] }
+    ).SharedDataSources;
     assert.equal(shared[0]!.SharedDataSourceName, sharedName);
     assert.equal(shared[0]!.ExpireTime, expireTime);
     expectOk(await resolve(c, c.root, target.id, sharedName, 'Dev'));
@@ -96,8 +97,11 @@ forEachDialect('expiring sharing rules', (t) => {
       [],
     );
     assert.deepEqual(
-      expectOk(await callQuery(c, c.root, 'ListSharedDataSources', { ProjectId: target.id }, 'GET'))
-        .SharedDataSources,
+      (
+        expectOk(
+          await callQuery(c, c.root, 'ListSharedDataSources', { ProjectId: target.id }, 'GET'),
+        ).PagingInfo as { SharedDataSources: unknown[] }
+      ).SharedDataSources,
       [],
     );
     expectError(await resolve(c, c.root, target.id, sharedName, 'Dev'), '1000010005', 404);
@@ -112,7 +116,7 @@ forEachDialect('expiring sharing rules', (t) => {
     const shared = expectOk(
       await callQuery(c, c.root, 'ListSharedDataSources', { ProjectId: target.id }, 'GET'),
     );
-    assert.deepEqual(shared.SharedDataSources, []);
+    assert.deepEqual((shared.PagingInfo as { SharedDataSources: unknown[] }).SharedDataSources, []);
     assert.equal((await expiryEvents(c, ruleId)).length, 1);
     expectError(await resolve(c, c.root, target.id, sharedName, 'Dev'), '1000010005', 404);
     assert.deepEqual(

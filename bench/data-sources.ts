@@ -1,0 +1,277 @@
+/**
+ * The data source workload through the whole stack (signature, credential, nonce, parameters,
+ * policy, role check, store), on SQLite and on PostgreSQL, against a bare node:http hello in
+ * the same run with the same load generator:
+ *   - signed GetDataSource (read-only);
+ *   - signed ListDataSources, page 1 of 20 names with their Dev and Prod records grouped;
+ *   - signed CreateDataSource (a write with its audit event in the same transaction);
+ *   - mixed: the GetDataSource load plus paced CreateDataSource writers adding about 10 % of
+ *     the traffic; the read p99 is reported against the read-only p99 (bar: ≤ 2×).
+ * Each case runs on a fresh server, so with `--profile` each has its own CPU profile. Besides
+ * req/s and latency, the server's CPU time per request is printed: it is the figure that moves
+ * least when other processes share the cores.
+ *   npm run bench -- data-sources [--profile]
+ *   (after `npm run build`; DSHUB_BENCH_SECONDS, DSHUB_BENCH_CONNECTIONS, DSHUB_BENCH_DIALECTS,
+ *   DSHUB_BENCH_CASES=get,list,create,mixed)
+ * Targets (issue bar): GetDataSource ≥ 0.35 × bare on SQLite, ≥ 0.2 × on PostgreSQL, p99 ≤ 3 ms
+ * (SQLite) and ≤ 5 ms (PostgreSQL) at 16 concurrent, RSS ≤ 150 MB.
+ */
+import { readFileSync } from 'node:fs';
+import { createTestDatabase } from '../test/helpers/database.js';
+import { type SignedHttpRequest, signRequest } from '../test/helpers/signer.js';
+import {
+  type DshubServer,
+  fmt,
+  GENERATOR,
+  load,
+  pinGenerator,
+  type RunResult,
+  signPool,
+  startBare,
+  startDshub,
+  WRK,
+} from './lib.js';
+
+const seconds = Number(process.env.DSHUB_BENCH_SECONDS ?? 10);
+const connections = Number(process.env.DSHUB_BENCH_CONNECTIONS ?? 16);
+const DIALECTS = (process.env.DSHUB_BENCH_DIALECTS ?? 'sqlite,postgres').split(',');
+const CASES = (process.env.DSHUB_BENCH_CASES ?? 'get,list,create,mixed').split(',');
+/** Names in the listed workspace, each with a Dev and a Prod record: page 1 shows 20 of them. */
+const LIST_NAMES = 30;
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
+}
+
+async function call(
+  server: DshubServer,
+  action: string,
+  form: Record<string, string>,
+  query: Record<string, string> = {},
+) {
+  const s = signRequest({
+    accessKeyId: server.accessKeyId,
+    accessKeySecret: server.accessKeySecret,
+    action,
+    method: 'POST',
+    query,
+    ...(Object.keys(form).length ? { form } : {}),
+    host: `127.0.0.1:${server.port}`,
+  });
+  const res = await fetch(`http://127.0.0.1:${server.port}${s.url}`, {
+    method: s.method,
+    headers: s.headers,
+    ...(s.payload ? { body: s.payload } : {}),
+  });
+  const body = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${action}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+function connection(envType: 'Dev' | 'Prod', database: string): string {
+  return JSON.stringify({
+    envType,
+    address: [{ host: '127.0.0.1', port: 3306 }],
+    database,
+    username: 'app',
+    password: 'not-a-real-password',
+    properties: { useSSL: 'false', connectTimeout: '3000' },
+  });
+}
+
+function createQuery(projectId: string, name: string, envType: 'Dev' | 'Prod') {
+  return {
+    ProjectId: projectId,
+    Name: name,
+    Type: 'mysql',
+    ConnectionPropertiesMode: 'UrlMode',
+    ConnectionProperties: connection(envType, name),
+    Description: 'benchmark record',
+  };
+}
+
+interface Setup {
+  projectId: string;
+  readId: string;
+}
+
+let workspaces = 0;
+/** A standard-mode workspace, the record GetDataSource reads, and the names the list shows. */
+async function setUp(server: DshubServer): Promise<Setup> {
+  const project = await call(server, 'CreateProject', {
+    Name: `bench_ws_${++workspaces}`,
+    DisplayName: 'bench',
+    DevEnvironmentEnabled: 'true',
+  });
+  const projectId = String(project.Id);
+  const ds = await call(
+    server,
+    'CreateDataSource',
+    {},
+    createQuery(projectId, 'orders_db', 'Prod'),
+  );
+  for (let i = 0; i < LIST_NAMES; i++) {
+    const name = `listed_${String(i).padStart(3, '0')}`;
+    await Promise.all([
+      call(server, 'CreateDataSource', {}, createQuery(projectId, name, 'Dev')),
+      call(server, 'CreateDataSource', {}, createQuery(projectId, name, 'Prod')),
+    ]);
+  }
+  return { projectId, readId: String(ds.Id) };
+}
+
+function signer(server: DshubServer) {
+  return { accessKeyId: server.accessKeyId, accessKeySecret: server.accessKeySecret };
+}
+
+function getPool(server: DshubServer, s: Setup, n: number): SignedHttpRequest[] {
+  const opts = { ...signer(server), action: 'GetDataSource', method: 'GET' as const };
+  return signPool(n, { ...opts, query: { Id: s.readId } }, server.port);
+}
+
+function listPool(server: DshubServer, s: Setup, n: number): SignedHttpRequest[] {
+  const opts = { ...signer(server), action: 'ListDataSources', method: 'GET' as const };
+  const query = { ProjectId: s.projectId, PageNumber: '1', PageSize: '20' };
+  return signPool(n, { ...opts, query }, server.port);
+}
+
+let written = 0;
+/** CreateDataSource as the SDK sends it (POST, everything in the query), each a new name. */
+function createPool(server: DshubServer, s: Setup, n: number): SignedHttpRequest[] {
+  const pool: SignedHttpRequest[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const name = `written_${written++}`;
+    pool[i] = signRequest({
+      ...signer(server),
+      action: 'CreateDataSource',
+      method: 'POST',
+      query: createQuery(s.projectId, name, 'Prod'),
+      host: `127.0.0.1:${server.port}`,
+    });
+  }
+  return pool;
+}
+
+interface CaseResult {
+  label: string;
+  r: RunResult;
+  rss: number;
+  note?: string;
+}
+
+async function runCase(
+  store: string,
+  name: string,
+  env: Record<string, string>,
+  body: (server: DshubServer, s: Setup) => Promise<{ r: RunResult; note?: string }>,
+): Promise<CaseResult> {
+  const server = await startDshub(env, `${store}-${name}`);
+  try {
+    const setup = await setUp(server);
+    const { r, note } = await body(server, setup);
+    return {
+      label: `${name}, ${store}`,
+      r,
+      rss: rssMb(server.child.pid!),
+      ...(note ? { note } : {}),
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measureStore(store: string, env: Record<string, string>): Promise<CaseResult[]> {
+  const out: CaseResult[] = [];
+  const cpu = (server: DshubServer) => server.cpu;
+  // Pools hold more requests than the server can answer in the time: no nonce is sent twice.
+  const per = 40_000;
+  let readOnly: RunResult | undefined;
+  if (CASES.includes('get') || CASES.includes('mixed')) {
+    out.push(
+      await runCase(store, 'GetDataSource', env, async (server, s) => {
+        await load(server.port, { connections, seconds: 2, pool: getPool(server, s, 2 * per) });
+        const pool = getPool(server, s, seconds * per);
+        const r = await load(server.port, { connections, seconds, pool, cpu: cpu(server) });
+        readOnly = r;
+        return { r };
+      }),
+    );
+  }
+  if (CASES.includes('list')) {
+    out.push(
+      await runCase(store, 'ListDataSources p1', env, async (server, s) => {
+        await load(server.port, { connections, seconds: 2, pool: listPool(server, s, per) });
+        const pool = listPool(server, s, (seconds * per) / 2);
+        return { r: await load(server.port, { connections, seconds, pool, cpu: cpu(server) }) };
+      }),
+    );
+  }
+  if (CASES.includes('create')) {
+    out.push(
+      await runCase(store, 'CreateDataSource', env, async (server, s) => {
+        await load(server.port, { connections, seconds: 2, pool: createPool(server, s, per / 2) });
+        const pool = createPool(server, s, (seconds * per) / 4);
+        return { r: await load(server.port, { connections, seconds, pool, cpu: cpu(server) }) };
+      }),
+    );
+  }
+  if (CASES.includes('mixed') && readOnly && WRK) {
+    const base = readOnly;
+    out.push(
+      await runCase(store, 'mixed 90/10 reads', env, async (server, s) => {
+        await load(server.port, { connections, seconds: 2, pool: getPool(server, s, 2 * per) });
+        // Two writer connections, each pausing so that writes are about a ninth of the reads.
+        const writers = 2;
+        const delayMs = Math.max(1, (writers * 1000) / (base.rps / 9));
+        const [reads, writes] = await Promise.all([
+          load(server.port, { connections, seconds, pool: getPool(server, s, seconds * per) }),
+          load(server.port, {
+            connections: writers,
+            seconds,
+            pool: createPool(server, s, Math.ceil((base.rps / 9) * seconds * 1.5)),
+            delayMs,
+          }),
+        ]);
+        const share = (100 * writes.total) / (writes.total + reads.total);
+        const note = `writes ${share.toFixed(1)} % of calls (${Math.round(writes.rps)}/s, p99 ${writes.p99.toFixed(2)} ms); read p99 ${(reads.p99 / base.p99).toFixed(2)} × read-only`;
+        return { r: reads, note };
+      }),
+    );
+  }
+  return out;
+}
+
+pinGenerator();
+const bare = await startBare();
+await load(bare.port, { connections, seconds: 2 });
+const bareResult = await load(bare.port, { connections, seconds, cpu: bare.cpu });
+await bare.stop();
+
+const results: CaseResult[] = [];
+if (DIALECTS.includes('sqlite')) results.push(...(await measureStore('SQLite', {})));
+if (DIALECTS.includes('postgres')) {
+  const pg = await createTestDatabase('postgres').catch(() => undefined);
+  if (pg) {
+    try {
+      results.push(
+        ...(await measureStore('PostgreSQL', {
+          DSHUB_DATABASE_URL: pg.url!,
+          DSHUB_DATA_DIR: pg.dataDir,
+        })),
+      );
+    } finally {
+      await pg.drop();
+    }
+  } else {
+    process.stdout.write('PostgreSQL unreachable: its cases are skipped\n');
+  }
+}
+
+process.stdout.write(`${GENERATOR}, concurrency ${connections}, ${seconds} s, keep-alive\n`);
+process.stdout.write(`${'bare node:http hello'.padEnd(32)} ${fmt(bareResult)}\n`);
+for (const { label, r, rss, note } of results) {
+  process.stdout.write(
+    `${label.padEnd(32)} ${fmt(r)}  ratio ${(r.rps / bareResult.rps).toFixed(2)}  RSS ${rss} MB${note ? `\n${''.padEnd(33)}${note}` : ''}\n`,
+  );
+}

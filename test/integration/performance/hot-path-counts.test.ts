@@ -1,0 +1,106 @@
+/**
+ * The performance regression check that cannot flake: not a timing, but how many store
+ * statements and log records one call costs, asserted exactly. A change that adds a round trip
+ * to the hot path (or a second log line) fails here; the benchmarks say what it costs.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLogger } from '../../../src/observability/logger.js';
+import { selectedDialects, skipDialect } from '../../helpers/database.js';
+import { createTestContext, type TestContext } from '../../helpers/harness.js';
+
+const CONNECTION = JSON.stringify({
+  envType: 'Prod',
+  address: [{ host: '127.0.0.1', port: 3306 }],
+  database: 'orders',
+  username: 'app',
+  password: 'not-a-real-password',
+});
+
+for (const dialect of selectedDialects()) {
+  describe(`${dialect}: store statements and log records per call`, async () => {
+    const skip = await skipDialect(dialect);
+    if (skip) {
+      it(`skipped: ${skip}`, { skip }, () => {});
+      return;
+    }
+    const statements: string[] = [];
+    const lines: string[] = [];
+    let t: TestContext;
+    let dataSourceId: number;
+    let projectId: number;
+
+    before(async () => {
+      t = await createTestContext(
+        dialect,
+        // Credentials are cached in production (5 s by default); count the steady state.
+        { DSHUB_AUTH_CACHE_TTL_MS: '60000' },
+        {
+          onQuery: (text) => statements.push(text),
+          logger: createLogger('info', { write: (line: string) => void lines.push(line) }),
+        },
+      );
+      const project = await t.call(t.root, 'CreateProject', {
+        Name: t.name('ws'),
+        DisplayName: 'counts',
+      });
+      assert.equal(project.status, 200, JSON.stringify(project.body));
+      projectId = Number(project.body.Id);
+      const ds = await t.call(t.root, 'CreateDataSource', {
+        ProjectId: projectId,
+        Name: 'orders_db',
+        Type: 'mysql',
+        ConnectionPropertiesMode: 'UrlMode',
+        ConnectionProperties: CONNECTION,
+      });
+      assert.equal(ds.status, 200, JSON.stringify(ds.body));
+      dataSourceId = Number(ds.body.Id);
+    });
+    after(async () => {
+      await t?.close();
+    });
+
+    /** Runs `call` once to warm caches, then `n` times, and returns the counts per call. */
+    async function perCall(call: () => Promise<number>, n = 5) {
+      assert.equal(await call(), 200);
+      statements.length = 0;
+      lines.length = 0;
+      for (let i = 0; i < n; i++) assert.equal(await call(), 200);
+      return { statements: statements.length / n, logRecords: lines.length / n, sql: statements };
+    }
+
+    // Nonces live in memory on SQLite (one process) and in the database on PostgreSQL, so that
+    // a replay reaching another replica is refused: one statement more there.
+    const nonce = dialect === 'postgres' ? 1 : 0;
+
+    it('GetDataSource: the record and its access decision in one statement, one log record', async () => {
+      const r = await perCall(
+        async () => (await t.call(t.root, 'GetDataSource', { Id: dataSourceId })).status,
+      );
+      assert.equal(r.statements, 1 + nonce, r.sql.join('\n'));
+      assert.equal(r.logRecords, 1);
+    });
+
+    it('GetDataSource by a workspace member: the same one statement', async () => {
+      const member = await t.newUser();
+      const add = await t.call(
+        t.root,
+        'CreateProjectMember',
+        { ProjectId: projectId, UserId: member.userId, RoleCodes: '["role_project_deploy"]' },
+        { placement: 'body' },
+      );
+      assert.equal(add.status, 200, JSON.stringify(add.body));
+      const r = await perCall(
+        async () => (await t.call(member, 'GetDataSource', { Id: dataSourceId })).status,
+      );
+      assert.equal(r.statements, 1 + nonce, r.sql.join('\n'));
+      assert.equal(r.logRecords, 1);
+    });
+
+    it('GetCallerIdentity: no statement but the nonce, one log record', async () => {
+      const r = await perCall(async () => (await t.call(t.root, 'GetCallerIdentity')).status);
+      assert.equal(r.statements, nonce, r.sql.join('\n'));
+      assert.equal(r.logRecords, 1);
+    });
+  });
+}

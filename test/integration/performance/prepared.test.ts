@@ -1,0 +1,118 @@
+/**
+ * Statements compiled once (src/store/prepared.ts): placeholders only, the right rows on both
+ * stores, and on SQLite never a read through another request's open transaction.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { param, prepare } from '../../../src/store/prepared.js';
+import { selectedDialects, skipDialect } from '../../helpers/database.js';
+import { createTestContext, type TestContext } from '../../helpers/harness.js';
+
+for (const dialect of selectedDialects()) {
+  describe(`${dialect}: prepared statements`, async () => {
+    const skip = await skipDialect(dialect);
+    if (skip) {
+      it(`skipped: ${skip}`, { skip }, () => {});
+      return;
+    }
+    let t: TestContext;
+    before(async () => {
+      t = await createTestContext(dialect);
+    });
+    after(async () => {
+      await t?.close();
+    });
+
+    it('refuses a value that is not a named placeholder', () => {
+      const db = t.services.db;
+      assert.throws(
+        () =>
+          prepare(
+            db,
+            'test_baked',
+            db.kysely.selectFrom('projects').select('id').where('id', '=', 7),
+            [],
+          ),
+        /parameter 1 is not one of/,
+      );
+    });
+
+    it('binds placeholders by name, in whatever order the SQL uses them', async () => {
+      const db = t.services.db;
+      const q = prepare(
+        db,
+        'test_projects_by_tenant',
+        db.kysely
+          .selectFrom('projects')
+          .select(['id', 'tenant_id'])
+          .where('tenant_id', '=', param<string>('tenant'))
+          .where('id', '>', param<number>('after')),
+        ['after', 'tenant'],
+      );
+      const created = await t.call(t.root, 'CreateProject', {
+        Name: t.name('ws'),
+        DisplayName: 'x',
+      });
+      const id = Number(created.body.Id);
+      const hit = await q.run({ tenant: t.root.tenantId, after: id - 1 });
+      assert.deepEqual(
+        hit.rows.map((r) => Number(r.id)),
+        [id],
+      );
+      assert.equal((await q.run({ tenant: 'nobody', after: 0 })).rows.length, 0);
+    });
+
+    it('does not see writes of a transaction that has not committed', async () => {
+      const db = t.services.db;
+      const q = prepare(
+        db,
+        'test_project_by_name',
+        db.kysely.selectFrom('projects').select('id').where('name', '=', param<string>('name')),
+        ['name'],
+      );
+      const name = t.name('uncommitted');
+      let inside!: () => void;
+      const inserted = new Promise<void>((r) => {
+        inside = r;
+      });
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      const trx = db.kysely
+        .transaction()
+        .execute(async (tx) => {
+          await tx
+            .insertInto('projects')
+            .values({
+              tenant_id: t.root.tenantId,
+              name,
+              display_name: name,
+              description: '',
+              owner: t.root.userId,
+              status: 'Available',
+              dev_environment_enabled: 0,
+              dev_role_disabled: 0,
+              pai_task_enabled: 0,
+              aliyun_resource_group_id: '',
+              aliyun_resource_tags: '[]',
+              created_at: Date.now(),
+              modified_at: Date.now(),
+            })
+            .execute();
+          inside();
+          await held;
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      await inserted;
+      const during = q.run({ name });
+      // On SQLite the read waits for the transaction; on PostgreSQL it runs on another
+      // connection. Either way it never shows the row.
+      release();
+      assert.equal((await during).rows.length, 0);
+      await trx;
+      assert.equal((await q.run({ name })).rows.length, 0);
+    });
+  });
+}
