@@ -2,12 +2,14 @@
 /**
  * The dshub command: `dshub serve` runs the server; `dshub admin ...` manages tenants, users,
  * AccessKeys, tenant roles, policies and the master key on the same store; `dshub migrate`
- * applies migrations; `dshub ops` lists the operations of the registry.
+ * applies migrations; `dshub ops` lists the operations of the registry. The API client commands
+ * (call, configure, export, plan, apply, completion) are in client-commands.ts.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { AdminError } from '../identity/identity-service.js';
 import { registerAdminCommands } from './admin.js';
+import { registerClientCommands, reportClientError } from './client-commands.js';
 import { registerServeCommands } from './serve.js';
 
 // `dshub ops | head`: the reader went away, which is not an error of ours.
@@ -25,11 +27,13 @@ const program = new Command('dshub')
 
 registerServeCommands(program, loadConfig);
 registerAdminCommands(program, loadConfig);
+registerClientCommands(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode);
+  reportClientError(e);
   if (e instanceof ConfigError || e instanceof AdminError) {
     process.stderr.write(`dshub: ${e.message}\n`);
     process.exit(2);

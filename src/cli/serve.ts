@@ -14,6 +14,7 @@ import { openDatabase } from '../store/dialect.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { acquireStoreLock, type StoreLock } from '../store/store-lock.js';
 import { describePostgresUrl, waitForDatabase } from '../store/wait.js';
+import { runEphemeral } from './ephemeral.js';
 
 async function serve(config: Config, lock: StoreLock | undefined): Promise<void> {
   const services = await createServices(config, { waitForDatabase: true });
@@ -109,7 +110,23 @@ export function registerServeCommands(program: Command, loadConfig: () => Config
     .description(
       'start the server (DSHUB_HOST, DSHUB_PORT, DSHUB_DATA_DIR, DSHUB_DATABASE_URL, ...)',
     )
-    .action(async () => {
+    .option(
+      '--ephemeral',
+      'keep everything in memory; print endpoint and root key as one JSON line',
+    )
+    .option(
+      '--seed <file>',
+      'with --ephemeral: apply this declarative file (users included) at start',
+    )
+    .action(async (o: { ephemeral?: boolean; seed?: string }) => {
+      if (o.seed && !o.ephemeral) throw new ConfigError('--seed needs --ephemeral');
+      if (o.ephemeral) {
+        await runEphemeral(loadConfig(), {
+          seed: o.seed,
+          portGiven: Boolean(process.env.DSHUB_PORT),
+        });
+        return;
+      }
       const config = loadConfig();
       // Before anything touches the store: a second server on this data directory stops here.
       const lock =
