@@ -50,16 +50,21 @@ function withServices(loadConfig: () => Config, fn: (s: Services) => Promise<voi
   return async () => {
     const config = loadConfig();
     await assertStoreExists(config);
-    say(`store ${describeStore(config)}`);
+    const store = describeStore(config);
     const services = await createServices(config, {
       logger: createLogger('silent'),
       defaultMetrics: false,
     });
     try {
       await fn(services);
+    } catch (e) {
+      // A mistake stays one line on stderr, and still says which store it was checked against.
+      if (e instanceof Error) e.message = `${e.message} (store ${store})`;
+      throw e;
     } finally {
       await services.close();
     }
+    say(`store ${store}`);
   };
 }
 
