@@ -37,7 +37,14 @@ async function signIn(page: Page, base: string, id: string, secret: string): Pro
 /** The page shows its answer: no loader left (lazy page chunk and API calls done). */
 async function settle(page: Page): Promise<void> {
   await page.getByRole('heading', { level: 2 }).first().waitFor();
-  await page.waitForFunction('!document.querySelector(\'[aria-label^="Loading"]\')');
+  // Polled from here, not with a string predicate inside the page: the console's CSP forbids
+  // eval, and Playwright evaluates a string predicate with it.
+  const loaders = page.locator('[aria-label^="Loading"]');
+  const deadline = Date.now() + 30_000;
+  while ((await loaders.count()) > 0) {
+    if (Date.now() > deadline) throw new Error(`still loading: ${page.url()}`);
+    await page.waitForTimeout(50);
+  }
 }
 
 describe('web console', { skip: skip || false }, () => {
