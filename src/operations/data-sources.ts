@@ -6,7 +6,7 @@
  */
 
 import { MAY } from '../access/roles.js';
-import { findDataSourceType } from '../datasource-types/index.js';
+import { findDataSourceType } from '../datasource-types/registry.js';
 import type { DataSourceView } from '../datasources/index.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
