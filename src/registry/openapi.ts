@@ -97,6 +97,13 @@ export function buildOpenApiDocument(server: ServerSettings = {}): Record<string
         'Every call goes to "/" (GET or POST), signed with ACS3-HMAC-SHA256 or RPC HMAC-SHA1, with the action in the x-acs-action header (or the Action parameter) and x-acs-version 2024-05-18. Parameters may be sent in the URL query or an application/x-www-form-urlencoded body.',
     },
     servers: [{ url: '/' }],
+    tags: [
+      {
+        name: 'DataWorks',
+        description: 'Operations of the DataWorks OpenAPI, as DataWorks names them.',
+      },
+      { name: 'dshub extensions', description: 'Operations DataWorks does not have.' },
+    ],
     components: {
       schemas: { Error: errorSchema },
       securitySchemes: {
