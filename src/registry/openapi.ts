@@ -92,6 +92,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         'Every call goes to "/" (GET or POST), signed with ACS3-HMAC-SHA256 or RPC HMAC-SHA1, with the action in the x-acs-action header (or the Action parameter) and the version in x-acs-version (or the Version parameter): 2024-05-18 for DataWorks operations, 2015-05-01 for RAM operations (each operation’s x-acs-version says which). Parameters may be sent in the URL query or an application/x-www-form-urlencoded body.',
     },
     servers: [{ url: '/' }],
+    tags: [
+      {
+        name: 'DataWorks',
+        description: 'Operations of the DataWorks OpenAPI, as DataWorks names them.',
+      },
+      { name: 'dshub extensions', description: 'Operations DataWorks does not have.' },
+    ],
     components: {
       schemas: { Error: errorSchema },
       securitySchemes: {
