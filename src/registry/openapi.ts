@@ -97,6 +97,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         name: 'DataWorks',
         description: 'Operations of the DataWorks OpenAPI, as DataWorks names them.',
       },
+      {
+        name: 'RAM',
+        description:
+          'Users, AccessKeys and policies with the names and answers of Alibaba’s RAM API, version 2015-05-01.',
+      },
       { name: 'dshub extensions', description: 'Operations DataWorks does not have.' },
     ],
     components: {
