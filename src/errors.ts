@@ -162,7 +162,7 @@ export const errors = {
   pathNotFound: (path: string) =>
     fixed(
       'InvalidPath.NotFound',
-      `Nothing is served at ${clip(path, 256)}: API calls go to "/", and /health, /metrics and /openapi.json are the other paths.`,
+      `Nothing is served at ${clip(path, 256)}: API calls go to "/"; the other paths are /health (/live, /ready), /metrics, /openapi.json, /errors and /console/.`,
     ),
   bodyTooLarge: (limit: number) =>
     fixed('RequestBody.TooLarge', `The request body is larger than the limit of ${limit} bytes.`),

@@ -21,7 +21,17 @@ const errorSchema = {
   required: ['RequestId', 'HostId', 'Code', 'Message'],
 };
 
-export function buildOpenApiDocument(): Record<string, unknown> {
+/**
+ * What one running server adds to the registry's description. `timeBudgetsMs` becomes the
+ * operation's `x-dshub-time-budget-ms`: the longest this server lets it run (from its settings,
+ * e.g. DSHUB_CONNECTIVITY_TOTAL_TIMEOUT_MS), so a client such as the console can show progress
+ * against it. Without it the document describes the registry alone (docs/openapi.json).
+ */
+export interface ServerSettings {
+  timeBudgetsMs?: Readonly<Record<string, number>>;
+}
+
+export function buildOpenApiDocument(server: ServerSettings = {}): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   for (const op of [...OPERATIONS].sort(
     (a, b) => a.action.localeCompare(b.action) || a.version.localeCompare(b.version),
@@ -60,6 +70,9 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         'x-ram-action': op.ram,
         'x-roles': op.access === 'any-caller' ? 'any-caller' : roles,
         'x-audited': op.audit,
+        ...(server.timeBudgetsMs?.[op.action] !== undefined
+          ? { 'x-dshub-time-budget-ms': server.timeBudgetsMs[op.action] }
+          : {}),
         parameters,
         responses: {
           '200': {

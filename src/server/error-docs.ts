@@ -71,7 +71,7 @@ export const ERROR_DOCS: ErrorDoc[] = [
   {
     code: 'InvalidPath.NotFound',
     meaning: 'Nothing is served at this path.',
-    fix: 'API calls go to "/"; the other paths are /health/live, /health/ready, /metrics, /openapi.json, /errors.',
+    fix: 'API calls go to "/"; the other paths are /health, /health/live, /health/ready, /metrics, /openapi.json, /errors and /console/.',
   },
   {
     code: 'RequestBody.TooLarge',
