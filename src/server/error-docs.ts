@@ -71,7 +71,7 @@ export const ERROR_DOCS: ErrorDoc[] = [
   {
     code: 'InvalidPath.NotFound',
     meaning: 'Nothing is served at this path.',
-    fix: 'API calls go to "/"; the other paths are /health/live, /health/ready, /metrics, /openapi.json, /errors.',
+    fix: 'API calls go to "/"; the other paths are /health, /health/live, /health/ready, /metrics, /openapi.json, /errors and /console/.',
   },
   {
     code: 'RequestBody.TooLarge',
@@ -107,6 +107,18 @@ export const ERROR_DOCS: ErrorDoc[] = [
     code: 'InvalidParameter',
     meaning: 'A parameter has a wrong value (codes like InvalidParameter.Name name it).',
     fix: 'Correct the parameter as the message says.',
+  },
+  {
+    code: 'Forbidden.Host',
+    meaning:
+      'The Host header is not one of the names the operator listed in DSHUB_PUBLIC_HOSTS: signatures are bound to the host they were made for.',
+    fix: 'Call dshub at one of the names the message lists (the endpoint your client is configured with must be one of them).',
+  },
+  {
+    code: 'Unauthorized',
+    meaning:
+      '/metrics is protected by a bearer token (DSHUB_METRICS_TOKEN) and the request had none or another.',
+    fix: 'Configure the scraper with "Authorization: Bearer <token>" (Prometheus: authorization.credentials).',
   },
   {
     code: 'Forbidden.RAM',
@@ -162,6 +174,66 @@ export const ERROR_DOCS: ErrorDoc[] = [
     fix: 'List the versions of the data source and pick an existing one.',
   },
   {
+    code: 'EntityNotExist.User',
+    meaning: 'RAM: no user of this name in the caller’s tenant.',
+    fix: 'Check the UserName (ListUsers lists them).',
+  },
+  {
+    code: 'EntityNotExist.User.AccessKey',
+    meaning: 'RAM: the user has no AccessKey with this id.',
+    fix: 'Check UserName and UserAccessKeyId (ListAccessKeys lists a user’s keys).',
+  },
+  {
+    code: 'EntityNotExist.Policy',
+    meaning: 'RAM: no policy of this name and type.',
+    fix: 'Check PolicyName and PolicyType (ListPolicies lists them).',
+  },
+  {
+    code: 'EntityNotExist.User.Policy',
+    meaning: 'RAM: the policy is not attached to the user.',
+    fix: 'ListPoliciesForUser shows what is attached.',
+  },
+  {
+    code: 'EntityAlreadyExists.User',
+    meaning: 'RAM: a user of this name exists already in the tenant.',
+    fix: 'Choose another UserName, or use the existing user.',
+  },
+  {
+    code: 'EntityAlreadyExists.Policy',
+    meaning: 'RAM: a custom policy of this name exists already, or the name is a system policy’s.',
+    fix: 'Choose another PolicyName.',
+  },
+  {
+    code: 'EntityAlreadyExists.User.Policy',
+    meaning: 'RAM: the policy is attached to the user already.',
+    fix: 'Nothing to do.',
+  },
+  {
+    code: 'DeleteConflict.User.AccessKey',
+    meaning: 'RAM: a user with AccessKeys cannot be deleted.',
+    fix: 'Delete its AccessKeys first (DeleteAccessKey).',
+  },
+  {
+    code: 'DeleteConflict.User.Policy',
+    meaning: 'RAM: a user with attached policies cannot be deleted.',
+    fix: 'Detach them first (DetachPolicyFromUser).',
+  },
+  {
+    code: 'DeleteConflict.User.Workspace',
+    meaning: 'A user who owns a workspace cannot be deleted (dshub).',
+    fix: 'Delete the workspace, or make another user its owner first.',
+  },
+  {
+    code: 'DeleteConflict.Policy.User',
+    meaning: 'RAM: a policy attached to users cannot be deleted.',
+    fix: 'Detach it from every user first.',
+  },
+  {
+    code: 'LimitExceeded.User.AccessKey',
+    meaning: 'RAM: a user has at most two AccessKeys (enough to rotate one).',
+    fix: 'Delete an unused key first.',
+  },
+  {
     code: 'Conflict.Duplicate',
     meaning: 'Something with this name already exists.',
     fix: 'Choose another name.',
@@ -173,8 +245,9 @@ export const ERROR_DOCS: ErrorDoc[] = [
   },
   {
     code: 'Throttling.User',
-    meaning: 'Too many requests of this kind are running (for example connectivity tests).',
-    fix: 'Retry in a few seconds.',
+    meaning:
+      'Too many requests of this kind (for example connectivity tests), or too many failed signatures from your address (the message says which and for how long).',
+    fix: 'Retry in a few seconds; after failed signatures, fix the AccessKey id or secret and retry once the lockout ends.',
   },
   {
     code: 'InternalError',

@@ -19,7 +19,8 @@ import { signRequest } from '../../helpers/signer.js';
 const RUNS = Number(process.env.DSHUB_FUZZ_RUNS ?? 6);
 const SEED = Number(process.env.DSHUB_FUZZ_SEED ?? 20261202);
 const PASSWORD = 'Fuzz-Planted-Secret-8c1f';
-let sent = 0;
+/** Signed requests sent, per store. */
+const sent: Record<string, number> = {};
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function deepJson(levels: number): string {
@@ -106,16 +107,18 @@ async function send(
   fields: Record<string, string>,
   scheme: 'acs3' | 'rpc',
   placement: 'query' | 'form',
+  version: string,
 ) {
   const signed = signRequest({
     accessKeyId: c.root.accessKeyId,
     accessKeySecret: c.root.accessKeySecret,
     action,
+    version,
     scheme,
     method: 'POST',
     ...(placement === 'query' ? { query: fields } : { form: fields }),
   });
-  sent++;
+  sent[c.dialect] = (sent[c.dialect] ?? 0) + 1;
   return c.app.inject({
     method: signed.method,
     url: signed.url,
@@ -157,7 +160,7 @@ forEachDialect(
               // A lone surrogate cannot travel in UTF-8; a real client sends U+FFFD instead.
               for (const [k, v] of Object.entries({ ...f, ...x }))
                 if (v !== undefined) all[k] = v.replace(LONE_SURROGATE, '\ufffd');
-              const res = await send(c, op.action, all, scheme, placement);
+              const res = await send(c, op.action, all, scheme, placement, op.version);
               assert.ok(res.statusCode < 500, `${res.statusCode}: ${res.body.slice(0, 400)}`);
               const body = JSON.parse(res.body) as Record<string, unknown>;
               assert.equal(typeof body.RequestId, 'string', res.body.slice(0, 200));
@@ -213,7 +216,11 @@ forEachDialect(
 );
 
 after(() => {
+  const total = Object.values(sent).reduce((a, b) => a + b, 0);
+  const each = Object.entries(sent)
+    .map(([store, n]) => `${store} ${n}`)
+    .join(', ');
   process.stdout.write(
-    `# fuzz: ${sent} signed requests (${RUNS} runs per operation, seed ${SEED})\n`,
+    `# notice: fuzz sent ${total} signed requests (${each}; ${RUNS} runs per operation, seed ${SEED})\n`,
   );
 });
