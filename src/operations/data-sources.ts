@@ -14,7 +14,7 @@ import {
   normalizeTags,
   TAG_PATTERN,
   TAG_RULE,
-} from '../datasources/tags.js';
+} from '../datasources/tag-rules.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';
