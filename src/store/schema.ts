@@ -26,6 +26,13 @@ export interface UserTable {
   is_owner: Flag;
   status: 'Normal' | 'Disabled';
   created_at: number;
+  /** RAM's user attributes (0010), null until set through CreateUser/UpdateUser. */
+  display_name: string | null;
+  email: string | null;
+  mobile_phone: string | null;
+  comments: string | null;
+  /** Epoch ms of the last UpdateUser; null: never updated. */
+  updated_at: number | null;
 }
 
 export interface AccessKeyTable {
@@ -50,6 +57,10 @@ export interface PolicyTable {
   name: string;
   document: string;
   created_at: number;
+  /** RAM's Description (0010). */
+  description: string | null;
+  /** Epoch ms of the last change of the document; null: as created. */
+  updated_at: number | null;
 }
 
 export interface PolicyAttachmentTable {
@@ -57,6 +68,8 @@ export interface PolicyAttachmentTable {
   tenant_id: string;
   /** A built-in policy name, or the name of a custom policy of the tenant. */
   policy_name: string;
+  /** Epoch ms (0010); null for attachments made before it. */
+  attached_at: number | null;
 }
 
 export interface NonceTable {
@@ -80,6 +93,8 @@ export interface AuditEventTable {
   /** Short human detail, e.g. a connectivity state; never a secret. */
   detail: string | null;
   source_ip: string | null;
+  /** The second workspace the event concerns (a share's target, a resolved share's source). */
+  related_project_id: number | null;
 }
 
 export interface ProjectTable {
@@ -198,6 +213,13 @@ export interface DataSourceSharedRuleTable {
 }
 
 /** One version of a data source record (src/datasources/versions.ts); outlives the record. */
+/** A tag of a data source record (ListDataSources' Tags filter); project_id is the record's. */
+export interface DataSourceTagTable {
+  data_source_id: number;
+  project_id: number;
+  tag: string;
+}
+
 export interface DataSourceVersionTable {
   data_source_id: number;
   /** 1, 2, ... per data source record. */
@@ -242,6 +264,7 @@ export interface Database {
   data_source_list_state: DataSourceListStateTable;
   data_source_shared_rules: DataSourceSharedRuleTable;
   data_source_versions: DataSourceVersionTable;
+  data_source_tags: DataSourceTagTable;
 }
 
 export type Project = Selectable<ProjectTable>;

@@ -14,6 +14,8 @@ export interface ParamDecl {
 
 export interface OperationDecl {
   action: string;
+  /** x-acs-version: 2024-05-18 (DataWorks) or 2015-05-01 (RAM). */
+  version: string;
   method: 'GET' | 'POST';
   summary: string;
   description: string;
@@ -49,10 +51,11 @@ export function operationsFrom(doc: Json): OperationDecl[] {
       });
       out.push({
         action: String(op['x-acs-action'] ?? op.operationId),
+        version: String(op['x-acs-version'] ?? '2024-05-18'),
         method: method.toUpperCase() === 'GET' ? 'GET' : 'POST',
         summary: String(op.summary ?? ''),
         description: String(op.description ?? ''),
-        extension: ((op.tags ?? []) as string[]).some((t) => t !== 'DataWorks'),
+        extension: ((op.tags ?? []) as string[]).some((t) => t !== 'DataWorks' && t !== 'RAM'),
         params,
         ...(typeof op['x-dshub-time-budget-ms'] === 'number'
           ? { timeBudgetMs: op['x-dshub-time-budget-ms'] }

@@ -230,7 +230,7 @@ function OperationForm({ op }: { op: OperationDecl }) {
     setBusy(true);
     setError(null);
     try {
-      await callApi(creds, op.action, values, { onRecord: setRecord });
+      await callApi(creds, op.action, values, { onRecord: setRecord, version: op.version });
     } catch (err) {
       setError(err);
       if (!(err instanceof ApiCallError && err.record)) setRecord(null);
