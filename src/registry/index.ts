@@ -9,6 +9,7 @@ import { operations as customRoles } from '../operations/custom-roles.js';
 import { operations as dataSourceTypes } from '../operations/data-source-types.js';
 import { operations as dataSources } from '../operations/data-sources.js';
 import { operations as drift } from '../operations/drift.js';
+import { operations as explain } from '../operations/explain-access.js';
 import { operations as members } from '../operations/members.js';
 import { operations as projects } from '../operations/projects.js';
 import { operations as resolve } from '../operations/resolve.js';
@@ -30,6 +31,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...resolve,
   ...versions,
   ...drift,
+  ...explain,
 ];
 
 const byAction = new Map(OPERATIONS.map((op) => [op.action, op]));
