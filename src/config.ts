@@ -36,6 +36,12 @@ function isCidr(text: string): boolean {
   return version !== 0 && Number(m![2]) <= (version === 4 ? 32 : 128);
 }
 
+const nonNegativeInt = z.coerce.number().int().min(0);
+
+// host or host:port; an IPv6 literal in brackets ([::1]:8080), as it appears in a Host header.
+const HOST_PORT =
+  /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?)(:\d{1,5})?$/;
+
 const list = z.string().transform((s) =>
   s
     .split(',')
@@ -118,6 +124,31 @@ const schema = z.object({
       }
     })
     .optional(),
+  DSHUB_PUBLIC_HOSTS: list
+    .transform((items) => items.map((h) => h.toLowerCase()))
+    .superRefine((items, ctx) => {
+      for (const item of items) {
+        if (!HOST_PORT.test(item)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `'${item}' is not a host name: expected host or host:port, comma-separated (e.g. dshub.example.com,dshub.example.com:8443)`,
+          });
+        }
+      }
+    })
+    .optional(),
+  DSHUB_METRICS_TOKEN: z
+    .string()
+    .regex(
+      /^[\x21-\x7e]{16,256}$/,
+      'expected 16 to 256 printable ASCII characters without spaces (e.g. openssl rand -hex 32)',
+    )
+    .optional(),
+  DSHUB_AUTH_FAILURE_WINDOW_SECONDS: positiveInt.default(60),
+  DSHUB_AUTH_MAX_FAILURES_PER_KEY: nonNegativeInt.default(10),
+  DSHUB_AUTH_MAX_FAILURES_PER_ADDRESS: nonNegativeInt.default(100),
+  DSHUB_AUTH_LOCKOUT_SECONDS: positiveInt.default(300),
+  DSHUB_AUTH_FAILURE_TRACKED: positiveInt.default(10_000),
   DSHUB_PUBLIC_URL: z
     .string()
     .regex(
@@ -174,6 +205,24 @@ export interface Config {
   trustedProxies: string[];
   /** Where clients reach dshub (no trailing slash), for links in error answers. */
   publicUrl: string | undefined;
+  /**
+   * The Host values (lower case, host or host:port) API requests must carry; undefined accepts
+   * any (docs/SECURITY.md).
+   */
+  publicHosts: string[] | undefined;
+  /** Bearer token required on GET /metrics; undefined leaves it open (docs/SECURITY.md). */
+  metricsToken: string | undefined;
+  /** Throttling of failed signatures (src/auth/failure-throttle.ts); a limit of 0 disables it. */
+  authFailures: {
+    windowMs: number;
+    /** Failures of one AccessKey from one address within the window before a lockout. */
+    maxPerKey: number;
+    /** Failures (any key, known or not) from one address within the window before a lockout. */
+    maxPerAddress: number;
+    lockoutMs: number;
+    /** Entries each table holds at most; the least recently failed are forgotten first. */
+    tracked: number;
+  };
   /** Data source versions kept: the newest `count` per record, none older than `days` (0: no age limit). */
   versionRetention: { count: number; days: number };
   connectivity: {
@@ -257,6 +306,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     trustedProxies: e.DSHUB_TRUSTED_PROXIES ?? [],
     publicUrl: e.DSHUB_PUBLIC_URL,
+    publicHosts:
+      e.DSHUB_PUBLIC_HOSTS && e.DSHUB_PUBLIC_HOSTS.length > 0 ? e.DSHUB_PUBLIC_HOSTS : undefined,
+    metricsToken: e.DSHUB_METRICS_TOKEN,
+    authFailures: {
+      windowMs: e.DSHUB_AUTH_FAILURE_WINDOW_SECONDS * 1000,
+      maxPerKey: e.DSHUB_AUTH_MAX_FAILURES_PER_KEY,
+      maxPerAddress: e.DSHUB_AUTH_MAX_FAILURES_PER_ADDRESS,
+      lockoutMs: e.DSHUB_AUTH_LOCKOUT_SECONDS * 1000,
+      tracked: e.DSHUB_AUTH_FAILURE_TRACKED,
+    },
     versionRetention: {
       count: e.DSHUB_VERSION_RETENTION_COUNT,
       days: e.DSHUB_VERSION_RETENTION_DAYS,

@@ -25,6 +25,8 @@ export const FIXED_CODES = {
   RequestTimeout: 408,
   UnsupportedMediaType: 415,
   MissingParameter: 400,
+  'Forbidden.Host': 403,
+  Unauthorized: 401,
   // Authorisation.
   'Forbidden.RAM': 403,
   'Forbidden.Access': 403,
@@ -235,6 +237,25 @@ export const errors = {
     fixed('400010', `User ${userId} does not belong to the tenant of this workspace.`),
   conflict: (what: string, message: string) => new ApiError(`Conflict.${what}`, 409, message),
   throttled: (message: string) => fixed('Throttling.User', message),
+  authLockedOut: (scope: 'address' | 'key', retryAfterSeconds: number) =>
+    fixed(
+      'Throttling.User',
+      scope === 'key'
+        ? `Too many requests with a wrong signature for this AccessKey came from your address: it is refused from here for ${retryAfterSeconds} more seconds. Check the AccessKey secret, then retry after that.`
+        : `Too many requests with a wrong signature or an unknown AccessKey came from your address: it is refused for ${retryAfterSeconds} more seconds. Check the AccessKey id and secret, then retry after that.`,
+    ),
+  hostNotServed: (host: string | undefined, hosts: readonly string[]) =>
+    fixed(
+      'Forbidden.Host',
+      `${host ? `The Host "${clip(host)}"` : 'A request without a Host header'} is not a name this server answers to: call it at ${hosts.join(', ')} (DSHUB_PUBLIC_HOSTS). Signatures are bound to the host they were made for.`,
+    ),
+  metricsUnauthorized: (given: boolean) =>
+    fixed(
+      'Unauthorized',
+      given
+        ? 'The bearer token is not the one this server expects for /metrics.'
+        : '/metrics needs the header "Authorization: Bearer <token>" with the token set in DSHUB_METRICS_TOKEN.',
+    ),
   internal: (cause: unknown) =>
     fixed(
       'InternalError',

@@ -6,6 +6,7 @@
 import { AccessDecisions } from './access/decisions.js';
 import { AuditService } from './audit/audit-service.js';
 import { Authenticator } from './auth/authenticator.js';
+import { FailureThrottle } from './auth/failure-throttle.js';
 import { DatabaseNonceStore, MemoryNonceStore, type NonceStore } from './auth/nonce-store.js';
 import type { Config } from './config.js';
 import { ConnectivityTester } from './connectivity/index.js';
@@ -97,14 +98,35 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
   const identity = new IdentityService(db, envelope);
   const nonces: NonceStore =
     db.dialect === 'postgres'
-      ? new DatabaseNonceStore(db)
+      ? new DatabaseNonceStore(db, config.noncesPerKey)
       : new MemoryNonceStore(60_000, config.noncesPerKey);
+  const metrics = new Metrics({ defaults: opts.defaultMetrics ?? true });
+  const throttle = new FailureThrottle({
+    ...config.authFailures,
+    onLockout: (l) => {
+      metrics.lockout(l.scope);
+      // Once per lockout, not per refused request: a flood cannot flood the log.
+      logger.warn(
+        {
+          scope: l.scope,
+          ip: l.address,
+          ...(l.accessKeyId !== undefined ? { accessKeyId: l.accessKeyId } : {}),
+          failures: l.failures,
+          until: new Date(l.lockedUntil).toISOString(),
+        },
+        l.scope === 'key'
+          ? 'AccessKey locked out from an address after repeated failed signatures'
+          : 'address locked out after repeated failed signatures or unknown AccessKeys',
+      );
+    },
+  });
   const authenticator = new Authenticator(identity, nonces, {
     windowMs: config.timestampWindowMs,
     cacheTtlMs: config.authCacheTtlMs,
+    throttle,
+    onThrottled: (v) => metrics.throttledRequest(v.scope),
   });
   const audit = new AuditService(db);
-  const metrics = new Metrics({ defaults: opts.defaultMetrics ?? true });
   const workspaces = new StoreWorkspaceDirectory(db);
   const dataSources = new DataSourceService(db, envelope, config.regionId);
   const sharing = new SharingService(db, new ShareExpiry(db));

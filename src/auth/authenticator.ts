@@ -11,6 +11,7 @@ import {
   type SignableRequest,
   verifySignature,
 } from '../wire/signature/index.js';
+import type { FailureThrottle, ThrottleVerdict } from './failure-throttle.js';
 import { MAX_NONCE_LENGTH, type NonceStore } from './nonce-store.js';
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
@@ -29,14 +30,26 @@ export class Authenticator {
   constructor(
     private readonly identity: IdentityService,
     private readonly nonces: NonceStore,
-    private readonly opts: { windowMs: number; cacheTtlMs: number; now?: () => number },
+    private readonly opts: {
+      windowMs: number;
+      cacheTtlMs: number;
+      now?: () => number;
+      /** Locks out addresses and keys after repeated failures (docs/SECURITY.md). */
+      throttle?: FailureThrottle;
+      /** Sees every request refused by the throttle (metrics). */
+      onThrottled?: (verdict: ThrottleVerdict) => void;
+    },
   ) {}
 
   private now(): number {
     return this.opts.now ? this.opts.now() : Date.now();
   }
 
-  async authenticate(req: SignableRequest): Promise<Principal> {
+  /** `from` is the client address (after DSHUB_TRUSTED_PROXIES), for failure throttling. */
+  async authenticate(req: SignableRequest, from?: string): Promise<Principal> {
+    const throttle = from === undefined ? undefined : this.opts.throttle;
+    // A locked-out address is refused before anything else is read or looked up.
+    if (throttle) this.refuseIfLocked(throttle.checkAddress(from!));
     const claimed = readSignatureClaim(req);
     if (!claimed.ok) throw errors.incompleteSignature(claimed.message);
     const { claim } = claimed;
@@ -55,16 +68,26 @@ export class Authenticator {
       );
     }
     // An id no key can have is not looked up (and never reaches a store that cannot hold it).
-    if (!ACCESS_KEY_ID.test(claim.accessKeyId)) throw errors.accessKeyNotFound();
+    if (!ACCESS_KEY_ID.test(claim.accessKeyId)) {
+      throttle?.unknownKey(from!);
+      throw errors.accessKeyNotFound();
+    }
+    if (throttle) this.refuseIfLocked(throttle.checkKey(claim.accessKeyId, from!));
 
     const credential = await this.credential(claim.accessKeyId, now);
-    if (!credential) throw errors.accessKeyNotFound();
+    if (!credential) {
+      throttle?.unknownKey(from!);
+      throw errors.accessKeyNotFound();
+    }
     const verified = verifySignature(req, claim, credential.secret);
     if (!verified.ok) {
-      throw verified.code === 'IncompleteSignature'
-        ? errors.incompleteSignature(verified.message)
-        : errors.signatureMismatch(verified.message);
+      if (verified.code === 'IncompleteSignature') {
+        throw errors.incompleteSignature(verified.message);
+      }
+      throttle?.badSignature(claim.accessKeyId, from!);
+      throw errors.signatureMismatch(verified.message);
     }
+    throttle?.succeeded(claim.accessKeyId, from!);
     // Only a proven owner of the key learns whether the key is disabled.
     if (!credential.active) throw errors.accessKeyInactive();
     // The nonce must be remembered as long as its request could still pass the window check.
@@ -72,6 +95,12 @@ export class Authenticator {
       throw errors.nonceUsed();
     }
     return credential.principal;
+  }
+
+  private refuseIfLocked(verdict: ThrottleVerdict | undefined): void {
+    if (!verdict) return;
+    this.opts.onThrottled?.(verdict);
+    throw errors.authLockedOut(verdict.scope, verdict.retryAfterSeconds);
   }
 
   private async credential(accessKeyId: string, now: number): Promise<Credential | undefined> {

@@ -2,6 +2,9 @@
  * A nonce is accepted once per AccessKey within the timestamp window. With SQLite (one process)
  * the nonces live in memory; with PostgreSQL they live in the database, so replicas behind a
  * load balancer refuse a replay that reaches another replica.
+ *
+ * Either way one AccessKey holds at most `maxPerKey` nonces at a time (per process): the store
+ * only grows by requests its key holders sign correctly, and each can only fill its own share.
  */
 import { sql } from 'kysely';
 import { errors } from '../errors.js';
@@ -42,11 +45,7 @@ export class MemoryNonceStore implements NonceStore {
       if (set.has(nonce)) return false;
       held += set.size;
     }
-    if (held >= this.maxPerKey) {
-      throw errors.throttled(
-        `This AccessKey has sent ${held} requests within the timestamp window; each nonce is remembered for the window, and one key may hold at most ${this.maxPerKey}. Slow down, or spread the load over several AccessKeys.`,
-      );
-    }
+    if (held >= this.maxPerKey) throw tooMany(held, this.maxPerKey);
     const slot = Math.ceil(expiresAt / this.sliceMs);
     let generation = this.generations.get(slot);
     if (!generation) {
@@ -75,11 +74,67 @@ export class MemoryNonceStore implements NonceStore {
   }
 }
 
+function tooMany(held: number, max: number): Error {
+  return errors.throttled(
+    `This AccessKey has sent ${held} requests within the timestamp window; each nonce is remembered for the window, and one key may hold at most ${max}. Slow down, or spread the load over several AccessKeys.`,
+  );
+}
+
+/**
+ * How many nonces each AccessKey has claimed through this process and not yet seen expire,
+ * counted in the same time slices as the memory store (a count per key and slice, not the
+ * nonces). Only keys that signed correctly are counted, so it holds at most one entry per
+ * existing key and slice.
+ */
+export class NonceQuota {
+  private readonly generations = new Map<number, Map<string, number>>();
+
+  constructor(
+    private readonly sliceMs: number,
+    private readonly maxPerKey: number,
+  ) {}
+
+  /** Throws Throttling.User when the key already holds its maximum. */
+  check(accessKeyId: string): void {
+    let held = 0;
+    for (const g of this.generations.values()) held += g.get(accessKeyId) ?? 0;
+    if (held >= this.maxPerKey) throw tooMany(held, this.maxPerKey);
+  }
+
+  add(accessKeyId: string, expiresAt: number): void {
+    const slot = Math.ceil(expiresAt / this.sliceMs);
+    let g = this.generations.get(slot);
+    if (!g) {
+      g = new Map();
+      this.generations.set(slot, g);
+    }
+    g.set(accessKeyId, (g.get(accessKeyId) ?? 0) + 1);
+  }
+
+  sweep(now: number): void {
+    for (const slot of this.generations.keys()) {
+      if (slot * this.sliceMs < now) this.generations.delete(slot);
+    }
+  }
+}
+
+/**
+ * Nonces as rows (`access_key_id`, `nonce` ≤ 64 characters, `expires_at`), claimed with one
+ * INSERT ... ON CONFLICT DO NOTHING. The per-key bound is counted in the process (NonceQuota)
+ * rather than with a COUNT per request: each replica lets a key add at most `maxPerKey` rows
+ * per window, so the table holds at most replicas × keys × maxPerKey rows.
+ */
 export class DatabaseNonceStore implements NonceStore {
   // Every signed request runs it: compiled once (store/prepared.ts).
   private readonly insert: Prepared<unknown, 'accessKeyId' | 'nonce' | 'expiresAt'>;
+  private readonly quota: NonceQuota;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    maxPerKey = DEFAULT_MAX_NONCES_PER_KEY,
+    sliceMs = 60_000,
+  ) {
+    this.quota = new NonceQuota(sliceMs, maxPerKey);
     this.insert = prepare(
       db,
       'dshub_claim_nonce',
@@ -96,11 +151,15 @@ export class DatabaseNonceStore implements NonceStore {
   }
 
   async claim(accessKeyId: string, nonce: string, expiresAt: number): Promise<boolean> {
+    this.quota.check(accessKeyId);
     const r = await this.insert.run({ accessKeyId, nonce, expiresAt });
-    return r.changes === 1;
+    if (r.changes !== 1) return false;
+    this.quota.add(accessKeyId, expiresAt);
+    return true;
   }
 
   async sweep(now: number): Promise<void> {
+    this.quota.sweep(now);
     await sql`delete from nonces where expires_at < ${now}`.execute(this.db.kysely);
   }
 }

@@ -25,7 +25,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Failed-signature throttling (src/auth/failure-throttle.ts): the only label is the scope,
+  // one of two fixed values; addresses and key ids go to the log, never into a label.
+  private readonly lockouts = new Counter({
+    name: 'dshub_auth_lockouts_total',
+    help: 'Lockouts begun after repeated failed signatures, by scope (address, or key at an address).',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+  private readonly throttled = new Counter({
+    name: 'dshub_auth_throttled_total',
+    help: 'Requests refused because their address, or their AccessKey at that address, was locked out.',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+
   constructor(opts: { defaults?: boolean } = {}) {
+    for (const scope of ['address', 'key'] as const) {
+      this.lockouts.labels({ scope }).inc(0);
+      this.throttled.labels({ scope }).inc(0);
+    }
     if (opts.defaults !== false)
       collectDefaultMetrics({ register: this.registry, prefix: 'dshub_' });
   }
@@ -57,6 +76,14 @@ export class Metrics {
       this.timers.set(full ? OTHER_LABEL : action, timer);
     }
     timer.observe(seconds);
+  }
+
+  lockout(scope: 'address' | 'key'): void {
+    this.lockouts.labels({ scope }).inc();
+  }
+
+  throttledRequest(scope: 'address' | 'key'): void {
+    this.throttled.labels({ scope }).inc();
   }
 
   /** How many label sets the request counter holds (for tests and the bound above). */

@@ -7,19 +7,23 @@ import { defineOperation } from './context.js';
 /** Workspace Owners and Administrators read the audit trail of their workspaces. */
 const ADMIN_ROLES = workspaceRolesOf(MAY.manageWorkspace);
 
-const eventSchema = s.object({
-  RequestId: s.string('The RequestId of the call.'),
-  Time: s.integer('When the call was answered, epoch ms.'),
-  TenantId: s.string(),
-  UserId: s.string('Who called.'),
-  AccessKeyId: s.string('The AccessKey that signed the call.'),
-  Action: s.string(),
-  ProjectId: s.integer('The workspace concerned, when there is one.'),
-  Targets: s.any('Ids the call acted on, e.g. {"DataSourceId": 1001}.'),
-  Outcome: s.string('Success, or the error Code.'),
-  Detail: s.string('A short detail, e.g. a connectivity state. Never a secret.'),
-  SourceIp: s.string('The client address.'),
-});
+/** Members the trail holds only sometimes: an event with no workspace, detail or address. */
+const eventSchema = s.optional(
+  s.object({
+    RequestId: s.string('The RequestId of the call.'),
+    Time: s.integer('When the call was answered, epoch ms.'),
+    TenantId: s.string(),
+    UserId: s.string('Who called.'),
+    AccessKeyId: s.string('The AccessKey that signed the call.'),
+    Action: s.string(),
+    ProjectId: s.integer('The workspace concerned, when there is one.'),
+    Targets: s.any('Ids the call acted on, e.g. {"DataSourceId": 1001}.'),
+    Outcome: s.string('Success, or the error Code.'),
+    Detail: s.string('A short detail, e.g. a connectivity state. Never a secret.'),
+    SourceIp: s.string('The client address.'),
+  }),
+  ['ProjectId', 'Detail', 'SourceIp'],
+);
 
 function view(e: AuditEvent) {
   return {

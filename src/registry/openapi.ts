@@ -84,6 +84,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         'Every call goes to "/" (GET or POST), signed with ACS3-HMAC-SHA256 or RPC HMAC-SHA1, with the action in the x-acs-action header (or the Action parameter) and x-acs-version 2024-05-18. Parameters may be sent in the URL query or an application/x-www-form-urlencoded body.',
     },
     servers: [{ url: '/' }],
+    tags: [
+      {
+        name: 'DataWorks',
+        description: 'Operations of the DataWorks OpenAPI, as DataWorks names them.',
+      },
+      { name: 'dshub extensions', description: 'Operations DataWorks does not have.' },
+    ],
     components: {
       schemas: { Error: errorSchema },
       securitySchemes: {

@@ -3,6 +3,7 @@
  * hash), serves "/" and the operational endpoints, and turns every framework-level failure
  * into Alibaba's error envelope.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -69,6 +70,10 @@ function clientError(services: Services, err: NodeJS.ErrnoException, socket: Soc
   socket.destroy();
 }
 
+function clipHost(host: string | undefined): string | undefined {
+  return host && host.length > 128 ? `${host.slice(0, 128)}…` : host;
+}
+
 function parserReason(code: string): string {
   switch (code) {
     case 'HPE_INVALID_CHUNK_SIZE':
@@ -85,6 +90,26 @@ function parserReason(code: string): string {
   }
 }
 
+/**
+ * Whether a Host header names one of DSHUB_PUBLIC_HOSTS. An entry with a port matches only that
+ * port; one without matches the name on any port (and without one).
+ */
+export function hostAllowed(host: string | undefined, allowed: readonly string[]): boolean {
+  if (!host) return false;
+  const h = host.toLowerCase().replace(/\.(?=(:\d+)?$)/, '');
+  const name = h.replace(/:\d+$/, '');
+  return allowed.some((entry) => {
+    const e = entry.replace(/\.(?=(:\d+)?$)/, '');
+    return /:\d+$/.test(e) ? e === h : e === name;
+  });
+}
+
+/** Constant-time comparison of a bearer token with the configured one (any lengths). */
+export function tokenMatches(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
 export interface AppOptions {
   /** Shared with the serve command, which marks the start of a shutdown in it. */
   lifecycle?: Lifecycle;
@@ -96,7 +121,7 @@ export async function buildApp(
   services: Services,
   opts: AppOptions = {},
 ): Promise<FastifyInstance> {
-  const { trustedProxies } = services.config;
+  const { trustedProxies, publicHosts } = services.config;
   const limits = services.config.http;
   const app = Fastify({
     logger: false,
@@ -139,6 +164,21 @@ export async function buildApp(
       reply.header('connection', 'close');
       return sendError(reply, req, errors.shuttingDown());
     }
+    // API calls name one of the server's public hosts, or are refused before any work
+    // (the body is not even read). Only "/" carries signed requests.
+    if (
+      publicHosts &&
+      req.url.split('?', 1)[0] === '/' &&
+      !hostAllowed(req.headers.host, publicHosts)
+    ) {
+      services.metrics.observe('(unknown)', 'Forbidden.Host', 0);
+      services.logger.info(
+        { ip: req.ip, host: clipHost(req.headers.host), code: 'Forbidden.Host', status: 403 },
+        'request',
+      );
+      reply.header('connection', 'close');
+      return sendError(reply, req, errors.hostNotServed(req.headers.host, publicHosts));
+    }
   });
 
   app.removeAllContentTypeParsers();
@@ -168,7 +208,15 @@ export async function buildApp(
   });
 
   registerHealthRoutes(app, services, opts.lifecycle ?? new Lifecycle());
-  app.get('/metrics', async (_req, reply) => {
+  const { metricsToken } = services.config;
+  app.get('/metrics', async (req, reply) => {
+    if (metricsToken !== undefined) {
+      const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
+      if (!m || !tokenMatches(m[1]!, metricsToken)) {
+        reply.header('www-authenticate', 'Bearer realm="dshub metrics"');
+        return sendError(reply, req, errors.metricsUnauthorized(m !== null));
+      }
+    }
     const m = await services.metrics.render();
     return reply.header('content-type', m.contentType).send(m.body);
   });

@@ -109,6 +109,18 @@ export const ERROR_DOCS: ErrorDoc[] = [
     fix: 'Correct the parameter as the message says.',
   },
   {
+    code: 'Forbidden.Host',
+    meaning:
+      'The Host header is not one of the names the operator listed in DSHUB_PUBLIC_HOSTS: signatures are bound to the host they were made for.',
+    fix: 'Call dshub at one of the names the message lists (the endpoint your client is configured with must be one of them).',
+  },
+  {
+    code: 'Unauthorized',
+    meaning:
+      '/metrics is protected by a bearer token (DSHUB_METRICS_TOKEN) and the request had none or another.',
+    fix: 'Configure the scraper with "Authorization: Bearer <token>" (Prometheus: authorization.credentials).',
+  },
+  {
     code: 'Forbidden.RAM',
     meaning: 'No policy of the caller allows this action on this resource, or one denies it.',
     fix: 'Attach a policy (`dshub admin policy attach`).',
@@ -173,8 +185,9 @@ export const ERROR_DOCS: ErrorDoc[] = [
   },
   {
     code: 'Throttling.User',
-    meaning: 'Too many requests of this kind are running (for example connectivity tests).',
-    fix: 'Retry in a few seconds.',
+    meaning:
+      'Too many requests of this kind (for example connectivity tests), or too many failed signatures from your address (the message says which and for how long).',
+    fix: 'Retry in a few seconds; after failed signatures, fix the AccessKey id or secret and retry once the lockout ends.',
   },
   {
     code: 'InternalError',

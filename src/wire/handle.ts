@@ -143,7 +143,7 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
       headers: req.headers,
       rawBody: req.rawBody,
     };
-    principal = await services.authenticator.authenticate(signable);
+    principal = await services.authenticator.authenticate(signable, req.remoteAddress);
 
     const bound = bindActionAndVersion(
       req.headers,

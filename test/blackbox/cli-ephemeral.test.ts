@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
+import { responseChecker } from './response-schema.js';
 import { CLI } from './support.js';
 
 // --- README example: start a throw-away dshub for a test suite -------------------------------
@@ -85,6 +86,7 @@ function dataWorks(dshub: Dshub, accessKeyId: string, accessKeySecret: string) {
       new $OpenApiUtil.OpenApiRequest({ query }),
       new $dara.RuntimeOptions({}),
     );
+    (await responseChecker(Number(new URL(dshub.endpoint).port))).success(action, res.body);
     return res.body as DataWorksBody;
   };
 }

@@ -12,6 +12,7 @@ import OpenApiClient, { $OpenApiUtil } from '@alicloud/openapi-core';
 import RPCClient from '@alicloud/pop-core';
 import * as $dara from '@darabonba/typescript';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { responseChecker } from './response-schema.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /**
@@ -235,8 +236,22 @@ export async function sdkCall(
     ...(query ? { query } : {}),
     ...(body ? { body } : {}),
   });
-  const res = await client.callApi(params, req, new $dara.RuntimeOptions({}));
-  return res.body as Record<string, unknown>;
+  let answer: Record<string, unknown>;
+  try {
+    answer = (await client.callApi(params, req, new $dara.RuntimeOptions({}))).body as Record<
+      string,
+      unknown
+    >;
+  } catch (e) {
+    const data = (e as Partial<SdkError>).data;
+    // An error the server answered (not a refused TLS handshake) follows the Error schema.
+    if (data && typeof data === 'object' && 'Code' in data) {
+      (await responseChecker(server.port, opts.https)).failure(action, data);
+    }
+    throw e;
+  }
+  (await responseChecker(server.port, opts.https)).success(action, answer);
+  return answer;
 }
 
 /** Calls an action through @alicloud/pop-core (RPC HMAC-SHA1), as the aliyun CLI style does. */
@@ -253,9 +268,11 @@ export async function popCall(
     endpoint: `http://${server.endpoint}`,
     apiVersion: '2024-05-18',
   });
-  return (await client.request(action, stringify(params) ?? {}, {
+  const body = (await client.request(action, stringify(params) ?? {}, {
     method: opts.method ?? 'POST',
   })) as Record<string, unknown>;
+  (await responseChecker(server.port)).success(action, body);
+  return body;
 }
 
 /** Awaits a call expected to fail and returns the SDK's error. */

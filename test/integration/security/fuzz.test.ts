@@ -19,7 +19,8 @@ import { signRequest } from '../../helpers/signer.js';
 const RUNS = Number(process.env.DSHUB_FUZZ_RUNS ?? 6);
 const SEED = Number(process.env.DSHUB_FUZZ_SEED ?? 20261202);
 const PASSWORD = 'Fuzz-Planted-Secret-8c1f';
-let sent = 0;
+/** Signed requests sent, per store. */
+const sent: Record<string, number> = {};
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function deepJson(levels: number): string {
@@ -115,7 +116,7 @@ async function send(
     method: 'POST',
     ...(placement === 'query' ? { query: fields } : { form: fields }),
   });
-  sent++;
+  sent[c.dialect] = (sent[c.dialect] ?? 0) + 1;
   return c.app.inject({
     method: signed.method,
     url: signed.url,
@@ -213,7 +214,11 @@ forEachDialect(
 );
 
 after(() => {
+  const total = Object.values(sent).reduce((a, b) => a + b, 0);
+  const each = Object.entries(sent)
+    .map(([store, n]) => `${store} ${n}`)
+    .join(', ');
   process.stdout.write(
-    `# fuzz: ${sent} signed requests (${RUNS} runs per operation, seed ${SEED})\n`,
+    `# notice: fuzz sent ${total} signed requests (${each}; ${RUNS} runs per operation, seed ${SEED})\n`,
   );
 });

@@ -94,3 +94,42 @@ it('MemoryNonceStore: one AccessKey holds at most maxPerKey nonces; others are u
   assert.equal(store.size, 0);
   assert.equal(store.claim('K1', 'd', Date.now() + 60_000), true, 'room again once expired');
 });
+
+forEachDialect(
+  'one AccessKey holds at most DSHUB_NONCE_MAX_PER_KEY nonces (memory on SQLite, rows on PostgreSQL)',
+  (t) => {
+    it('the next request of that key is throttled; other keys are unaffected', async () => {
+      const c = t();
+      for (let i = 0; i < 3; i++) {
+        const r = await callWithNonce(c, `quota-${i}-${c.dialect}`, 'acs3');
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      }
+      const r = await callWithNonce(c, `quota-3-${c.dialect}`, 'acs3');
+      assert.equal(r.status, 429, JSON.stringify(r.body));
+      assert.equal(r.body.Code, 'Throttling.User');
+      assert.match(String(r.body.Message), /at most 3/);
+      if (c.dialect === 'postgres') {
+        const row = await c.services.db.kysely
+          .selectFrom('nonces')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('access_key_id', '=', c.root.accessKeyId)
+          .executeTakeFirst();
+        assert.equal(Number(row?.n), 3, 'no row beyond the bound');
+      }
+      const other = await c.newUser();
+      const signed = signRequest({
+        accessKeyId: other.accessKeyId,
+        accessKeySecret: other.accessKeySecret,
+        action: 'GetCallerIdentity',
+        method: 'POST',
+      });
+      const res = await c.app.inject({
+        method: signed.method,
+        url: signed.url,
+        headers: signed.headers,
+      });
+      assert.equal(res.statusCode, 200, res.body);
+    });
+  },
+  { DSHUB_NONCE_MAX_PER_KEY: '3' },
+);
