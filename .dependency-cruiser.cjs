@@ -5,7 +5,7 @@
  */
 const FOUNDATION =
   '^src/(errors|config)[.]ts$|^src/(store|crypto|observability|identity|datasource-types|connectivity|wire/signature)/';
-const DOMAIN = '^src/(access|audit|auth|workspaces|datasources|sharing)/';
+const DOMAIN = '^src/(access|audit|auth|workspaces|datasources|sharing|users)/';
 const WIRING = '^src/(services|bootstrap)[.]ts$';
 const API = '^src/(operations|registry)/';
 const EDGE = '^src/(server|cli)/|^src/wire/(?!signature/)';

@@ -40,6 +40,19 @@ export const FIXED_CODES = {
   '1101080008': 404, // workspace not found
   '1101080166': 404, // member not found
   '400010': 403, // user not in the tenant
+  // RAM (2015-05-01) codes, as RAM answers them.
+  'EntityNotExist.User': 404,
+  'EntityNotExist.User.AccessKey': 404,
+  'EntityNotExist.Policy': 404,
+  'EntityNotExist.User.Policy': 404,
+  'EntityAlreadyExists.User': 409,
+  'EntityAlreadyExists.Policy': 409,
+  'EntityAlreadyExists.User.Policy': 409,
+  'DeleteConflict.User.AccessKey': 409,
+  'DeleteConflict.User.Policy': 409,
+  'DeleteConflict.User.Workspace': 409, // dshub: the user owns a workspace
+  'DeleteConflict.Policy.User': 409,
+  'LimitExceeded.User.AccessKey': 409,
   // Conflicts.
   'Conflict.Duplicate': 409,
   // Throttling and faults.
@@ -138,8 +151,8 @@ export const errors = {
     fixed(
       'NoSuchVersion',
       version
-        ? `The specified version "${clip(version)}" does not exist. Use 2024-05-18.`
-        : 'The request names no version (x-acs-version header or Version parameter). Use 2024-05-18.',
+        ? `The specified version "${clip(version)}" does not exist. Use 2024-05-18 (DataWorks) or 2015-05-01 (RAM).`
+        : 'The request names no version (x-acs-version header or Version parameter). Use 2024-05-18 (DataWorks) or 2015-05-01 (RAM).',
     ),
   unsupportedMethod: (method: string) =>
     fixed(
@@ -149,7 +162,7 @@ export const errors = {
   pathNotFound: (path: string) =>
     fixed(
       'InvalidPath.NotFound',
-      `Nothing is served at ${clip(path, 256)}: API calls go to "/", and /health, /metrics and /openapi.json are the other paths.`,
+      `Nothing is served at ${clip(path, 256)}: API calls go to "/"; the other paths are /health (/live, /ready), /metrics, /openapi.json, /errors and /console/.`,
     ),
   bodyTooLarge: (limit: number) =>
     fixed('RequestBody.TooLarge', `The request body is larger than the limit of ${limit} bytes.`),
@@ -235,6 +248,52 @@ export const errors = {
     ),
   userNotInTenant: (userId: string) =>
     fixed('400010', `User ${userId} does not belong to the tenant of this workspace.`),
+  // RAM's entity errors: messages name what the caller asked for, never a secret.
+  ramUserNotFound: (name: string) =>
+    fixed('EntityNotExist.User', `The user does not exist: ${clip(name)}.`),
+  ramUserExists: (name: string) =>
+    fixed('EntityAlreadyExists.User', `The user already exists: ${clip(name)}.`),
+  ramAccessKeyNotFound: (id: string) =>
+    fixed('EntityNotExist.User.AccessKey', `The access key does not exist: ${clip(id)}.`),
+  ramAccessKeyLimit: (limit: number) =>
+    fixed(
+      'LimitExceeded.User.AccessKey',
+      `The count of access keys of this user would exceed the limit of ${limit}: delete an unused one (DeleteAccessKey) first.`,
+    ),
+  ramPolicyNotFound: (type: string, name: string) =>
+    fixed('EntityNotExist.Policy', `The policy does not exist: ${type} ${clip(name)}.`),
+  ramPolicyExists: (name: string) =>
+    fixed('EntityAlreadyExists.Policy', `The policy already exists: ${clip(name)}.`),
+  ramPolicyAttached: (name: string, user: string) =>
+    fixed(
+      'EntityAlreadyExists.User.Policy',
+      `The policy ${clip(name)} is already attached to the user ${clip(user)}.`,
+    ),
+  ramPolicyNotAttached: (name: string, user: string) =>
+    fixed(
+      'EntityNotExist.User.Policy',
+      `The policy ${clip(name)} is not attached to the user ${clip(user)}.`,
+    ),
+  ramDeleteConflict: (
+    code:
+      | 'DeleteConflict.User.AccessKey'
+      | 'DeleteConflict.User.Policy'
+      | 'DeleteConflict.User.Workspace'
+      | 'DeleteConflict.Policy.User',
+    message: string,
+  ) => fixed(code, message),
+  /** The Tenant Owner is not managed through another user's calls. */
+  tenantOwnerProtected: (action: string) =>
+    fixed(
+      'Forbidden.Access',
+      `User not authorized to call ${action} on the Tenant Owner: only the Tenant Owner manages its own user, AccessKeys and policies.`,
+    ),
+  /** A Tenant Administrator issuing another user's AccessKey could act as that user. */
+  accessKeyForOthers: (action: string) =>
+    fixed(
+      'Forbidden.Access',
+      `User not authorized to call ${action} for another user: a Tenant Administrator creates AccessKeys only for itself (a key for another user would let it act as that user and so use data source secrets). Ask the Tenant Owner.`,
+    ),
   conflict: (what: string, message: string) => new ApiError(`Conflict.${what}`, 409, message),
   throttled: (message: string) => fixed('Throttling.User', message),
   authLockedOut: (scope: 'address' | 'key', retryAfterSeconds: number) =>

@@ -26,6 +26,7 @@ import { SharingService } from './sharing/sharing-service.js';
 import { type Db, openDatabase } from './store/dialect.js';
 import { migrateToLatest } from './store/migrate.js';
 import { describePostgresUrl, waitForDatabase } from './store/wait.js';
+import { RamService } from './users/ram-service.js';
 import { CustomRoleService } from './workspaces/custom-roles.js';
 import { StoreWorkspaceDirectory, type WorkspaceDirectory } from './workspaces/directory.js';
 import { MemberService } from './workspaces/member-service.js';
@@ -46,6 +47,8 @@ export interface Services {
   projects: ProjectService;
   members: MemberService;
   customRoles: CustomRoleService;
+  /** Users, AccessKeys and policies through RAM's API (2015-05-01). */
+  ram: RamService;
   dataSources: DataSourceService;
   sharing: SharingService;
   resolver: DataSourceResolver;
@@ -147,6 +150,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     projects: new ProjectService(db),
     members: new MemberService(db),
     customRoles: new CustomRoleService(db),
+    ram: new RamService(db, envelope, (id) => authenticator.invalidate(id)),
     dataSources,
     sharing,
     resolver: new DataSourceResolver(db, dataSources, sharing),

@@ -51,6 +51,12 @@ function roles(...given: Role[]): readonly Role[] {
 export const MAY = {
   /** CreateProject: a tenant act. */
   createWorkspace: roles('TenantOwner', 'TenantAdmin'),
+  /**
+   * RAM (2015-05-01): users, AccessKeys and policies of the tenant. The Tenant Owner's own user
+   * and keys stay the Tenant Owner's, and a Tenant Administrator issues AccessKeys only for
+   * itself (src/users/ram-service.ts).
+   */
+  manageUsers: roles('TenantOwner', 'TenantAdmin'),
   /** Get/List a workspace, its members and roles: anyone who works in it. */
   readWorkspace: roles('TenantOwner', 'TenantAdmin', ...WORKSPACE_ROLES, 'CustomRole'),
   /** UpdateProject, member and role changes, sharing rules, the workspace's audit trail. */

@@ -125,6 +125,7 @@ export class FailureThrottle {
 
   /** Whether the address is locked out (checked before anything is read from the request). */
   checkAddress(address: string): ThrottleVerdict | undefined {
+    if (this.byAddress.size === 0) return undefined; // nothing has failed: the usual case
     const now = this.now();
     const until = this.byAddress.lockedUntil(addressKey(address), now);
     return until
@@ -134,6 +135,7 @@ export class FailureThrottle {
 
   /** Whether this AccessKey is locked out from this address (checked before it is looked up). */
   checkKey(accessKeyId: string, address: string): ThrottleVerdict | undefined {
+    if (this.byKey.size === 0) return undefined;
     const now = this.now();
     const until = this.byKey.lockedUntil(keyAtAddress(accessKeyId, address), now);
     return until ? { scope: 'key', retryAfterSeconds: Math.ceil((until - now) / 1000) } : undefined;
@@ -162,6 +164,7 @@ export class FailureThrottle {
    * count of its guesses at other keys.
    */
   succeeded(accessKeyId: string, address: string): void {
+    if (this.byKey.size === 0) return;
     this.byKey.forget(keyAtAddress(accessKeyId, address));
   }
 
@@ -186,12 +189,16 @@ export class FailureThrottle {
  * Anything unparsable is counted as written (bounded by the table anyway).
  */
 export function addressKey(address: string): string {
+  // The common case, checked without parsing (this runs on every signed request).
+  if (DOTTED_QUAD.test(address)) return address;
   if (!ipaddr.isValid(address)) return address;
   const ip = ipaddr.process(address);
   if (ip.kind() === 'ipv4') return ip.toString();
   const parts = (ip as ipaddr.IPv6).parts.slice(0, 4);
   return `${parts.map((p) => p.toString(16)).join(':')}::/64`;
 }
+
+const DOTTED_QUAD = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 function keyAtAddress(accessKeyId: string, address: string): string {
   return `${accessKeyId}\n${addressKey(address)}`;

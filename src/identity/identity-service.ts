@@ -10,6 +10,7 @@ import { isUniqueViolation, StoreError } from '../store/errors.js';
 import type { AccessKeyRow, Database, Tenant, User } from '../store/schema.js';
 import { newAccessKeyId, newAccessKeySecret, newAccountId } from './ids.js';
 import {
+  BUILTIN_POLICIES,
   type CompiledPolicy,
   compileBuiltin,
   compilePolicy,
@@ -24,6 +25,15 @@ export class AdminError extends Error {
 }
 
 export const accessKeyPurpose = (id: string) => `access-key:${id}`;
+
+/** The RAM attributes of a user nobody has described yet (CreateUser/UpdateUser set them). */
+const NO_RAM_ATTRIBUTES = {
+  display_name: null,
+  email: null,
+  mobile_phone: null,
+  comments: null,
+  updated_at: null,
+} as const;
 
 export interface CreatedAccessKey {
   accessKeyId: string;
@@ -75,6 +85,7 @@ export class IdentityService {
           is_owner: 1,
           status: 'Normal',
           created_at: at,
+          ...NO_RAM_ATTRIBUTES,
         };
         await trx.insertInto('users').values(owner).execute();
         const accessKey = await this.insertAccessKey(trx, owner, opts.accessKey);
@@ -111,6 +122,7 @@ export class IdentityService {
       is_owner: 0,
       status: 'Normal',
       created_at: this.now(),
+      ...NO_RAM_ATTRIBUTES,
     };
     try {
       await this.k.insertInto('users').values(user).execute();
@@ -290,7 +302,7 @@ export class IdentityService {
           .executeTakeFirst();
         if (!custom) {
           throw new AdminError(
-            `no policy ${name}: use AliyunDataWorksFullAccess, AliyunDataWorksReadOnlyAccess, or give --document with a custom policy`,
+            `no policy ${name}: use ${Object.keys(BUILTIN_POLICIES).join(', ')}, or give --document with a custom policy`,
           );
         }
       }
@@ -313,7 +325,12 @@ export class IdentityService {
     }
     await this.k
       .insertInto('policy_attachments')
-      .values({ user_id: user.id, tenant_id: user.tenant_id, policy_name: name })
+      .values({
+        user_id: user.id,
+        tenant_id: user.tenant_id,
+        policy_name: name,
+        attached_at: this.now(),
+      })
       .onConflict((oc) => oc.doNothing())
       .execute();
   }

@@ -17,7 +17,23 @@ export const BUILTIN_POLICIES = {
     Version: '1',
     Statement: [{ Effect: 'Allow', Action: ['dataworks:Get*', 'dataworks:List*'], Resource: '*' }],
   },
+  AliyunRAMFullAccess: {
+    Version: '1',
+    Statement: [{ Effect: 'Allow', Action: 'ram:*', Resource: '*' }],
+  },
+  AliyunRAMReadOnlyAccess: {
+    Version: '1',
+    Statement: [{ Effect: 'Allow', Action: ['ram:Get*', 'ram:List*'], Resource: '*' }],
+  },
 } as const;
+
+/** RAM's Description of each system policy (ListPolicies, ListPoliciesForUser). */
+export const POLICY_DESCRIPTIONS: Record<keyof typeof BUILTIN_POLICIES, string> = {
+  AliyunDataWorksFullAccess: 'Provides full access to DataWorks.',
+  AliyunDataWorksReadOnlyAccess: 'Provides read-only access to DataWorks (Get* and List*).',
+  AliyunRAMFullAccess: 'Provides full access to users, AccessKeys and policies (RAM).',
+  AliyunRAMReadOnlyAccess: 'Provides read-only access to users, AccessKeys and policies (RAM).',
+};
 
 export type BuiltinPolicyName = keyof typeof BUILTIN_POLICIES;
 

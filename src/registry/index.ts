@@ -1,5 +1,7 @@
 /**
- * The registry: every operation dshub serves, looked up by action name.
+ * The registry: every operation dshub serves, looked up by (Version, Action). DataWorks'
+ * 2024-05-18 and RAM's 2015-05-01 are both first-class; an action name alone finds the
+ * DataWorks operation first (the CLI's and the metrics' view, where names do not collide).
  */
 import { operations as audit } from '../operations/audit.js';
 import { operations as caller } from '../operations/caller.js';
@@ -12,10 +14,13 @@ import { operations as drift } from '../operations/drift.js';
 import { operations as explain } from '../operations/explain-access.js';
 import { operations as members } from '../operations/members.js';
 import { operations as projects } from '../operations/projects.js';
+import { operations as ramAccessKeys } from '../operations/ram-access-keys.js';
+import { operations as ramPolicies } from '../operations/ram-policies.js';
+import { operations as ramUsers } from '../operations/ram-users.js';
 import { operations as resolve } from '../operations/resolve.js';
 import { operations as sharing } from '../operations/sharing.js';
 import { operations as versions } from '../operations/versions.js';
-import type { Operation } from './operation.js';
+import { API_VERSION, type Operation } from './operation.js';
 
 export const OPERATIONS: readonly Operation[] = [
   ...caller,
@@ -32,10 +37,24 @@ export const OPERATIONS: readonly Operation[] = [
   ...versions,
   ...drift,
   ...explain,
+  ...ramUsers,
+  ...ramAccessKeys,
+  ...ramPolicies,
 ];
 
-const byAction = new Map(OPERATIONS.map((op) => [op.action, op]));
+const key = (version: string, action: string) => `${version}\n${action}`;
+const byVersionAndAction = new Map(OPERATIONS.map((op) => [key(op.version, op.action), op]));
+const byAction = new Map<string, Operation>();
+for (const op of OPERATIONS) {
+  const seen = byAction.get(op.action);
+  // DataWorks' operation wins a name both versions use.
+  if (!seen || (seen.version !== API_VERSION && op.version === API_VERSION))
+    byAction.set(op.action, op);
+}
 
-export function findOperation(action: string): Operation | undefined {
-  return byAction.get(action);
+/** The operation `action` of `version`; without a version, by name alone (DataWorks first). */
+export function findOperation(action: string, version?: string): Operation | undefined {
+  return version === undefined
+    ? byAction.get(action)
+    : byVersionAndAction.get(key(version, action));
 }

@@ -9,7 +9,25 @@ import type { Role } from '../access/roles.js';
 import type { InferParams, ParamSpecs } from './params.js';
 import type { JsonSchema } from './schema.js';
 
+/** DataWorks' API version: the default, and what every DataWorks operation answers under. */
 export const API_VERSION = '2024-05-18';
+/** Alibaba RAM's API version: users, AccessKeys and policies (src/operations/ram-*.ts). */
+export const RAM_API_VERSION = '2015-05-01';
+/** Every version dshub answers, each with the product whose operations it names. */
+export const API_VERSIONS = [
+  { version: API_VERSION, product: 'DataWorks', ramPrefix: 'dataworks' },
+  { version: RAM_API_VERSION, product: 'RAM', ramPrefix: 'ram' },
+] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number]['version'];
+
+export function isApiVersion(v: string | undefined): v is ApiVersion {
+  return API_VERSIONS.some((x) => x.version === v);
+}
+
+/** The product a version belongs to (DataWorks, RAM). */
+export function productOf(version: ApiVersion): string {
+  return API_VERSIONS.find((x) => x.version === version)!.product;
+}
 
 /**
  * `roles`: the caller needs one of these (Tenant Owner/Administrator tenant-wide, workspace
@@ -36,6 +54,11 @@ export interface OperationDefinition<
   C = never,
 > {
   action: string;
+  /**
+   * The API version the action belongs to; requests dispatch on (Version, Action). Defaults to
+   * DataWorks' 2024-05-18.
+   */
+  version: ApiVersion;
   summary: string;
   description?: string;
   /** The method the official SDK uses (both GET and POST are accepted). */
@@ -43,8 +66,11 @@ export interface OperationDefinition<
   params: P;
   /** Response members besides RequestId. */
   response: Record<string, JsonSchema>;
-  /** The RAM action checked against the caller's policies; null: no policy needed. */
-  ram: `dataworks:${string}` | null;
+  /**
+   * The RAM action checked against the caller's policies (`dataworks:<Action>` for DataWorks,
+   * `ram:<Action>` for RAM's own operations); null: no policy needed.
+   */
+  ram: `${'dataworks' | 'ram'}:${string}` | null;
   access: AccessRule;
   /** Mutating or sensitive calls are written to the audit trail. */
   audit: boolean;
@@ -59,13 +85,17 @@ export type Operation = OperationDefinition<ParamSpecs, ResponseBody, never>;
 /** Binds the handler context type once; src/operations/context.ts exports the bound function. */
 export function operationDefiner<C>() {
   return function defineOperation<const P extends ParamSpecs, R extends ResponseBody>(
-    def: Omit<OperationDefinition<P, R, C>, 'ram'> & {
+    def: Omit<OperationDefinition<P, R, C>, 'ram' | 'version'> & {
       ram?: OperationDefinition<P, R, C>['ram'];
+      version?: ApiVersion;
     },
   ): Operation {
+    const version = def.version ?? API_VERSION;
+    const prefix = API_VERSIONS.find((x) => x.version === version)!.ramPrefix;
     return {
       ...def,
-      ram: def.ram === undefined ? `dataworks:${def.action}` : def.ram,
+      version,
+      ram: def.ram === undefined ? `${prefix}:${def.action}` : def.ram,
     } as unknown as Operation;
   };
 }

@@ -3,7 +3,7 @@
  * knows how to coerce and validate its string into a typed value, and how to describe itself
  * in the OpenAPI document. Errors name the parameter and say what is expected.
  */
-import { errors } from '../errors.js';
+import { ApiError, errors } from '../errors.js';
 
 export type Placement = 'query' | 'body';
 
@@ -147,6 +147,21 @@ export interface StringOptions<R extends boolean> extends Common<R> {
   enum?: readonly string[];
   /** Enum values are matched case-insensitively and returned in their declared spelling. */
   caseInsensitiveEnum?: boolean;
+  /**
+   * Answer length and pattern errors with RAM's codes (`InvalidParameter.<Name>.Length`,
+   * `InvalidParameter.<Name>.InvalidChars`) instead of `InvalidParameter.<Name>`.
+   */
+  ramCodes?: boolean;
+}
+
+function ramParameterError(name: string, kind: 'Length' | 'InvalidChars', why: string): ApiError {
+  return new ApiError(
+    `InvalidParameter.${name}.${kind}`,
+    400,
+    kind === 'Length'
+      ? `The parameter - "${name}" beyond the length limit: ${why}`
+      : `The parameter - "${name}" contains invalid chars: ${why}`,
+  );
 }
 
 function string<const R extends boolean = false, const E extends string = string>(
@@ -168,16 +183,22 @@ function string<R extends boolean>(o: StringOptions<R>): ParamSpec<string, R> {
       const v = single(name, raw);
       const length = [...v].length;
       if (o.minLength !== undefined && length < o.minLength) {
-        throw errors.invalidParameter(name, `must be at least ${o.minLength} characters long.`);
+        const why = `must be at least ${o.minLength} characters long.`;
+        throw o.ramCodes
+          ? ramParameterError(name, 'Length', why)
+          : errors.invalidParameter(name, why);
       }
       if (o.maxLength !== undefined && length > o.maxLength) {
-        throw errors.invalidParameter(
-          name,
-          `must be at most ${o.maxLength} characters long (got ${length}).`,
-        );
+        const why = `must be at most ${o.maxLength} characters long (got ${length}).`;
+        throw o.ramCodes
+          ? ramParameterError(name, 'Length', why)
+          : errors.invalidParameter(name, why);
       }
       if (o.pattern && !o.pattern.test(v)) {
-        throw errors.invalidParameter(name, o.patternHint ?? `must match ${o.pattern.source}.`);
+        const why = o.patternHint ?? `must match ${o.pattern.source}.`;
+        throw o.ramCodes
+          ? ramParameterError(name, 'InvalidChars', why)
+          : errors.invalidParameter(name, why);
       }
       if (o.enum) {
         const hit = o.caseInsensitiveEnum

@@ -220,7 +220,13 @@ export async function buildApp(
     const m = await services.metrics.render();
     return reply.header('content-type', m.contentType).send(m.body);
   });
-  const openapi = JSON.stringify(buildOpenApiDocument(), null, 2);
+  const openapi = JSON.stringify(
+    buildOpenApiDocument({
+      timeBudgetsMs: { TestDataSourceConnectivity: services.config.connectivity.totalTimeoutMs },
+    }),
+    null,
+    2,
+  );
   app.get('/openapi.json', async (_req, reply) =>
     reply.header('content-type', JSON_TYPE).send(openapi),
   );

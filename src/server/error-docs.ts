@@ -71,7 +71,7 @@ export const ERROR_DOCS: ErrorDoc[] = [
   {
     code: 'InvalidPath.NotFound',
     meaning: 'Nothing is served at this path.',
-    fix: 'API calls go to "/"; the other paths are /health/live, /health/ready, /metrics, /openapi.json, /errors.',
+    fix: 'API calls go to "/"; the other paths are /health, /health/live, /health/ready, /metrics, /openapi.json, /errors and /console/.',
   },
   {
     code: 'RequestBody.TooLarge',
@@ -172,6 +172,66 @@ export const ERROR_DOCS: ErrorDoc[] = [
     meaning:
       'The data source has no version with this number (old versions are pruned by retention).',
     fix: 'List the versions of the data source and pick an existing one.',
+  },
+  {
+    code: 'EntityNotExist.User',
+    meaning: 'RAM: no user of this name in the caller’s tenant.',
+    fix: 'Check the UserName (ListUsers lists them).',
+  },
+  {
+    code: 'EntityNotExist.User.AccessKey',
+    meaning: 'RAM: the user has no AccessKey with this id.',
+    fix: 'Check UserName and UserAccessKeyId (ListAccessKeys lists a user’s keys).',
+  },
+  {
+    code: 'EntityNotExist.Policy',
+    meaning: 'RAM: no policy of this name and type.',
+    fix: 'Check PolicyName and PolicyType (ListPolicies lists them).',
+  },
+  {
+    code: 'EntityNotExist.User.Policy',
+    meaning: 'RAM: the policy is not attached to the user.',
+    fix: 'ListPoliciesForUser shows what is attached.',
+  },
+  {
+    code: 'EntityAlreadyExists.User',
+    meaning: 'RAM: a user of this name exists already in the tenant.',
+    fix: 'Choose another UserName, or use the existing user.',
+  },
+  {
+    code: 'EntityAlreadyExists.Policy',
+    meaning: 'RAM: a custom policy of this name exists already, or the name is a system policy’s.',
+    fix: 'Choose another PolicyName.',
+  },
+  {
+    code: 'EntityAlreadyExists.User.Policy',
+    meaning: 'RAM: the policy is attached to the user already.',
+    fix: 'Nothing to do.',
+  },
+  {
+    code: 'DeleteConflict.User.AccessKey',
+    meaning: 'RAM: a user with AccessKeys cannot be deleted.',
+    fix: 'Delete its AccessKeys first (DeleteAccessKey).',
+  },
+  {
+    code: 'DeleteConflict.User.Policy',
+    meaning: 'RAM: a user with attached policies cannot be deleted.',
+    fix: 'Detach them first (DetachPolicyFromUser).',
+  },
+  {
+    code: 'DeleteConflict.User.Workspace',
+    meaning: 'A user who owns a workspace cannot be deleted (dshub).',
+    fix: 'Delete the workspace, or make another user its owner first.',
+  },
+  {
+    code: 'DeleteConflict.Policy.User',
+    meaning: 'RAM: a policy attached to users cannot be deleted.',
+    fix: 'Detach it from every user first.',
+  },
+  {
+    code: 'LimitExceeded.User.AccessKey',
+    meaning: 'RAM: a user has at most two AccessKeys (enough to rotate one).',
+    fix: 'Delete an unused key first.',
   },
   {
     code: 'Conflict.Duplicate',

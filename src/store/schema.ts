@@ -26,6 +26,13 @@ export interface UserTable {
   is_owner: Flag;
   status: 'Normal' | 'Disabled';
   created_at: number;
+  /** RAM's user attributes (0010), null until set through CreateUser/UpdateUser. */
+  display_name: string | null;
+  email: string | null;
+  mobile_phone: string | null;
+  comments: string | null;
+  /** Epoch ms of the last UpdateUser; null: never updated. */
+  updated_at: number | null;
 }
 
 export interface AccessKeyTable {
@@ -50,6 +57,10 @@ export interface PolicyTable {
   name: string;
   document: string;
   created_at: number;
+  /** RAM's Description (0010). */
+  description: string | null;
+  /** Epoch ms of the last change of the document; null: as created. */
+  updated_at: number | null;
 }
 
 export interface PolicyAttachmentTable {
@@ -57,6 +68,8 @@ export interface PolicyAttachmentTable {
   tenant_id: string;
   /** A built-in policy name, or the name of a custom policy of the tenant. */
   policy_name: string;
+  /** Epoch ms (0010); null for attachments made before it. */
+  attached_at: number | null;
 }
 
 export interface NonceTable {

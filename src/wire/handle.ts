@@ -12,8 +12,8 @@ import type { Principal } from '../identity/principal.js';
 import type { OperationContext } from '../operations/context.js';
 import { findOperation } from '../registry/index.js';
 import {
-  API_VERSION,
   declaredRoles,
+  isApiVersion,
   needsActiveWorkspace,
   type Operation,
 } from '../registry/operation.js';
@@ -145,16 +145,20 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
     };
     principal = await services.authenticator.authenticate(signable, req.remoteAddress);
 
+    const signedVersion = signedActionAndVersion(req.headers, param).version;
     const bound = bindActionAndVersion(
       req.headers,
       param,
       (name, paramName) =>
-        name !== undefined && findOperation(name)?.params[paramName] !== undefined,
+        name !== undefined &&
+        signedVersion !== undefined &&
+        findOperation(name, signedVersion)?.params[paramName] !== undefined,
     );
     action = bound.action ?? '-';
-    if (bound.version !== API_VERSION) throw errors.noSuchVersion(bound.version);
-    const op = bound.action === undefined ? undefined : findOperation(bound.action);
-    if (!op) throw errors.actionNotFound(bound.action, API_VERSION);
+    // Dispatch on (Version, Action): each version is its own set of operations.
+    if (!isApiVersion(bound.version)) throw errors.noSuchVersion(bound.version);
+    const op = bound.action === undefined ? undefined : findOperation(bound.action, bound.version);
+    if (!op) throw errors.actionNotFound(bound.action, bound.version);
 
     const result = await runOperation(
       services,

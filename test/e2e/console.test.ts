@@ -66,7 +66,13 @@ describe('web console', { skip: skip || false }, () => {
     await admin.query(`CREATE DATABASE \`${db.name}\``);
     await admin.query(`CREATE USER '${db.user}'@'%' IDENTIFIED BY '${db.password}'`);
     await admin.query(`GRANT ALL ON \`${db.name}\`.* TO '${db.user}'@'%'`);
-    server = await startServer({ env: { DSHUB_CONNECTIVITY_ALLOW_NETWORKS: '127.0.0.0/8' } });
+    // A budget other than the default: the console must show the server's own.
+    server = await startServer({
+      env: {
+        DSHUB_CONNECTIVITY_ALLOW_NETWORKS: '127.0.0.0/8',
+        DSHUB_CONNECTIVITY_TOTAL_TIMEOUT_MS: '4000',
+      },
+    });
     base = `http://${server.endpoint}`;
     const me = await sdkCall(server, 'GetCallerIdentity', { method: 'POST' });
     member = await createUserWithCli(server, String(me.AccountId), 'analyst');
@@ -156,6 +162,10 @@ describe('web console', { skip: skip || false }, () => {
     await page.getByTestId('test-connectivity').click();
     await page.getByTestId('connect-state').waitFor({ timeout: 20_000 });
     assert.equal(await page.getByTestId('connect-state').textContent(), 'Connectable');
+    assert.match(
+      (await page.getByTestId('connectivity-elapsed').textContent()) ?? '',
+      /^\d+\.\d s of this server's 4\.0 s budget$/,
+    );
     await page.screenshot({ path: join(SHOTS, 'connectivity.png'), fullPage: true });
 
     // Share the Dev record to the second workspace.

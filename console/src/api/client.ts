@@ -66,7 +66,12 @@ export async function callApi<T = Record<string, unknown>>(
   creds: Credentials,
   action: string,
   params: Params = {},
-  options: { signal?: AbortSignal; onRecord?: (r: CallRecord) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onRecord?: (r: CallRecord) => void;
+    /** The API version of the action (RAM's 2015-05-01); DataWorks' by default. */
+    version?: string;
+  } = {},
 ): Promise<T> {
   const flat = toParams(params);
   const body = Object.entries(flat)
@@ -79,6 +84,7 @@ export async function callApi<T = Record<string, unknown>>(
     query: [],
     body,
     action,
+    ...(options.version ? { version: options.version } : {}),
     accessKeyId: creds.accessKeyId,
     accessKeySecret: creds.accessKeySecret,
   });

@@ -14,11 +14,18 @@ export interface ParamDecl {
 
 export interface OperationDecl {
   action: string;
+  /** x-acs-version: 2024-05-18 (DataWorks) or 2015-05-01 (RAM). */
+  version: string;
   method: 'GET' | 'POST';
   summary: string;
   description: string;
   extension: boolean;
   params: ParamDecl[];
+  /**
+   * The longest this server lets the operation run (`x-dshub-time-budget-ms`, written into the
+   * document from the server's settings, e.g. TestDataSourceConnectivity's whole-test budget).
+   */
+  timeBudgetMs?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -44,13 +51,28 @@ export function operationsFrom(doc: Json): OperationDecl[] {
       });
       out.push({
         action: String(op['x-acs-action'] ?? op.operationId),
+        version: String(op['x-acs-version'] ?? '2024-05-18'),
         method: method.toUpperCase() === 'GET' ? 'GET' : 'POST',
         summary: String(op.summary ?? ''),
         description: String(op.description ?? ''),
-        extension: ((op.tags ?? []) as string[]).some((t) => t !== 'DataWorks'),
+        extension: ((op.tags ?? []) as string[]).some((t) => t !== 'DataWorks' && t !== 'RAM'),
         params,
+        ...(typeof op['x-dshub-time-budget-ms'] === 'number'
+          ? { timeBudgetMs: op['x-dshub-time-budget-ms'] }
+          : {}),
       });
     }
   }
   return out.sort((a, b) => a.action.localeCompare(b.action));
 }
+
+/** The registry as this server describes it; read once per page load (it changes only on restart). */
+export const openApiQuery = {
+  queryKey: ['openapi.json'],
+  queryFn: async (): Promise<OperationDecl[]> => {
+    const res = await fetch('/openapi.json', { credentials: 'omit' });
+    if (!res.ok) throw new Error(`/openapi.json answered HTTP ${res.status}`);
+    return operationsFrom((await res.json()) as Json);
+  },
+  staleTime: Number.POSITIVE_INFINITY,
+};

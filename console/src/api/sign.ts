@@ -79,6 +79,8 @@ export interface SignInput {
   query: ReadonlyArray<readonly [string, string]>;
   body: string;
   action: string;
+  /** The API version the action belongs to (x-acs-version); DataWorks' 2024-05-18 by default. */
+  version?: string;
   accessKeyId: string;
   accessKeySecret: string;
   date?: string;
@@ -100,7 +102,7 @@ export async function signAcs3(input: SignInput): Promise<SignedRequest> {
     'x-acs-content-sha256': contentSha256,
     'x-acs-date': input.date ?? acsDate(),
     'x-acs-signature-nonce': input.nonce ?? newNonce(),
-    'x-acs-version': API_VERSION,
+    'x-acs-version': input.version ?? API_VERSION,
   };
   const signedHeaders = Object.keys(all).sort();
   const canonicalHeaders = signedHeaders.map((h) => `${h}:${all[h]!.trim()}\n`).join('');

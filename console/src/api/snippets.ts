@@ -53,7 +53,7 @@ const client = new OpenApi.default(config);
 
 const params = new $OpenApiUtil.Params({
   action: ${lit(input.op.action)},
-  version: '2024-05-18',
+  version: ${lit(input.op.version)},
   protocol: ${lit(input.protocol.toUpperCase())},
   pathname: '/',
   method: ${lit(input.op.method)},
@@ -92,7 +92,7 @@ client = OpenApiClient(config)
 
 params = open_api_models.Params(
     action=${lit(input.op.action)},
-    version="2024-05-18",
+    version=${lit(input.op.version)},
     protocol=${lit(input.protocol.toUpperCase())},
     method=${lit(input.op.method)},
     auth_type="AK",

@@ -15,7 +15,10 @@ export function useLinkProps() {
   });
 }
 
+/** One formatter for every time shown (a fresh toLocaleString per cell is costly in lists). */
+const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+
 export function formatTime(ms: number | undefined): string {
   if (!ms) return '—';
-  return new Date(ms).toLocaleString();
+  return TIME.format(ms);
 }

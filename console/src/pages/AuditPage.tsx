@@ -2,37 +2,28 @@ import { Group, Loader, Pagination, Paper, Stack, Text, TextInput, Title } from 
 import { useDebouncedCallback } from '@mantine/hooks';
 import { useState } from 'react';
 import { useLocation, useSearch } from 'wouter';
-import { useApiQuery } from '../api/hooks';
+import { useRead } from '../api/hooks';
+import { AUDIT_FILTERS, AUDIT_PAGE_SIZE, parseAuditFilters, reads } from '../api/reads';
 import type { AuditEvent, Paging } from '../api/types';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { AuditTable } from './DataSourcePage';
 
-const FIELDS = [
-  ['RequestId', 'RequestId'],
-  ['Action', 'Action'],
-  ['UserId', 'User ID'],
-  ['ProjectId', 'Workspace ID'],
-  ['DataSourceId', 'Data source ID'],
-] as const;
-const PAGE_SIZE = 25;
+const FIELDS = AUDIT_FILTERS;
+const PAGE_SIZE = AUDIT_PAGE_SIZE;
 
 export default function AuditPage() {
   const search = useSearch();
   const [location, navigate] = useLocation();
-  const params = new URLSearchParams(search);
-  const filters = Object.fromEntries(FIELDS.map(([k]) => [k, params.get(k) ?? '']));
-  const page = Math.max(1, Number(params.get('page') ?? '1') || 1);
+  const { filters, page } = parseAuditFilters(search);
   const [draft, setDraft] = useState(filters);
   const apply = useDebouncedCallback((next: Record<string, string>) => {
     const q = new URLSearchParams(Object.entries(next).filter(([, v]) => v.trim() !== ''));
     navigate(`${location}${q.size ? `?${q}` : ''}`);
   }, 300);
-  const q = useApiQuery<Paging<'AuditEvents', AuditEvent>>(
-    'ListAuditEvents',
-    { ...filters, PageNumber: page, PageSize: PAGE_SIZE },
-    { placeholderData: (prev) => prev },
-  );
+  const q = useRead<Paging<'AuditEvents', AuditEvent>>(reads.audit(search), {
+    placeholderData: (prev) => prev,
+  });
   const info = q.data?.PagingInfo;
   const pages = info ? Math.max(1, Math.ceil(info.TotalCount / PAGE_SIZE)) : 1;
   return (

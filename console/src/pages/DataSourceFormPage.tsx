@@ -19,7 +19,8 @@ import { useMemo, useState } from 'react';
 import { useLocation, useParams } from 'wouter';
 import { ApiCallError } from '../api/client';
 import { errorSchemaFor } from '../api/form-errors';
-import { useApiMutation, useApiQuery } from '../api/hooks';
+import { useApiMutation, useRead } from '../api/hooks';
+import { NEW_DATA_SOURCE, reads } from '../api/reads';
 import { apiValidator } from '../api/schema-validator';
 import type { DataSourceRecord, DataSourceType } from '../api/types';
 import { ErrorPanel } from '../components/ErrorPanel';
@@ -108,11 +109,7 @@ function ConnectionForm({
   onChange: (v: Json) => void;
   extraErrors: ErrorSchema | undefined;
 }) {
-  const q = useApiQuery<SchemaAnswer>(
-    'GetDataSourceTypeSchema',
-    { Type: type, Mode: mode },
-    { staleTime: Number.POSITIVE_INFINITY },
-  );
+  const q = useRead<SchemaAnswer>(reads.schema(type, mode));
   const schema = useMemo(() => (q.data ? formSchema(q.data.Schema) : null), [q.data]);
   const ui = useMemo(() => (schema ? secretUiSchema(schema) : {}), [schema]);
   if (q.isLoading) return <Loader aria-label="Loading the type's schema" />;
@@ -140,21 +137,15 @@ export default function DataSourceFormPage() {
   const editing = id !== undefined;
   const [, navigate] = useLocation();
   const link = useLinkProps();
-  const types = useApiQuery<{ DataSourceTypes: DataSourceType[] }>(
-    'ListDataSourceTypes',
-    {},
-    { staleTime: Number.POSITIVE_INFINITY },
-  );
-  const existing = useApiQuery<{ DataSource: DataSourceRecord }>(
-    'GetDataSource',
-    { Id: id },
-    { enabled: editing },
-  );
+  const types = useRead<{ DataSourceTypes: DataSourceType[] }>(reads.types());
+  const existing = useRead<{ DataSource: DataSourceRecord }>(reads.dataSource(id ?? ''), {
+    enabled: editing,
+  });
   const create = useApiMutation<{ Id: number }>('CreateDataSource');
   const update = useApiMutation('UpdateDataSource');
   const [name, setName] = useState('');
-  const [type, setType] = useState<string | null>('mysql');
-  const [mode, setMode] = useState<string | null>(null);
+  const [type, setType] = useState<string | null>(editing ? null : NEW_DATA_SOURCE.type);
+  const [mode, setMode] = useState<string | null>(editing ? null : NEW_DATA_SOURCE.mode);
   const [description, setDescription] = useState('');
   const [data, setData] = useState<Json>({ envType: 'Dev' });
   const [loadedId, setLoadedId] = useState<number | null>(null);
@@ -170,7 +161,8 @@ export default function DataSourceFormPage() {
   }
   const typeInfo = types.data?.DataSourceTypes.find((t) => t.Type === type);
   const modes = typeInfo?.ConnectionPropertiesModes ?? [];
-  const currentMode = mode && modes.includes(mode) ? mode : (modes[0] ?? null);
+  // Until the types answer, the mode asked for stands (its schema is read meanwhile).
+  const currentMode = !typeInfo ? mode : mode && modes.includes(mode) ? mode : (modes[0] ?? null);
   const mutation = editing ? update : create;
   const fieldErrors =
     mutation.error instanceof ApiCallError && mutation.error.code.endsWith('ConnectionProperties')

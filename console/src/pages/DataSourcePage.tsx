@@ -19,7 +19,8 @@ import { useDisclosure } from '@mantine/hooks';
 import { type FormEvent, useState } from 'react';
 import { useLocation, useParams, useSearch } from 'wouter';
 import { useProjects } from '../App';
-import { useApiMutation, useApiQuery } from '../api/hooks';
+import { useApiMutation, useRead } from '../api/hooks';
+import { reads } from '../api/reads';
 import type { AuditEvent, DataSourceRecord, Paging, SharedRule } from '../api/types';
 import { ConnectivityTest } from '../components/ConnectivityTest';
 import { EmptyState } from '../components/EmptyState';
@@ -84,9 +85,7 @@ function CloneForm({
 }
 
 function Sharing({ ds, pid }: { ds: DataSourceRecord; pid: string }) {
-  const rules = useApiQuery<{ DataSourceSharedRules: SharedRule[] }>('ListDataSourceSharedRules', {
-    DataSourceId: ds.Id,
-  });
+  const rules = useRead<{ DataSourceSharedRules: SharedRule[] }>(reads.sharedRules(ds.Id));
   const projects = useProjects();
   const share = useApiMutation('CreateDataSourceSharedRule');
   const revoke = useApiMutation('DeleteDataSourceSharedRule');
@@ -245,11 +244,7 @@ export function AuditTable({ events }: { events: AuditEvent[] }) {
 }
 
 function History({ id, pid }: { id: number; pid: string }) {
-  const q = useApiQuery<Paging<'AuditEvents', AuditEvent>>('ListAuditEvents', {
-    DataSourceId: id,
-    ProjectId: pid,
-    PageSize: 50,
-  });
+  const q = useRead<Paging<'AuditEvents', AuditEvent>>(reads.history(pid, id));
   if (q.error) return <ErrorPanel error={q.error} />;
   if (q.isLoading) return <Loader aria-label="Loading history" />;
   const events = q.data?.PagingInfo.AuditEvents ?? [];
@@ -263,7 +258,7 @@ export default function DataSourcePage() {
   const search = useSearch();
   const tab = new URLSearchParams(search).get('tab') ?? 'config';
   const link = useLinkProps();
-  const q = useApiQuery<{ DataSource: DataSourceRecord }>('GetDataSource', { Id: id });
+  const q = useRead<{ DataSource: DataSourceRecord }>(reads.dataSource(id));
   const del = useApiMutation('DeleteDataSource');
   const [cloneOpen, cloneModal] = useDisclosure();
   const [deleteOpen, deleteModal] = useDisclosure();

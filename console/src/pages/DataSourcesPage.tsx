@@ -1,5 +1,4 @@
 import {
-  Anchor,
   Badge,
   Button,
   Group,
@@ -16,30 +15,21 @@ import {
   Title,
 } from '@mantine/core';
 import { useDebouncedCallback } from '@mantine/hooks';
-import { useEffect, useState } from 'react';
+import { type MouseEvent, memo, useEffect, useState } from 'react';
 import { useLocation, useParams, useSearch } from 'wouter';
-import { useApiQuery } from '../api/hooks';
+import { useRead } from '../api/hooks';
+import { LIST_PAGE_SIZE, type ListState, parseListState, reads } from '../api/reads';
 import type { DataSourceGroup, DataSourceRecord, DataSourceType, Paging } from '../api/types';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { formatTime, useLinkProps } from '../components/nav';
 
-const PAGE_SIZE = 20;
-
 /** Filters, sort and page live in the URL, so a view can be shared and back/forward work. */
 function useListState() {
   const search = useSearch();
   const [location, navigate] = useLocation();
-  const p = new URLSearchParams(search);
-  const state = {
-    name: p.get('name') ?? '',
-    types: (p.get('types') ?? '').split(',').filter(Boolean),
-    env: p.get('env') ?? '',
-    sort: p.get('sort') ?? 'CreateTime',
-    order: p.get('order') ?? 'Desc',
-    page: Math.max(1, Number(p.get('page') ?? '1') || 1),
-  };
-  const set = (patch: Partial<typeof state>) => {
+  const state = parseListState(search);
+  const set = (patch: Partial<ListState>) => {
     const next = { ...state, page: 1, ...patch };
     const q = new URLSearchParams();
     if (next.name) q.set('name', next.name);
@@ -54,33 +44,32 @@ function useListState() {
   return [state, set] as const;
 }
 
+function addressOf(props: Record<string, unknown>): string {
+  if (Array.isArray(props.address)) {
+    return (props.address as { host?: string; port?: number }[])
+      .map((a) => `${a.host}:${a.port}`)
+      .join(', ');
+  }
+  if (typeof props.url === 'string') return props.url;
+  return typeof props.instanceId === 'string' ? props.instanceId : '';
+}
+
+/**
+ * One record of a row, in plain elements: the list is the console's hottest render (a page of
+ * names with up to two records each), so it avoids a component-library component per line and
+ * a router subscription per link (the table handles link clicks once, see onRowLinkClick).
+ */
 function EnvCell({ record, pid }: { record: DataSourceRecord | undefined; pid: string }) {
-  const link = useLinkProps();
-  if (!record) return <Text c="dimmed">—</Text>;
-  const props = record.ConnectionProperties as Record<string, unknown>;
-  const address = Array.isArray(props.address)
-    ? (props.address as { host?: string; port?: number }[])
-        .map((a) => `${a.host}:${a.port}`)
-        .join(', ')
-    : typeof props.url === 'string'
-      ? props.url
-      : typeof props.instanceId === 'string'
-        ? props.instanceId
-        : '';
+  if (!record) return <span className="ds-dimmed">—</span>;
+  const address = addressOf(record.ConnectionProperties);
   return (
-    <Stack gap={0}>
-      <Anchor {...link(`/w/${pid}/data-sources/${record.Id}`)} size="sm">
+    <div className="ds-cell">
+      <a className="ds-link" href={`/console/w/${pid}/data-sources/${record.Id}`}>
         #{record.Id} · {record.ConnectionPropertiesMode}
-      </Anchor>
-      {address && (
-        <Text size="xs" c="dimmed" className="mono">
-          {address}
-        </Text>
-      )}
-      <Text size="xs" c="dimmed">
-        modified {formatTime(record.ModifyTime)}
-      </Text>
-    </Stack>
+      </a>
+      {address && <span className="ds-dimmed mono">{address}</span>}
+      <span className="ds-dimmed">modified {formatTime(record.ModifyTime)}</span>
+    </div>
   );
 }
 
@@ -88,35 +77,52 @@ function envOf(r: DataSourceRecord): string {
   return String((r.ConnectionProperties as { envType?: unknown }).envType ?? '');
 }
 
+/** A row re-renders only when its group changed (TanStack Query keeps unchanged ones as they were). */
+const GroupRow = memo(function GroupRow({ group, pid }: { group: DataSourceGroup; pid: string }) {
+  let dev: DataSourceRecord | undefined;
+  let prod: DataSourceRecord | undefined;
+  for (const r of group.DataSource) {
+    const env = envOf(r);
+    if (env === 'Dev') dev ??= r;
+    else if (env === 'Prod') prod ??= r;
+  }
+  return (
+    <tr className="ds-row">
+      <td className="ds-name mono">{group.Name}</td>
+      <td>
+        <Badge variant="light">{group.Type}</Badge>
+      </td>
+      <td>
+        <EnvCell pid={pid} record={dev} />
+      </td>
+      <td>
+        <EnvCell pid={pid} record={prod} />
+      </td>
+    </tr>
+  );
+});
+
 export default function DataSourcesPage() {
   const { pid } = useParams<{ pid: string }>();
   const [state, set] = useListState();
   const [name, setName] = useState(state.name);
   const debouncedName = useDebouncedCallback((v: string) => set({ name: v }), 300);
   const link = useLinkProps();
+  const [, navigate] = useLocation();
+  const onRowLinkClick = (e: MouseEvent) => {
+    const a = (e.target as Element).closest('a');
+    if (!a || e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+    e.preventDefault();
+    navigate(a.pathname.replace(/^\/console/, ''));
+  };
   // Two independent reads in parallel: no page waits on more than one round trip.
-  const types = useApiQuery<{ DataSourceTypes: DataSourceType[] }>(
-    'ListDataSourceTypes',
-    {},
-    { staleTime: Number.POSITIVE_INFINITY },
-  );
-  const list = useApiQuery<Paging<'DataSources', DataSourceGroup>>(
-    'ListDataSources',
-    {
-      ProjectId: pid,
-      Name: state.name,
-      Types: state.types.join(','),
-      EnvType: state.env,
-      SortBy: state.sort,
-      Order: state.order,
-      PageNumber: state.page,
-      PageSize: PAGE_SIZE,
-    },
-    { placeholderData: (prev) => prev },
-  );
+  const types = useRead<{ DataSourceTypes: DataSourceType[] }>(reads.types());
+  const list = useRead<Paging<'DataSources', DataSourceGroup>>(reads.dataSources(pid, state), {
+    placeholderData: (prev) => prev,
+  });
   const info = list.data?.PagingInfo;
   const groups = info?.DataSources ?? [];
-  const pages = info ? Math.max(1, Math.ceil(info.TotalCount / PAGE_SIZE)) : 1;
+  const pages = info ? Math.max(1, Math.ceil(info.TotalCount / LIST_PAGE_SIZE)) : 1;
   useEffect(() => {
     // For bench/console.ts: the first frame after the rows were committed.
     if (groups.length > 0) requestAnimationFrame(() => performance.mark('rendered:data-sources'));
@@ -218,8 +224,9 @@ export default function DataSourcesPage() {
             {info?.TotalCount.toLocaleString()} data source names · page {state.page} of {pages}
             {list.isFetching ? ' · refreshing…' : ''}
           </Text>
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped highlightOnHover verticalSpacing="xs" data-testid="data-source-table">
+          {/* A plain scrolling box: Mantine's ScrollContainer measures itself on every render. */}
+          <div className="ds-scroll">
+            <Table verticalSpacing="xs" className="ds-table" data-testid="data-source-table">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
@@ -228,26 +235,13 @@ export default function DataSourcesPage() {
                   <Table.Th>Prod</Table.Th>
                 </Table.Tr>
               </Table.Thead>
-              <Table.Tbody>
+              <Table.Tbody onClick={onRowLinkClick}>
                 {groups.map((g) => (
-                  <Table.Tr key={g.Name}>
-                    <Table.Td fw={600} className="mono">
-                      {g.Name}
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge variant="light">{g.Type}</Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <EnvCell pid={pid} record={g.DataSource.find((r) => envOf(r) === 'Dev')} />
-                    </Table.Td>
-                    <Table.Td>
-                      <EnvCell pid={pid} record={g.DataSource.find((r) => envOf(r) === 'Prod')} />
-                    </Table.Td>
-                  </Table.Tr>
+                  <GroupRow key={g.Name} group={g} pid={pid} />
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </div>
           <Pagination
             total={pages}
             value={state.page}

@@ -23,22 +23,14 @@ import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
 import { useLocation, useParams } from 'wouter';
 import { ApiCallError, type CallRecord, callApi } from '../api/client';
-import { type OperationDecl, operationsFrom, type ParamDecl } from '../api/openapi';
+import { type OperationDecl, openApiQuery, type ParamDecl } from '../api/openapi';
 import { getCredentials } from '../api/session';
 import { cliSnippet, pythonSnippet, typescriptSnippet } from '../api/snippets';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { JsonBlock } from '../components/JsonBlock';
 
 function useOperations() {
-  return useQuery({
-    queryKey: ['openapi.json'],
-    queryFn: async () => {
-      const res = await fetch('/openapi.json', { credentials: 'omit' });
-      if (!res.ok) throw new Error(`/openapi.json answered HTTP ${res.status}`);
-      return operationsFrom((await res.json()) as Record<string, unknown>);
-    },
-    staleTime: Number.POSITIVE_INFINITY,
-  });
+  return useQuery(openApiQuery);
 }
 
 function ParamField({
@@ -238,7 +230,7 @@ function OperationForm({ op }: { op: OperationDecl }) {
     setBusy(true);
     setError(null);
     try {
-      await callApi(creds, op.action, values, { onRecord: setRecord });
+      await callApi(creds, op.action, values, { onRecord: setRecord, version: op.version });
     } catch (err) {
       setError(err);
       if (!(err instanceof ApiCallError && err.record)) setRecord(null);

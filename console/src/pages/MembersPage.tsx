@@ -14,7 +14,8 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { useParams } from 'wouter';
-import { useApiMutation, useApiQuery } from '../api/hooks';
+import { useApiMutation, useRead } from '../api/hooks';
+import { reads } from '../api/reads';
 import type { Member, Paging, Role } from '../api/types';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorPanel } from '../components/ErrorPanel';
@@ -43,16 +44,8 @@ function GrantRole({ pid, member, roles }: { pid: string; member: Member; roles:
 
 export default function MembersPage() {
   const { pid } = useParams<{ pid: string }>();
-  const [page] = useState(1);
-  const members = useApiQuery<Paging<'ProjectMembers', Member>>('ListProjectMembers', {
-    ProjectId: pid,
-    PageSize: 100,
-    PageNumber: page,
-  });
-  const roles = useApiQuery<Paging<'ProjectRoles', Role>>('ListProjectRoles', {
-    ProjectId: pid,
-    PageSize: 100,
-  });
+  const members = useRead<Paging<'ProjectMembers', Member>>(reads.members(pid));
+  const roles = useRead<Paging<'ProjectRoles', Role>>(reads.roles(pid));
   const add = useApiMutation('CreateProjectMember');
   const remove = useApiMutation('DeleteProjectMember');
   const revoke = useApiMutation('RevokeMemberProjectRoles');

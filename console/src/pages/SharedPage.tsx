@@ -2,7 +2,8 @@ import { Badge, Button, Group, Loader, Modal, Stack, Table, Text, Title } from '
 import { useState } from 'react';
 import { useParams } from 'wouter';
 import { useProjects } from '../App';
-import { useApiMutation, useApiQuery } from '../api/hooks';
+import { useApiMutation, useRead } from '../api/hooks';
+import { reads } from '../api/reads';
 import type { Paging, SharedDataSource } from '../api/types';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorPanel } from '../components/ErrorPanel';
@@ -62,10 +63,7 @@ function ResolveResult({ result }: { result: Resolved }) {
 
 export default function SharedPage() {
   const { pid } = useParams<{ pid: string }>();
-  const q = useApiQuery<Paging<'SharedDataSources', SharedDataSource>>('ListSharedDataSources', {
-    ProjectId: pid,
-    PageSize: 100,
-  });
+  const q = useRead<Paging<'SharedDataSources', SharedDataSource>>(reads.sharedWithMe(pid));
   const projects = useProjects();
   const resolve = useApiMutation<Resolved>('ResolveDataSource');
   const [open, setOpen] = useState(false);

@@ -1,10 +1,11 @@
 import { Badge, Group, Loader, Paper, Stack, Table, Title } from '@mantine/core';
-import { useApiQuery } from '../api/hooks';
+import { useRead } from '../api/hooks';
+import { reads } from '../api/reads';
 import type { Identity } from '../api/types';
 import { ErrorPanel } from '../components/ErrorPanel';
 
 export default function WhoAmIPage() {
-  const q = useApiQuery<Identity>('GetCallerIdentity', {});
+  const q = useRead<Identity>(reads.identity());
   return (
     <Stack>
       <Title order={2}>Who am I</Title>

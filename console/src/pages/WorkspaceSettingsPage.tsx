@@ -12,13 +12,14 @@ import {
 } from '@mantine/core';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useParams } from 'wouter';
-import { useApiMutation, useApiQuery } from '../api/hooks';
+import { useApiMutation, useRead } from '../api/hooks';
+import { reads } from '../api/reads';
 import type { Project } from '../api/types';
 import { ErrorPanel } from '../components/ErrorPanel';
 
 export default function WorkspaceSettingsPage() {
   const { pid } = useParams<{ pid: string }>();
-  const q = useApiQuery<{ Project: Project }>('GetProject', { Id: pid });
+  const q = useRead<{ Project: Project }>(reads.project(pid));
   const update = useApiMutation('UpdateProject');
   const [displayName, setDisplayName] = useState('');
   const [description, setDescription] = useState('');

@@ -70,7 +70,8 @@ export class ApiClient {
       const placement = op?.params[name]?.placement ?? 'query';
       (placement === 'body' && method === 'POST' ? form : query).push([name, value]);
     }
-    const unsigned = { method, action, version: API_VERSION, host: this.url.host, query, form };
+    const version = op?.version ?? API_VERSION;
+    const unsigned = { method, action, version, host: this.url.host, query, form };
     const signed =
       this.opts.signature === 'v2' ? signV2(unsigned, this.opts) : signAcs3(unsigned, this.opts);
     const { status, text } = await this.send(

@@ -9,6 +9,7 @@ import { sharing } from './0005-sharing.js';
 import { shareExpiry } from './0006-share-expiry.js';
 import { customRoles } from './0007-custom-roles.js';
 import { dataSourceVersions } from './0008-data-source-versions.js';
+import { ramAttributes } from './0010-ram-attributes.js';
 import type { Migration } from './helpers.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   shareExpiry,
   customRoles,
   dataSourceVersions,
+  ramAttributes,
 ];

@@ -107,11 +107,13 @@ async function send(
   fields: Record<string, string>,
   scheme: 'acs3' | 'rpc',
   placement: 'query' | 'form',
+  version: string,
 ) {
   const signed = signRequest({
     accessKeyId: c.root.accessKeyId,
     accessKeySecret: c.root.accessKeySecret,
     action,
+    version,
     scheme,
     method: 'POST',
     ...(placement === 'query' ? { query: fields } : { form: fields }),
@@ -158,7 +160,7 @@ forEachDialect(
               // A lone surrogate cannot travel in UTF-8; a real client sends U+FFFD instead.
               for (const [k, v] of Object.entries({ ...f, ...x }))
                 if (v !== undefined) all[k] = v.replace(LONE_SURROGATE, '\ufffd');
-              const res = await send(c, op.action, all, scheme, placement);
+              const res = await send(c, op.action, all, scheme, placement, op.version);
               assert.ok(res.statusCode < 500, `${res.statusCode}: ${res.body.slice(0, 400)}`);
               const body = JSON.parse(res.body) as Record<string, unknown>;
               assert.equal(typeof body.RequestId, 'string', res.body.slice(0, 200));
