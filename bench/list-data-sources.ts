@@ -10,6 +10,8 @@
  * maintenance (inserts in the middle of the Name order, splits) is part of what is measured.
  * A "naive" row shows plain COUNT + LIMIT/OFFSET over the records for comparison. A Name
  * filter that every name matches cannot use the trigram index: that row is the worst case.
+ * The bulk records carry three tags each, for the Tags filter rows (a tag every record has is
+ * that filter's worst case).
  */
 import { randomBytes } from 'node:crypto';
 import { type Insertable, sql } from 'kysely';
@@ -98,6 +100,18 @@ async function seed(services: Services, projectId: number, tenantId: string): Pr
     );
   }
   await k.transaction().execute((trx) => rebuildIndex(trx, projectId));
+  // Tags on the bulk records: every one has `all`, one of ten `mod10=…`, one of seven `mod7=…`.
+  let tags: { data_source_id: number; project_id: number; tag: string }[] = [];
+  for (let n = 0; n < bulk; n++) {
+    const id = 1001 + n;
+    for (const tag of ['all', `mod10=${n % 10}`, `mod7=${n % 7}`]) {
+      tags.push({ data_source_id: id, project_id: projectId, tag });
+    }
+    if (tags.length >= 900 || n === bulk - 1) {
+      await k.insertInto('data_source_tags').values(tags).execute();
+      tags = [];
+    }
+  }
 
   const svc = services.dataSources;
   for (let n = 0; n < BY_SERVICE; n++) {
@@ -206,6 +220,18 @@ async function bench(dialect: DialectName): Promise<void> {
       await time(
         'Name="ds_" page 9000 (matches all: scan)',
         list({ nameContains: 'ds_', pageNumber: 9000 }),
+      ),
+      await time(
+        'Tags=["mod10=3"] page 900 (9,800 records match)',
+        list({ tags: ['mod10=3'], pageNumber: 900 }),
+      ),
+      await time(
+        'Tags=["mod10=3","mod7=2"] page 100 (1,400 match)',
+        list({ tags: ['mod10=3', 'mod7=2'], pageNumber: 100 }),
+      ),
+      await time(
+        'Tags=["all"] page 9000 (every bulk record matches)',
+        list({ tags: ['all'], pageNumber: 9000 }),
       ),
       await time('naive: count(*) + LIMIT 10 OFFSET 89990 on records', async () => {
         await k

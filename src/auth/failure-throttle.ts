@@ -46,6 +46,9 @@ interface Entry {
   lockedUntil: number;
 }
 
+/** Locked entries passed over when making room, before the oldest is dropped regardless. */
+const EVICTION_SCAN = 16;
+
 /** A map of at most `capacity` entries, in least-recently-failed order. */
 class FailureTable {
   private readonly entries = new Map<string, Entry>();
@@ -71,10 +74,7 @@ class FailureTable {
     if (e) {
       this.entries.delete(id); // re-inserted below: most recently failed last
     } else {
-      if (this.entries.size >= this.capacity) {
-        const oldest = this.entries.keys().next().value as string;
-        this.entries.delete(oldest);
-      }
+      if (this.entries.size >= this.capacity) this.evict(now);
       e = { windowStart: now, failures: 0, lockedUntil: 0 };
     }
     this.entries.set(id, e);
@@ -89,6 +89,20 @@ class FailureTable {
       return e;
     }
     return undefined;
+  }
+
+  /**
+   * Makes room: the least recently failed entry that is not locked out, among the oldest few (a
+   * flood of one-off failures should not erase a lockout); past those, the oldest anyway.
+   */
+  private evict(now: number): void {
+    let seen = 0;
+    for (const [id, e] of this.entries) {
+      if (e.lockedUntil <= now || ++seen > EVICTION_SCAN) {
+        this.entries.delete(id);
+        return;
+      }
+    }
   }
 
   forget(id: string): void {
@@ -125,6 +139,7 @@ export class FailureThrottle {
 
   /** Whether the address is locked out (checked before anything is read from the request). */
   checkAddress(address: string): ThrottleVerdict | undefined {
+    if (this.byAddress.size === 0) return undefined; // nothing has failed: the usual case
     const now = this.now();
     const until = this.byAddress.lockedUntil(addressKey(address), now);
     return until
@@ -134,6 +149,7 @@ export class FailureThrottle {
 
   /** Whether this AccessKey is locked out from this address (checked before it is looked up). */
   checkKey(accessKeyId: string, address: string): ThrottleVerdict | undefined {
+    if (this.byKey.size === 0) return undefined;
     const now = this.now();
     const until = this.byKey.lockedUntil(keyAtAddress(accessKeyId, address), now);
     return until ? { scope: 'key', retryAfterSeconds: Math.ceil((until - now) / 1000) } : undefined;
@@ -162,6 +178,7 @@ export class FailureThrottle {
    * count of its guesses at other keys.
    */
   succeeded(accessKeyId: string, address: string): void {
+    if (this.byKey.size === 0) return;
     this.byKey.forget(keyAtAddress(accessKeyId, address));
   }
 
@@ -186,12 +203,16 @@ export class FailureThrottle {
  * Anything unparsable is counted as written (bounded by the table anyway).
  */
 export function addressKey(address: string): string {
+  // The common case, checked without parsing (this runs on every signed request).
+  if (DOTTED_QUAD.test(address)) return address;
   if (!ipaddr.isValid(address)) return address;
   const ip = ipaddr.process(address);
   if (ip.kind() === 'ipv4') return ip.toString();
   const parts = (ip as ipaddr.IPv6).parts.slice(0, 4);
   return `${parts.map((p) => p.toString(16)).join(':')}::/64`;
 }
+
+const DOTTED_QUAD = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 function keyAtAddress(accessKeyId: string, address: string): string {
   return `${accessKeyId}\n${addressKey(address)}`;

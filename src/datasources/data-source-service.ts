@@ -39,6 +39,7 @@ import {
 } from './list-index.js';
 import { type PageQuery, pageGroups } from './list-page.js';
 import { openSecrets, sealSecrets } from './secret-box.js';
+import { recordsTaggedWithAll, replaceTags, splitTagList, tagListColumn, tagsOf } from './tags.js';
 import { VersionStore } from './versions.js';
 
 export interface Actor {
@@ -46,6 +47,11 @@ export interface Actor {
 }
 
 /** Who made a change, for its version: the caller and the call's RequestId. */
+/** The audit detail of a call that set tags (tags are labels, never secrets). */
+function tagDetail(tags: readonly string[] | undefined): { detail?: string } {
+  return tags === undefined ? {} : { detail: `Tags=${tags.join(',')}` };
+}
+
 function who(actor: Actor, audit: AuditRecorder) {
   return { userId: actor.userId, requestId: audit.requestId };
 }
@@ -65,6 +71,8 @@ export interface DataSourceView {
   createUser: string;
   modifyTime: number;
   modifyUser: string;
+  /** The record's tags, sorted; set where the read fetched them (Get, List). */
+  tags?: string[];
 }
 
 export interface DataSourceGroupView {
@@ -79,12 +87,16 @@ export interface CreateInput {
   mode: string;
   properties: Record<string, unknown>;
   description?: string | undefined;
+  /** Distinct, validated tags (tags.ts); omitted: none. */
+  tags?: readonly string[] | undefined;
 }
 
 export interface UpdateInput {
   properties: Record<string, unknown>;
   mode?: string | undefined;
   description?: string | undefined;
+  /** The record's new tags, replacing the old ones ([] clears); omitted: kept. */
+  tags?: readonly string[] | undefined;
 }
 
 /** What a record is, for access decisions before any change. */
@@ -215,7 +227,7 @@ export interface CallerAccessRow {
   module_permissions: string | null;
 }
 
-type ReadForCallerRow = PublicRow & CallerAccessRow;
+type ReadForCallerRow = PublicRow & CallerAccessRow & { tag_list: string | null };
 
 export class DataSourceService {
   /**
@@ -254,6 +266,7 @@ export class DataSourceService {
           'p.dev_role_disabled',
           'r.role_code',
           'c.module_permissions',
+          tagListColumn(db.dialect, 'd.id').as('tag_list'),
         ])
         .where('d.id', '=', param<number>('id')),
       ['id', 'userId'],
@@ -270,7 +283,9 @@ export class DataSourceService {
   ): Promise<{ view: DataSourceView; access: CallerAccessRow[] } | undefined> {
     const { rows } = await this.readForCaller.run({ id, userId });
     if (rows.length === 0) return undefined;
-    return { view: toView(rows[0]!), access: rows };
+    const view = toView(rows[0]!);
+    view.tags = splitTagList(rows[0]!.tag_list);
+    return { view, access: rows };
   }
 
   /** The record's workspace, for the caller's access check; undefined when there is none. */
@@ -312,8 +327,13 @@ export class DataSourceService {
         description: input.description ?? '',
         qualified_name: this.qualifiedName(workspace.tenant_id, input.type, input.mode, value),
       });
+      if (input.tags?.length) await replaceTags(trx, { id, projectId: pid }, input.tags);
       await this.versions.record(trx, id, 'Create', who(actor, audit));
-      await audit.record(trx, { projectId: pid, targets: { DataSourceId: id } });
+      await audit.record(trx, {
+        projectId: pid,
+        targets: { DataSourceId: id },
+        ...tagDetail(input.tags),
+      });
       return id;
     });
   }
@@ -347,6 +367,9 @@ export class DataSourceService {
           qualified_name: row.qualified_name,
         },
       );
+      // A clone is a copy of the record: its tags come along.
+      const tags = (await tagsOf(trx, [Number(row.id)])).get(Number(row.id)) ?? [];
+      await replaceTags(trx, { id, projectId: source.projectId }, tags);
       await this.versions.record(
         trx,
         id,
@@ -486,8 +509,15 @@ export class DataSourceService {
       if (envType !== row.env_type) {
         await moveRecord(trx, { projectId: pid, name: row.name, from: row.env_type, to: envType });
       }
+      if (input.tags !== undefined) {
+        await replaceTags(trx, { id: row.id, projectId: pid }, input.tags);
+      }
       await this.versions.record(trx, row.id, 'Update', who(actor, audit));
-      await audit.record(trx, { projectId: pid, targets: { DataSourceId: row.id } });
+      await audit.record(trx, {
+        projectId: pid,
+        targets: { DataSourceId: row.id },
+        ...tagDetail(input.tags),
+      });
     });
   }
 
@@ -783,6 +813,7 @@ export class DataSourceService {
     return this.read(async (trx) => {
       const page = await pageGroups(trx, q);
       if (page.groups.length === 0) return { total: page.total, groups: [] };
+      const tagged = q.tags?.length ? recordsTaggedWithAll(trx, q.projectId, q.tags) : undefined;
       const rows = await trx
         .selectFrom('data_sources')
         .select(PUBLIC_COLUMNS)
@@ -793,11 +824,19 @@ export class DataSourceService {
           page.groups.map((g) => g.name),
         )
         .$if(q.envType !== undefined, (b) => b.where('env_type', '=', q.envType as EnvType))
+        // Like EnvType, the filter keeps only the records that pass it.
+        .$if(tagged !== undefined, (b) => b.where('id', 'in', tagged!))
         .execute();
+      const tags = await tagsOf(
+        trx,
+        rows.map((r) => Number(r.id)),
+      );
       const byName = new Map<string, DataSourceView[]>();
       for (const row of rows) {
         const list = byName.get(row.name) ?? [];
-        list.push(toView(row));
+        const view = toView(row);
+        view.tags = tags.get(view.id) ?? [];
+        list.push(view);
         byName.set(row.name, list);
       }
       return {

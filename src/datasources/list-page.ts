@@ -19,6 +19,7 @@ import {
   toGroup,
 } from './list-index.js';
 import { rarestGram } from './name-grams.js';
+import { recordsTaggedWithAll } from './tags.js';
 
 export interface PageQuery {
   projectId: number;
@@ -28,6 +29,8 @@ export interface PageQuery {
   envType?: EnvType;
   /** Case-insensitive substring of the name. */
   nameContains?: string;
+  /** Distinct tags every kept record carries (AND); at most MAX_TAGS_PER_FILTER. */
+  tags?: readonly string[];
   pageNumber: number;
   pageSize: number;
 }
@@ -60,6 +63,7 @@ export async function pageGroups(db: Kysely<Database>, q: PageQuery): Promise<Gr
   };
   const offset = (q.pageNumber - 1) * q.pageSize;
   const page = { offset, size: q.pageSize, ascending: q.order === 'Asc' };
+  if (q.tags && q.tags.length > 0) return byTags(db, spec, f, q, page);
   if (q.nameContains) return byName(db, spec, f, q.nameContains, page);
   return byBuckets(db, spec, f, page);
 }
@@ -140,6 +144,46 @@ async function byName(
     return { total: sorted.length, groups: sorted.slice(page.offset, page.offset + page.size) };
   }
   const matching = () => groupsOf(db, f).where(nameMatches('name', needle));
+  const rows = await matching()
+    .orderBy(column(spec), page.ascending ? 'asc' : 'desc')
+    .limit(page.size)
+    .offset(page.offset)
+    .execute();
+  if (page.offset === 0 && rows.length < page.size) {
+    return { total: rows.length, groups: rows.map(toGroup) };
+  }
+  const c = await matching()
+    .clearSelect()
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
+  return { total: Number(c.n), groups: rows.map(toGroup) };
+}
+
+/**
+ * With a Tags filter: the groups with at least one record (of the filtered environment) that
+ * carries every tag, found from the tag index in the same query that orders and pages them.
+ * Bucket counts know nothing of tags, so TotalCount is a count of the same filter.
+ */
+async function byTags(
+  db: Kysely<Database>,
+  spec: KindSpec,
+  f: Filters,
+  q: PageQuery,
+  page: PageWindow,
+): Promise<GroupPage> {
+  const tags = q.tags as readonly string[];
+  const taggedNames = db
+    .selectFrom('data_sources as d')
+    .select('d.name')
+    .where('d.project_id', '=', f.projectId)
+    .where('d.id', 'in', recordsTaggedWithAll(db, f.projectId, tags))
+    .$if(q.envType !== undefined, (b) => b.where('d.env_type', '=', q.envType as EnvType));
+  const matching = () =>
+    groupsOf(db, f)
+      .where('name', 'in', taggedNames)
+      .$if(q.nameContains !== undefined, (b) =>
+        b.where(nameMatches('name', q.nameContains as string)),
+      );
   const rows = await matching()
     .orderBy(column(spec), page.ascending ? 'asc' : 'desc')
     .limit(page.size)

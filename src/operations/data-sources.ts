@@ -6,8 +6,15 @@
  */
 
 import { MAY } from '../access/roles.js';
-import { findDataSourceType } from '../datasource-types/index.js';
+import { findDataSourceType } from '../datasource-types/registry.js';
 import type { DataSourceView } from '../datasources/index.js';
+import {
+  MAX_TAGS_PER_FILTER,
+  MAX_TAGS_PER_RECORD,
+  normalizeTags,
+  TAG_PATTERN,
+  TAG_RULE,
+} from '../datasources/tag-rules.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';
@@ -27,6 +34,21 @@ const params = {
     maxLength: 65_536,
   }),
   description: p.string({ description: 'A description, up to 3000 characters.', maxLength: 3000 }),
+  setTags: (what: string) =>
+    p.string({
+      description: `dshub extension: ${what} the record's tags, as a JSON array of strings, e.g. ["finance","env=prod"]: at most ${MAX_TAGS_PER_RECORD} distinct tags, each ${TAG_RULE}. ListDataSources filters on them (Tags).`,
+      maxLength: 4000,
+      extension: true,
+    }),
+};
+
+/** Tags as answers show them: the record's own, sorted; a dshub extension member. */
+const tagsSchema = {
+  ...s.array(
+    s.string(),
+    'dshub extension: the record’s tags, sorted (set with the Tags parameter of CreateDataSource/UpdateDataSource). Absent when the record has none, so answers stay DataWorks’ own until tags are used.',
+  ),
+  'x-dshub-extension': true,
 };
 
 const record = {
@@ -39,7 +61,12 @@ const record = {
   CreateUser: s.string('User id of the creator.'),
   ModifyTime: s.integer('Last change, epoch milliseconds.'),
   ModifyUser: s.string('User id of the last change.'),
+  Tags: tagsSchema,
 };
+
+function tagsMember(v: DataSourceView): { Tags?: string[] } {
+  return v.tags?.length ? { Tags: v.tags } : {};
+}
 
 function listRecord(v: DataSourceView) {
   return {
@@ -52,6 +79,7 @@ function listRecord(v: DataSourceView) {
     CreateUser: v.createUser,
     ModifyTime: v.modifyTime,
     ModifyUser: v.modifyUser,
+    ...tagsMember(v),
   };
 }
 
@@ -83,6 +111,7 @@ export const createDataSource = defineOperation({
     }),
     ConnectionProperties: params.connectionProperties,
     Description: params.description,
+    Tags: params.setTags('sets'),
   },
   response: { Id: s.integer('The new data source id.') },
   access: { roles: MAY.manageDataSources, activeWorkspace: true },
@@ -98,6 +127,7 @@ export const createDataSource = defineOperation({
         mode: q.ConnectionPropertiesMode,
         properties: q.ConnectionProperties,
         description: q.Description,
+        tags: q.Tags === undefined ? undefined : parseTags(q.Tags, MAX_TAGS_PER_RECORD),
       },
       ctx.audit,
     );
@@ -111,20 +141,24 @@ export const getDataSource = defineOperation({
   method: 'GET',
   params: { Id: params.id },
   response: {
-    DataSource: s.object({
-      Id: record.Id,
-      Name: s.string('The name, shared by the Dev and Prod records.'),
-      Type: s.string('The data source type.'),
-      ConnectionPropertiesMode: record.ConnectionPropertiesMode,
-      ConnectionProperties: record.ConnectionProperties,
-      Description: record.Description,
-      ProjectId: s.integer('The workspace id.'),
-      QualifiedName: record.QualifiedName,
-      CreateTime: record.CreateTime,
-      CreateUser: record.CreateUser,
-      ModifyTime: record.ModifyTime,
-      ModifyUser: record.ModifyUser,
-    }),
+    DataSource: s.optional(
+      s.object({
+        Id: record.Id,
+        Name: s.string('The name, shared by the Dev and Prod records.'),
+        Type: s.string('The data source type.'),
+        ConnectionPropertiesMode: record.ConnectionPropertiesMode,
+        ConnectionProperties: record.ConnectionProperties,
+        Description: record.Description,
+        ProjectId: s.integer('The workspace id.'),
+        QualifiedName: record.QualifiedName,
+        CreateTime: record.CreateTime,
+        CreateUser: record.CreateUser,
+        ModifyTime: record.ModifyTime,
+        ModifyUser: record.ModifyUser,
+        Tags: record.Tags,
+      }),
+      ['Tags'],
+    ),
   },
   access: { roles: MAY.useDataSources, activeWorkspace: true },
   audit: false,
@@ -155,6 +189,7 @@ export const getDataSource = defineOperation({
         CreateUser: v.createUser,
         ModifyTime: v.modifyTime,
         ModifyUser: v.modifyUser,
+        ...tagsMember(v),
       },
     };
   },
@@ -179,8 +214,7 @@ export const listDataSources = defineOperation({
       caseInsensitiveEnum: true,
     }),
     Tags: p.string({
-      description:
-        'DataWorks filters by tags here (a JSON array, AND, at most 10). dshub data sources carry no tags (DataWorks’ Create/UpdateDataSource set none), so an empty array filters nothing and any tag is refused (InvalidParameter.Tags) rather than ignored.',
+      description: `Keep only records that carry every one of these tags (AND), as a JSON array of strings, e.g. ["tag1","tag2"]: at most ${MAX_TAGS_PER_FILTER} distinct tags, each ${TAG_RULE}; exact, case-sensitive match. Empty or [] filters nothing. A group is kept when one of its records passes, with only the records that pass (as EnvType). DataWorks’ Create/UpdateDataSource set no tags: dshub sets them with its extension parameter Tags there.`,
       maxLength: 4000,
     }),
     SortBy: p.string({
@@ -204,7 +238,10 @@ export const listDataSources = defineOperation({
         s.object({
           Name: s.string(),
           Type: s.string(),
-          DataSource: s.array(s.object(record), 'The Dev and/or Prod record.'),
+          DataSource: s.array(
+            s.optional(s.object(record), ['Tags']),
+            'The Dev and/or Prod record.',
+          ),
         }),
       ),
     }),
@@ -213,7 +250,7 @@ export const listDataSources = defineOperation({
   audit: false,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);
-    if (q.Tags !== undefined) refuseTags(q.Tags);
+    const tags = q.Tags === undefined ? [] : parseTags(q.Tags, MAX_TAGS_PER_FILTER);
     const unknown = q.Types?.find((t) => !findDataSourceType(t));
     if (unknown !== undefined) {
       throw errors.invalidParameter(
@@ -230,6 +267,7 @@ export const listDataSources = defineOperation({
       ...(q.Types ? { types: q.Types } : {}),
       ...(q.EnvType ? { envType: q.EnvType } : {}),
       ...(q.Name ? { nameContains: q.Name } : {}),
+      ...(tags.length > 0 ? { tags } : {}),
       pageNumber,
       pageSize,
     });
@@ -248,8 +286,12 @@ export const listDataSources = defineOperation({
   },
 });
 
-/** Tags cannot match anything dshub stores: an empty list passes, any tag is refused. */
-function refuseTags(text: string): void {
+/**
+ * A Tags value: a JSON array of tag strings ('' and [] are none), at most `max` distinct
+ * tags. Answers the distinct tags, sorted; anything else is refused, never ignored.
+ */
+function parseTags(text: string, max: number): string[] {
+  if (text.trim() === '') return [];
   let tags: unknown;
   try {
     tags = JSON.parse(text);
@@ -257,15 +299,21 @@ function refuseTags(text: string): void {
     tags = undefined;
   }
   if (!Array.isArray(tags)) {
-    throw errors.invalidParameter('Tags', 'must be a JSON array, e.g. [] or ["tag"].');
+    throw errors.invalidParameter('Tags', 'must be a JSON array of strings, e.g. ["tag1","tag2"].');
   }
-  if (tags.length > 10) throw errors.invalidParameter('Tags', 'must have at most 10 tags.');
-  if (tags.length > 0) {
+  tags.forEach((t, i) => {
+    if (typeof t !== 'string' || !TAG_PATTERN.test(t)) {
+      throw errors.invalidParameter('Tags', `item ${i + 1} is not a tag: each tag is ${TAG_RULE}.`);
+    }
+  });
+  const distinct = normalizeTags(tags as string[]);
+  if (distinct.length > max) {
     throw errors.invalidParameter(
       'Tags',
-      'dshub data sources carry no tags, so a tag filter cannot be honoured; omit Tags or send [].',
+      `must have at most ${max} distinct tags (got ${distinct.length}).`,
     );
   }
+  return distinct;
 }
 
 export const updateDataSource = defineOperation({
@@ -283,6 +331,7 @@ export const updateDataSource = defineOperation({
       maxLength: 64,
     }),
     Description: params.description,
+    Tags: params.setTags('replaces ([] clears)'),
   },
   response: { Success: s.boolean('true when the record was changed.') },
   access: { roles: MAY.updateDataSources, activeWorkspace: true },
@@ -298,6 +347,7 @@ export const updateDataSource = defineOperation({
         properties: q.ConnectionProperties,
         mode: q.ConnectionPropertiesMode || undefined,
         description: q.Description,
+        tags: q.Tags === undefined ? undefined : parseTags(q.Tags, MAX_TAGS_PER_RECORD),
       },
       ctx.audit,
     );

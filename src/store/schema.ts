@@ -93,6 +93,8 @@ export interface AuditEventTable {
   /** Short human detail, e.g. a connectivity state; never a secret. */
   detail: string | null;
   source_ip: string | null;
+  /** The second workspace the event concerns (a share's target, a resolved share's source). */
+  related_project_id: number | null;
 }
 
 export interface ProjectTable {
@@ -211,6 +213,13 @@ export interface DataSourceSharedRuleTable {
 }
 
 /** One version of a data source record (src/datasources/versions.ts); outlives the record. */
+/** A tag of a data source record (ListDataSources' Tags filter); project_id is the record's. */
+export interface DataSourceTagTable {
+  data_source_id: number;
+  project_id: number;
+  tag: string;
+}
+
 export interface DataSourceVersionTable {
   data_source_id: number;
   /** 1, 2, ... per data source record. */
@@ -255,6 +264,7 @@ export interface Database {
   data_source_list_state: DataSourceListStateTable;
   data_source_shared_rules: DataSourceSharedRuleTable;
   data_source_versions: DataSourceVersionTable;
+  data_source_tags: DataSourceTagTable;
 }
 
 export type Project = Selectable<ProjectTable>;

@@ -305,6 +305,40 @@ for (const dialect of selectedDialects()) {
       );
     });
 
+    it('Tags: set with the extension parameter, filtered as the SDK sends them, refused when bad', async () => {
+      const tagged = await call(server, 'CreateDataSource', {
+        ConnectionProperties: mysql('Prod'),
+        ConnectionPropertiesMode: 'UrlMode',
+        Name: 'tagged_db',
+        ProjectId: projectId,
+        Type: 'mysql',
+        Tags: '["finance","env=prod"]',
+      });
+      const id = Number(tagged.Id);
+      // The SDK's model drops the extension member; the raw answer carries it.
+      const got = await call(server, 'GetDataSource', { Id: id });
+      assert.deepEqual((got.DataSource as { Tags: string[] }).Tags, ['env=prod', 'finance']);
+      // As in the capture: the SDK sends Tags as JSON text in the query.
+      const body = await call(server, 'ListDataSources', {
+        ProjectId: projectId,
+        Tags: '["finance","env=prod"]',
+      });
+      const paging = obj(sdkView(body, MODELS.ListDataSources).pagingInfo);
+      assert.equal(paging.totalCount, 1);
+      assert.equal(obj((paging.dataSources as SdkObject[])[0]).name, 'tagged_db');
+      const none = await popCall(server, 'ListDataSources', {
+        ProjectId: projectId,
+        Tags: '["finance","nosuch"]',
+      });
+      assert.equal((none.PagingInfo as { TotalCount: number }).TotalCount, 0);
+      await expectSdkError(
+        call(server, 'ListDataSources', { ProjectId: projectId, Tags: '["two words"]' }),
+        'InvalidParameter.Tags',
+        400,
+      );
+      await call(server, 'DeleteDataSource', { Id: id });
+    });
+
     it('UpdateDataSource keeps a "******" secret, takes a new one, may switch mode', async () => {
       const update = (fields: Fields) =>
         call(server, 'UpdateDataSource', { Id: prodId, ProjectId: projectId, ...fields });

@@ -9,6 +9,7 @@ import { sharing } from './0005-sharing.js';
 import { shareExpiry } from './0006-share-expiry.js';
 import { customRoles } from './0007-custom-roles.js';
 import { dataSourceVersions } from './0008-data-source-versions.js';
+import { tagsAndRelatedAudit } from './0009-tags-and-related-audit.js';
 import { ramAttributes } from './0010-ram-attributes.js';
 import type { Migration } from './helpers.js';
 
@@ -20,5 +21,6 @@ export const MIGRATIONS: readonly Migration[] = [
   shareExpiry,
   customRoles,
   dataSourceVersions,
+  tagsAndRelatedAudit,
   ramAttributes,
 ];

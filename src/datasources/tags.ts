@@ -1,0 +1,87 @@
+/**
+ * Data source tags (docs/DECISIONS.md, "Data source tags"). DataWorks' ListDataSources filters
+ * by `Tags`, a JSON array of plain strings with AND semantics, but none of its operations sets
+ * a tag; dshub sets them through the extension parameter `Tags` of CreateDataSource and
+ * UpdateDataSource. A tag belongs to one record (one environment), like every other attribute
+ * a data source Id names. Matching is exact and case-sensitive.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { DialectName as Dialect } from '../store/dialect.js';
+import type { Database } from '../store/schema.js';
+
+export {
+  MAX_TAG_LENGTH,
+  MAX_TAGS_PER_FILTER,
+  MAX_TAGS_PER_RECORD,
+  normalizeTags,
+  TAG_PATTERN,
+  TAG_RULE,
+} from './tag-rules.js';
+
+type Tx = Kysely<Database>;
+
+/** Replaces a record's tags with `tags` (distinct, already validated). */
+export async function replaceTags(
+  trx: Tx,
+  record: { id: number; projectId: number },
+  tags: readonly string[],
+): Promise<void> {
+  await trx.deleteFrom('data_source_tags').where('data_source_id', '=', record.id).execute();
+  if (tags.length === 0) return;
+  await trx
+    .insertInto('data_source_tags')
+    .values(tags.map((tag) => ({ data_source_id: record.id, project_id: record.projectId, tag })))
+    .execute();
+}
+
+/** The tags of each record, sorted; records without tags are absent from the map. */
+export async function tagsOf(k: Tx, ids: readonly number[]): Promise<Map<number, string[]>> {
+  const byId = new Map<number, string[]>();
+  if (ids.length === 0) return byId;
+  const rows = await k
+    .selectFrom('data_source_tags')
+    .select(['data_source_id', 'tag'])
+    .where('data_source_id', 'in', [...ids])
+    .orderBy('tag')
+    .execute();
+  for (const r of rows) {
+    const id = Number(r.data_source_id);
+    const list = byId.get(id) ?? [];
+    list.push(r.tag);
+    byId.set(id, list);
+  }
+  return byId;
+}
+
+/**
+ * The ids of the workspace's records that carry every one of `tags` (distinct, non-empty), as a
+ * subquery: read from the (project_id, tag) index only.
+ */
+export function recordsTaggedWithAll(k: Tx, projectId: number, tags: readonly string[]) {
+  return k
+    .selectFrom('data_source_tags')
+    .select('data_source_id')
+    .where('project_id', '=', projectId)
+    .where('tag', 'in', [...tags])
+    .groupBy('data_source_id')
+    .having(sql<number>`count(*)`, '=', tags.length);
+}
+
+/**
+ * A scalar subquery of the record's tags as one text, for a single-row read (GetDataSource's
+ * one round trip): comma-joined (a tag holds no comma), sorted, null when there is none.
+ */
+export function tagListColumn(dialect: Dialect, recordIdColumn: string) {
+  const ref = sql.ref(recordIdColumn);
+  return dialect === 'postgres'
+    ? sql<
+        string | null
+      >`(select string_agg(t.tag, ',' order by t.tag) from data_source_tags t where t.data_source_id = ${ref})`
+    : sql<
+        string | null
+      >`(select group_concat(tag, ',') from (select t.tag from data_source_tags t where t.data_source_id = ${ref} order by t.tag))`;
+}
+
+export function splitTagList(text: string | null | undefined): string[] {
+  return text ? text.split(',') : [];
+}
