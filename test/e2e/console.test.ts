@@ -214,7 +214,7 @@ describe('web console', { skip: skip || false }, () => {
     const requestId = (await audit.locator('tbody tr').first().locator('td').last().textContent())!;
     await page.getByLabel('RequestId').fill(requestId);
     await page.waitForURL(/RequestId=/);
-    await page.getByText('1 events, newest first').waitFor();
+    await page.getByText('1 event, newest first').waitFor();
 
     // The data source's own history (ListAuditEvents DataSourceId).
     await page.goto(`${base}/console/w/${src.Id}/data-sources/${dsId}?tab=history`);

@@ -57,7 +57,7 @@ export default function AuditPage() {
       {info && info.AuditEvents.length > 0 && (
         <>
           <Text size="sm" c="dimmed">
-            {info.TotalCount} events, newest first
+            {info.TotalCount} event{info.TotalCount === 1 ? '' : 's'}, newest first
           </Text>
           <AuditTable events={info.AuditEvents} />
           <Pagination
@@ -68,6 +68,8 @@ export default function AuditPage() {
               next.set('page', String(n));
               navigate(`${location}?${next}`);
             }}
+            getControlProps={(control) => ({ 'aria-label': `${control} page` })}
+            getItemProps={(n) => ({ 'aria-label': `Page ${n}` })}
           />
         </>
       )}

@@ -221,7 +221,8 @@ export default function DataSourcesPage() {
       {groups.length > 0 && (
         <>
           <Text size="sm" c="dimmed" data-testid="list-total">
-            {info?.TotalCount.toLocaleString()} data source names · page {state.page} of {pages}
+            {info?.TotalCount.toLocaleString()} data source name
+            {info?.TotalCount === 1 ? '' : 's'} · page {state.page} of {pages}
             {list.isFetching ? ' · refreshing…' : ''}
           </Text>
           {/* A plain scrolling box: Mantine's ScrollContainer measures itself on every render. */}
