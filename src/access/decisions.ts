@@ -57,6 +57,8 @@ export interface Reason {
   role?: Role;
   /** The workspace whose roles were consulted. */
   projectId?: number;
+  /** The custom role (its code) that gives `role`, when `role` is a custom role's grant. */
+  customRole?: string;
 }
 
 /** What a hidden decision answers as: the subject the caller named, as if it did not exist. */
@@ -244,11 +246,16 @@ export class AccessDecisions {
     }
     const role = row.find((r) => m.roles.has(r));
     if (role) {
+      const customRole = m.grantedBy?.get(role);
       const reason: Reason = {
         code: 'workspace-role',
-        text: `holds ${role} in ${label(projectId)}`,
+        text:
+          customRole === undefined
+            ? `holds ${role} in ${label(projectId)}`
+            : `holds the custom role ${customRole} (granting ${role}) in ${label(projectId)}`,
         role,
         projectId,
+        ...(customRole !== undefined ? { customRole } : {}),
       };
       return { outcome: 'allowed', reason, grant: grant(principal, reason, { projectId }) };
     }

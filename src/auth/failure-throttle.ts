@@ -46,6 +46,9 @@ interface Entry {
   lockedUntil: number;
 }
 
+/** Locked entries passed over when making room, before the oldest is dropped regardless. */
+const EVICTION_SCAN = 16;
+
 /** A map of at most `capacity` entries, in least-recently-failed order. */
 class FailureTable {
   private readonly entries = new Map<string, Entry>();
@@ -71,10 +74,7 @@ class FailureTable {
     if (e) {
       this.entries.delete(id); // re-inserted below: most recently failed last
     } else {
-      if (this.entries.size >= this.capacity) {
-        const oldest = this.entries.keys().next().value as string;
-        this.entries.delete(oldest);
-      }
+      if (this.entries.size >= this.capacity) this.evict(now);
       e = { windowStart: now, failures: 0, lockedUntil: 0 };
     }
     this.entries.set(id, e);
@@ -89,6 +89,20 @@ class FailureTable {
       return e;
     }
     return undefined;
+  }
+
+  /**
+   * Makes room: the least recently failed entry that is not locked out, among the oldest few (a
+   * flood of one-off failures should not erase a lockout); past those, the oldest anyway.
+   */
+  private evict(now: number): void {
+    let seen = 0;
+    for (const [id, e] of this.entries) {
+      if (e.lockedUntil <= now || ++seen > EVICTION_SCAN) {
+        this.entries.delete(id);
+        return;
+      }
+    }
   }
 
   forget(id: string): void {

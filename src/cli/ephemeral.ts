@@ -15,8 +15,7 @@ import { createLogger, flushLogger } from '../observability/logger.js';
 import { buildApp } from '../server/app.js';
 import { createServices } from '../services.js';
 import { ApiClient } from './client/api-client.js';
-import { applyFile } from './declarative/commands.js';
-import { type HubFile, readHubFile, substitute } from './declarative/format.js';
+import type { HubFile } from './declarative/format.js';
 
 export interface ReadyLine {
   endpoint: string;
@@ -37,8 +36,13 @@ export async function runEphemeral(
   opts: { seed?: string; portGiven: boolean },
 ): Promise<void> {
   const started = performance.now();
+  // The seed's code (YAML, the file's schema, plan and apply) is loaded only for a seed.
+  const seeding = opts.seed
+    ? await Promise.all([import('./declarative/format.js'), import('./declarative/apply.js')])
+    : undefined;
   // Read first: a broken seed stops start-up before anything listens.
-  const seed: HubFile | undefined = opts.seed ? readHubFile(opts.seed) : undefined;
+  const seed: HubFile | undefined =
+    opts.seed && seeding ? seeding[0].readHubFile(opts.seed) : undefined;
   const config: Config = {
     ...base,
     port: opts.portGiven ? base.port : 0,
@@ -65,7 +69,7 @@ export async function runEphemeral(
       const secret =
         k.secret === undefined
           ? undefined
-          : String(substitute(k.secret, process.env, `user ${u.name}, key ${k.id}`));
+          : String(seeding![0].substitute(k.secret, process.env, `user ${u.name}, key ${k.id}`));
       // The seed names the key; a secret it leaves out is generated and printed (only then).
       const created = await services.identity.createAccessKey(user.id, {
         id: k.id,
@@ -91,13 +95,13 @@ export async function runEphemeral(
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  if (seed?.workspaces.length) {
+  if (seed?.workspaces.length && seeding) {
     const client = new ApiClient({
       endpoint: address,
       accessKeyId: accessKey.accessKeyId,
       accessKeySecret: accessKey.accessKeySecret,
     });
-    await applyFile(client, seed, { extraUsers: userIds }, (line) =>
+    await seeding[1].applyFile(client, seed, { extraUsers: userIds }, (line) =>
       logger.info({ seed: line }, 'seed'),
     );
   }

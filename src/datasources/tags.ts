@@ -9,24 +9,14 @@ import { type Kysely, sql } from 'kysely';
 import type { DialectName as Dialect } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
 
-/** Tags one record may carry. */
-export const MAX_TAGS_PER_RECORD = 20;
-/** Tags one ListDataSources filter may name (DataWorks' own limit). */
-export const MAX_TAGS_PER_FILTER = 10;
-/** Characters per tag. */
-export const MAX_TAG_LENGTH = 64;
-/**
- * Letters and digits of any script and `_ . : / = + @ -`: no spaces, commas or quotes, so a
- * tag reads the same in a JSON array, a comma list and a log line. `env=prod` or `team:data`
- * conventions fit.
- */
-export const TAG_PATTERN = /^[\p{L}\p{N}_.:/=+@-]{1,64}$/u;
-export const TAG_RULE = `1 to ${MAX_TAG_LENGTH} letters, digits or _ . : / = + @ - (case-sensitive)`;
-
-/** The distinct tags, sorted (the order in which answers show them). */
-export function normalizeTags(tags: readonly string[]): string[] {
-  return [...new Set(tags)].sort();
-}
+export {
+  MAX_TAG_LENGTH,
+  MAX_TAGS_PER_FILTER,
+  MAX_TAGS_PER_RECORD,
+  normalizeTags,
+  TAG_PATTERN,
+  TAG_RULE,
+} from './tag-rules.js';
 
 type Tx = Kysely<Database>;
 

@@ -369,23 +369,7 @@ export class IdentityService {
       .where('k.id', '=', accessKeyId)
       .executeTakeFirst();
     if (!row) return undefined;
-    const [roles, attachments] = await Promise.all([
-      this.k.selectFrom('tenant_roles').select('role').where('user_id', '=', row.user_id).execute(),
-      this.k
-        .selectFrom('policy_attachments as a')
-        .leftJoin('policies as p', (j) =>
-          j.onRef('p.tenant_id', '=', 'a.tenant_id').onRef('p.name', '=', 'a.policy_name'),
-        )
-        .select(['a.policy_name', 'p.document'])
-        .where('a.user_id', '=', row.user_id)
-        .execute(),
-    ]);
-    const policies: CompiledPolicy[] = [];
-    for (const a of attachments) {
-      if (isBuiltinPolicy(a.policy_name)) policies.push(compileBuiltin(a.policy_name));
-      else if (a.document)
-        policies.push(compilePolicy(a.policy_name, parsePolicyDocument(a.document)));
-    }
+    const { tenantRoles, policies } = await this.rolesAndPolicies(row.user_id);
     return {
       secret: this.envelope.open(row.secret_sealed, accessKeyPurpose(row.id)),
       active: row.key_status === 'Active' && row.user_status === 'Normal',
@@ -395,9 +379,83 @@ export class IdentityService {
         userName: row.name,
         accessKeyId: row.id,
         isOwner: row.is_owner === 1,
-        tenantRoles: new Set(roles.map((r) => r.role).filter(isTenantRole)),
+        tenantRoles,
         policies,
       },
+    };
+  }
+
+  /**
+   * A user as the permission engine sees it when it calls (AccessKey left empty), for
+   * explaining what that user may do; undefined when the user is not in the tenant.
+   */
+  async loadPrincipal(
+    tenantId: string,
+    userId: string,
+  ): Promise<{ principal: Principal; active: boolean } | undefined> {
+    const u = await this.k
+      .selectFrom('users')
+      .select(['id', 'tenant_id', 'name', 'is_owner', 'status'])
+      .where('id', '=', userId)
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirst();
+    if (!u) return undefined;
+    const { tenantRoles, policies } = await this.rolesAndPolicies(u.id);
+    return {
+      active: u.status === 'Normal',
+      principal: {
+        tenantId: u.tenant_id,
+        userId: u.id,
+        userName: u.name,
+        accessKeyId: '',
+        isOwner: u.is_owner === 1,
+        tenantRoles,
+        policies,
+      },
+    };
+  }
+
+  /** The Tenant Owner and the holders of a tenant role: who may act tenant-wide. */
+  async tenantLeaders(tenantId: string): Promise<string[]> {
+    const [owners, roles] = await Promise.all([
+      this.k
+        .selectFrom('users')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('is_owner', '=', 1)
+        .execute(),
+      this.k
+        .selectFrom('tenant_roles')
+        .select('user_id')
+        .where('tenant_id', '=', tenantId)
+        .execute(),
+    ]);
+    return [...new Set([...owners.map((o) => o.id), ...roles.map((r) => r.user_id)])];
+  }
+
+  private async rolesAndPolicies(userId: string) {
+    const [roles, attachments] = await Promise.all([
+      this.k.selectFrom('tenant_roles').select('role').where('user_id', '=', userId).execute(),
+      this.k
+        .selectFrom('policy_attachments as a')
+        .leftJoin('policies as p', (j) =>
+          j.onRef('p.tenant_id', '=', 'a.tenant_id').onRef('p.name', '=', 'a.policy_name'),
+        )
+        .select(['a.policy_name', 'p.document'])
+        .where('a.user_id', '=', userId)
+        .execute(),
+    ]);
+    const policies: CompiledPolicy[] = [];
+    for (const a of attachments) {
+      if (isBuiltinPolicy(a.policy_name)) policies.push(compileBuiltin(a.policy_name));
+      else if (a.document)
+        policies.push(compilePolicy(a.policy_name, parsePolicyDocument(a.document)));
+    }
+    return {
+      tenantRoles: new Set(
+        roles.map((r) => r.role).filter(isTenantRole),
+      ) as ReadonlySet<TenantRole>,
+      policies,
     };
   }
 

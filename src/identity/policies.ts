@@ -258,17 +258,47 @@ function applies(
 
 export type PolicyDecision = 'allow' | 'deny' | 'implicit-deny';
 
+/** A policy verdict with what it rests on, for ExplainDataSourceAccess. */
+export interface PolicyVerdict {
+  decision: PolicyDecision;
+  /** The policy whose Deny refused, or the first whose Allow allowed. */
+  policy?: string;
+  /**
+   * A statement for this action has a source-IP condition: the verdict may differ by the
+   * address a request comes from (evaluated here for the request's address, if any).
+   */
+  conditional: boolean;
+}
+
+/** The policy layer: an explicit Deny wins, then any Allow, else an implicit deny. */
+export function explainPolicies(
+  policies: readonly CompiledPolicy[],
+  action: string,
+  request?: PolicyRequest,
+): PolicyVerdict {
+  let allowedBy: string | undefined;
+  let conditional = false;
+  for (const p of policies) {
+    for (const st of [...p.deny, ...p.allow]) {
+      if (st.sourceIp.length > 0 && st.actions.some((r) => r.test(action))) conditional = true;
+    }
+    if (p.deny.some((st) => applies(st, action, request, 'deny'))) {
+      return { decision: 'deny', policy: p.name, conditional };
+    }
+    if (allowedBy === undefined && p.allow.some((st) => applies(st, action, request, 'allow')))
+      allowedBy = p.name;
+  }
+  return allowedBy !== undefined
+    ? { decision: 'allow', policy: allowedBy, conditional }
+    : { decision: 'implicit-deny', conditional };
+}
+
 export function evaluatePolicies(
   policies: readonly CompiledPolicy[],
   action: string,
   request?: PolicyRequest,
 ): PolicyDecision {
-  let allowed = false;
-  for (const p of policies) {
-    if (p.deny.some((st) => applies(st, action, request, 'deny'))) return 'deny';
-    if (!allowed && p.allow.some((st) => applies(st, action, request, 'allow'))) allowed = true;
-  }
-  return allowed ? 'allow' : 'implicit-deny';
+  return explainPolicies(policies, action, request).decision;
 }
 
 export function compileBuiltin(name: BuiltinPolicyName): CompiledPolicy {

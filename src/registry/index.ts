@@ -11,6 +11,7 @@ import { operations as customRoles } from '../operations/custom-roles.js';
 import { operations as dataSourceTypes } from '../operations/data-source-types.js';
 import { operations as dataSources } from '../operations/data-sources.js';
 import { operations as drift } from '../operations/drift.js';
+import { operations as explain } from '../operations/explain-access.js';
 import { operations as members } from '../operations/members.js';
 import { operations as projects } from '../operations/projects.js';
 import { operations as ramAccessKeys } from '../operations/ram-access-keys.js';
@@ -35,6 +36,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...resolve,
   ...versions,
   ...drift,
+  ...explain,
   ...ramUsers,
   ...ramAccessKeys,
   ...ramPolicies,

@@ -11,6 +11,8 @@ export interface Membership {
   roles: ReadonlySet<string>;
   /** The workspace's Status (Available, Forbidden, ...). */
   status: string;
+  /** For each grant of a custom role (CustomRole, DataSource*): the first custom role giving it. */
+  grantedBy?: ReadonlyMap<string, string>;
 }
 
 export interface WorkspaceDirectory {
@@ -36,17 +38,25 @@ export function membershipFromRows(rows: readonly MembershipRow[]): Membership |
   // role on its holders, but it grants nothing there any more.
   const devDisabled = rows[0]!.dev_role_disabled === 1;
   const roles = new Set<string>();
+  const grantedBy = new Map<string, string>();
   for (const r of rows) {
     if (!r.role_code || (devDisabled && r.role_code === 'role_project_dev')) continue;
     roles.add(r.role_code);
     // A custom role: what its module permissions grant (src/access/custom-role-grants.ts).
     if (r.module_permissions !== null) {
-      roles.add('CustomRole');
       const perms = JSON.parse(r.module_permissions) as CustomModulePermission[];
-      for (const g of grantsOf(perms)) roles.add(g);
+      for (const g of ['CustomRole', ...grantsOf(perms)]) {
+        roles.add(g);
+        if (!grantedBy.has(g)) grantedBy.set(g, r.role_code);
+      }
     }
   }
-  return { tenantId: rows[0]!.tenant_id, roles, status: rows[0]!.status };
+  return {
+    tenantId: rows[0]!.tenant_id,
+    roles,
+    status: rows[0]!.status,
+    ...(grantedBy.size > 0 ? { grantedBy } : {}),
+  };
 }
 
 export class StoreWorkspaceDirectory implements WorkspaceDirectory {

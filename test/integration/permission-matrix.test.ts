@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { DATA_SOURCE_ACTS, isExplainedOperation } from '../../src/access/explain.js';
 import type { WorkspaceRole } from '../../src/access/roles.js';
 import { OPERATIONS } from '../../src/registry/index.js';
 import { declaredRoles, needsActiveWorkspace } from '../../src/registry/operation.js';
@@ -18,12 +19,13 @@ import {
   isWorkspaceRoleActor,
   MATRIX_CALLS,
   type MatrixRow,
+  type Params,
   PERMISSION_MATRIX,
   REFUSED_IN_FORBIDDEN_WORKSPACE,
   type Scene,
 } from '../fixtures/permission-matrix.js';
 import { testGrant } from '../helpers/grants.js';
-import { forEachDialect, type Key, type TestContext } from '../helpers/harness.js';
+import { type ApiResult, forEachDialect, type Key, type TestContext } from '../helpers/harness.js';
 
 const STATUS: Record<Expect, number> = {
   allow: 200,
@@ -214,6 +216,56 @@ class World {
   }
 }
 
+/**
+ * ExplainDataSourceAccess's answer for this actor and operation (asked by the Tenant Owner), for
+ * every operation on one data source: the agreement test of issue 16.
+ */
+async function explain(c: TestContext, operation: string, params: Params, key: Key) {
+  if (!isExplainedOperation(operation)) return undefined;
+  let id: number | undefined;
+  if (typeof params.DataSourceId === 'number') id = params.DataSourceId;
+  else if (typeof params.Id === 'number') id = params.Id;
+  else {
+    const r = await c.services.db.kysely
+      .selectFrom('data_sources')
+      .select('id')
+      .where('project_id', '=', Number(params.ProjectId))
+      .$if(params.Name !== undefined, (q) =>
+        q.where('name', '=', String(params.Name)).where('env_type', '=', 'Prod'),
+      )
+      .orderBy('id')
+      .executeTakeFirst();
+    id = r && Number(r.id);
+  }
+  assert.ok(id, `no data source to explain for ${operation}`);
+  const r = await c.call(
+    c.root,
+    'ExplainDataSourceAccess',
+    { DataSourceId: id, UserId: key.userId, Operation: operation },
+    { method: 'GET', placement: 'query' },
+  );
+  return r;
+}
+
+function agrees(explained: ApiResult, real: ApiResult, actor: Actor) {
+  const said = JSON.stringify(explained.body);
+  if (actor === 'userOfOtherTenant') {
+    // Another tenant's user is outside what the explanation answers about.
+    assert.equal(explained.body.Code, '400010', said);
+    assert.notEqual(real.status, 200);
+    return;
+  }
+  assert.equal(explained.status, 200, said);
+  const d = (explained.body.Explanation as { Decision: Record<string, unknown> }).Decision;
+  const outcome = real.status === 200 ? 'allow' : real.body.Code;
+  assert.equal(
+    d.Allowed ? 'allow' : d.Code,
+    outcome,
+    `explained ${said}, called ${JSON.stringify(real.body)}`,
+  );
+  if (!d.Allowed) assert.equal(d.HttpStatus, real.status);
+}
+
 function runMatrix(rows: readonly MatrixRow[], forbidden: boolean) {
   return (t: () => TestContext) => {
     let world: World;
@@ -229,10 +281,13 @@ function runMatrix(rows: readonly MatrixRow[], forbidden: boolean) {
         const scene = await world.sceneFor(row.operation, forbidden);
         const params = await call.params(scene);
         const key = await world.keyFor(row.actor, row.operation);
+        // Asked before the call (which may delete, restore or roll back the data source).
+        const explained = await explain(world.c, row.operation, params, key);
         const r = await world.c.call(key, row.operation, params, {
           method: call.method,
           placement: call.placement,
         });
+        if (explained) agrees(explained, r, row.actor);
         if (row.expect === 'allow') {
           assert.equal(r.status, 200, JSON.stringify(r.body));
         } else {
@@ -287,4 +342,21 @@ it('the operations a Forbidden workspace refuses are those the registry marks ac
     marked.filter((a) => matrixOps.has(a)).sort(),
     [...REFUSED_IN_FORBIDDEN_WORKSPACE].sort(),
   );
+});
+
+it('the explanation asks, for every operation on a data source, what the operation declares', () => {
+  for (const [action, act] of Object.entries(DATA_SOURCE_ACTS)) {
+    const op = OPERATIONS.find((o) => o.action === action);
+    assert.ok(op, `${action} is not in the registry`);
+    assert.deepEqual([...act.roles], [...declaredRoles(op)], `${action}: roles`);
+    assert.equal(
+      act.activeWorkspace === true,
+      needsActiveWorkspace(op),
+      `${action}: activeWorkspace`,
+    );
+    assert.ok(
+      PERMISSION_MATRIX.some((r) => r.operation === action),
+      `${action} is not in the permission matrix, so no test compares its explanation`,
+    );
+  }
 });

@@ -85,6 +85,15 @@ describe('failed-signature throttle', () => {
     assert.deepEqual(t.tracked, { address: 50, key: 50 });
   });
 
+  it('a flood of one-off failures from other addresses does not erase a lockout', () => {
+    const { t } = throttle({ tracked: 8 });
+    for (let i = 0; i < 5; i++) t.unknownKey('10.0.0.1');
+    assert.equal(t.checkAddress('10.0.0.1')?.scope, 'address');
+    for (let i = 0; i < 1_000; i++) t.unknownKey(`10.1.${i >> 8}.${i & 255}`);
+    assert.equal(t.tracked.address, 8);
+    assert.equal(t.checkAddress('10.0.0.1')?.scope, 'address', 'still locked out');
+  });
+
   it('a limit of 0 turns a scope off', () => {
     const { t } = throttle({ maxPerKey: 0, maxPerAddress: 0 });
     for (let i = 0; i < 100; i++) t.badSignature('K', '10.0.0.1');

@@ -1,0 +1,433 @@
+/**
+ * "Who can use this data source, and why?" (ExplainDataSourceAccess). Nothing here decides
+ * access on its own: every verdict is the decision of src/access/decisions.ts that the operation
+ * itself asks for, and the policy layer's verdict (src/identity/policies.ts) for the parameters
+ * the operation sends. What this module adds is the table saying which question each operation
+ * on a data source asks (test/integration/explain-agreement.test.ts checks it against the
+ * registry and against the real calls), and the walk over the users who could hold a path.
+ */
+import type { PolicyVerdict } from '../identity/policies.js';
+import { explainPolicies } from '../identity/policies.js';
+import { policyTargets } from '../identity/policy-targets.js';
+import type { Principal } from '../identity/principal.js';
+import { refusal } from './access-guard.js';
+import type { AccessDecisions, Decision, Reason } from './decisions.js';
+import { MAY, type Role } from './roles.js';
+
+/** The data source the explanation is about (a deleted one is known from its versions). */
+export interface ExplainedDataSource {
+  id: number;
+  projectId: number;
+  name: string;
+  envType: string;
+  deleted: boolean;
+  /** Its workspace's Status: a shared data source of a Forbidden workspace is not served. */
+  workspaceStatus: string;
+}
+
+/** What an operation on a data source asks the access decisions. */
+export interface DataSourceAct {
+  ask: 'data-source' | 'workspace' | 'resolution';
+  /** The operation's declared roles (the registry's; the agreement test compares them). */
+  roles: readonly Role[];
+  modifies?: true;
+  usesSecrets?: true;
+  /** The call names the workspace too (UpdateDataSource's ProjectId): the record must be in it. */
+  namesWorkspace?: true;
+  /** Refused in a workspace whose Status is Forbidden (the registry's `activeWorkspace`). */
+  activeWorkspace?: true;
+  /** Decided for a deleted record too, in the workspace its versions name. */
+  deleted?: true;
+  /** What the call sends that names things, for the policy layer. */
+  params(ds: ExplainedDataSource): Record<string, number>;
+}
+
+const byId = (ds: ExplainedDataSource) => ({ Id: ds.id });
+const byDataSourceId = (ds: ExplainedDataSource) => ({ DataSourceId: ds.id });
+const byProject = (ds: ExplainedDataSource) => ({ ProjectId: ds.projectId });
+
+/** Every operation that acts on one data source, as the operation asks. */
+export const DATA_SOURCE_ACTS: Record<string, DataSourceAct> = {
+  GetDataSource: {
+    ask: 'data-source',
+    roles: MAY.useDataSources,
+    activeWorkspace: true,
+    params: byId,
+  },
+  ListDataSources: {
+    ask: 'workspace',
+    roles: MAY.listDataSources,
+    activeWorkspace: true,
+    params: byProject,
+  },
+  UpdateDataSource: {
+    ask: 'data-source',
+    roles: MAY.updateDataSources,
+    modifies: true,
+    namesWorkspace: true,
+    activeWorkspace: true,
+    params: (ds) => ({ Id: ds.id, ProjectId: ds.projectId }),
+  },
+  DeleteDataSource: {
+    ask: 'data-source',
+    roles: MAY.manageDataSources,
+    modifies: true,
+    activeWorkspace: true,
+    params: byId,
+  },
+  CloneDataSource: {
+    ask: 'data-source',
+    roles: MAY.manageDataSources,
+    modifies: true,
+    activeWorkspace: true,
+    params: byId,
+  },
+  TestDataSourceConnectivity: {
+    ask: 'data-source',
+    roles: MAY.useDataSources,
+    usesSecrets: true,
+    namesWorkspace: true,
+    activeWorkspace: true,
+    params: (ds) => ({ DataSourceId: ds.id, ProjectId: ds.projectId }),
+  },
+  ResolveDataSource: {
+    ask: 'resolution',
+    roles: MAY.useDataSources,
+    activeWorkspace: true,
+    params: byProject,
+  },
+  CreateDataSourceSharedRule: {
+    ask: 'data-source',
+    roles: MAY.manageWorkspace,
+    modifies: true,
+    activeWorkspace: true,
+    params: byDataSourceId,
+  },
+  ListDataSourceSharedRules: {
+    ask: 'data-source',
+    roles: MAY.manageWorkspace,
+    activeWorkspace: true,
+    params: byDataSourceId,
+  },
+  ListDataSourceVersions: {
+    ask: 'data-source',
+    roles: MAY.useDataSources,
+    deleted: true,
+    params: byDataSourceId,
+  },
+  GetDataSourceVersion: {
+    ask: 'data-source',
+    roles: MAY.useDataSources,
+    deleted: true,
+    params: byDataSourceId,
+  },
+  DiffDataSourceVersions: {
+    ask: 'data-source',
+    roles: MAY.useDataSources,
+    deleted: true,
+    params: byDataSourceId,
+  },
+  RollbackDataSource: {
+    ask: 'data-source',
+    roles: MAY.updateDataSources,
+    modifies: true,
+    params: byId,
+  },
+  RestoreDataSource: {
+    ask: 'data-source',
+    roles: MAY.manageDataSources,
+    modifies: true,
+    deleted: true,
+    params: byDataSourceId,
+  },
+  GetDataSourceDrift: { ask: 'workspace', roles: MAY.useDataSources, params: byProject },
+  PromoteDataSource: { ask: 'workspace', roles: MAY.updateDataSources, params: byProject },
+  ExplainDataSourceAccess: {
+    ask: 'data-source',
+    roles: MAY.updateDataSources,
+    deleted: true,
+    params: byDataSourceId,
+  },
+};
+
+/** The four things the listing answers, each by the operation that does it. */
+export const CAPABILITIES = {
+  Read: 'GetDataSource',
+  Use: 'ResolveDataSource',
+  Change: 'UpdateDataSource',
+  Share: 'CreateDataSourceSharedRule',
+} as const;
+export type Capability = keyof typeof CAPABILITIES;
+
+export function isExplainedOperation(action: string): boolean {
+  return Object.hasOwn(DATA_SOURCE_ACTS, action);
+}
+
+/** The role layer's decision for `action` on the data source, exactly as the operation asks it. */
+export function decideAct(
+  decisions: AccessDecisions,
+  principal: Principal,
+  action: string,
+  ds: ExplainedDataSource,
+): Promise<Decision<unknown>> {
+  const act = DATA_SOURCE_ACTS[action];
+  if (!act) throw new Error(`${action} is not an operation on a data source`);
+  const active = act.activeWorkspace ? { activeWorkspace: true } : {};
+  if (ds.deleted && !act.deleted) {
+    return Promise.resolve({
+      outcome: 'hidden',
+      subject: { kind: 'data-source', id: act.ask === 'resolution' ? ds.name : ds.id },
+      reason: { code: 'missing', text: 'no such data source (it is deleted)' },
+    });
+  }
+  switch (act.ask) {
+    case 'resolution':
+      return decisions.resolution(principal, ds.projectId, ds.name);
+    case 'workspace':
+      return decisions.workspace(principal, ds.projectId, act.roles, active);
+    case 'data-source':
+      return decisions.dataSource(principal, ds.id, act.roles, {
+        ...active,
+        ...(act.modifies ? { modifies: true } : {}),
+        ...(act.usesSecrets ? { usesSecrets: true } : {}),
+        ...(act.namesWorkspace ? { projectId: ds.projectId } : {}),
+        found: { id: ds.id, projectId: ds.projectId },
+      });
+  }
+}
+
+/** The policy layer's verdict; undefined for the Tenant Owner, whom it does not apply to. */
+export function policyVerdict(
+  principal: Principal,
+  regionId: string,
+  action: string,
+  params: Record<string, number>,
+  home: { dataSourceId: number; projectId: number },
+): PolicyVerdict | undefined {
+  if (principal.isOwner) return undefined;
+  const prefix = `acs:dataworks:${regionId}:${principal.tenantId}:`;
+  const request = policyTargets(
+    prefix,
+    action,
+    params,
+    new Map([[home.dataSourceId, home.projectId]]),
+  );
+  return explainPolicies(principal.policies, `dataworks:${action}`, request);
+}
+
+/** One answer to "may this user do this?", refusals as the call would answer them. */
+export interface Verdict {
+  operation: string;
+  allowed: boolean;
+  /** The role layer alone allows (a path exists), whatever the policy layer says. */
+  roleAllowed: boolean;
+  /** The layer that refuses first: the user's status, the policy layer, the role layer. */
+  refusedBy?: 'user' | 'policy' | 'role';
+  /** The error Code and HTTP status the call answers when refused. */
+  code?: string;
+  status?: number;
+  /** The role layer's reason: the path that grants, or the rule that refuses. */
+  reason: Reason;
+  /** undefined: the Tenant Owner, whom the policy layer does not apply to. */
+  policy?: PolicyVerdict;
+}
+
+export async function verdict(
+  decisions: AccessDecisions,
+  regionId: string,
+  user: { principal: Principal; active: boolean },
+  action: string,
+  ds: ExplainedDataSource,
+): Promise<Verdict> {
+  const { principal } = user;
+  const act = DATA_SOURCE_ACTS[action]!;
+  const policy = policyVerdict(principal, regionId, action, act.params(ds), {
+    dataSourceId: ds.id,
+    projectId: ds.projectId,
+  });
+  const d = await decideAct(decisions, principal, action, ds);
+  const base = {
+    operation: action,
+    reason: d.reason,
+    roleAllowed: d.outcome === 'allowed',
+    ...(policy ? { policy } : {}),
+  };
+  // The order of the request pipeline: the caller's key and user, the policy layer, the roles.
+  if (!user.active) {
+    return {
+      ...base,
+      allowed: false,
+      refusedBy: 'user',
+      code: 'InvalidAccessKeyId.Inactive',
+      status: 403,
+    };
+  }
+  if (policy && policy.decision !== 'allow') {
+    return { ...base, allowed: false, refusedBy: 'policy', code: 'Forbidden.RAM', status: 403 };
+  }
+  if (d.outcome === 'allowed') return { ...base, allowed: true };
+  const e = refusal(action, d);
+  return { ...base, allowed: false, refusedBy: 'role', code: e.code, status: e.status };
+}
+
+/** A sharing rule of the data source, as the explanation shows a path through it. */
+export interface ExplainedRule {
+  id: number;
+  targetProjectId: number;
+  envType: string;
+  /** '' for the whole target workspace. */
+  sharedUser: string;
+  sharedDataSourceName: string;
+  expireTime?: number;
+}
+
+/** What the walk over users reads; wired from the services by the operation. */
+export interface ExplainFacts {
+  /** A user of the caller's tenant as the permission engine sees it; undefined if none. */
+  user(userId: string): Promise<{ principal: Principal; active: boolean } | undefined>;
+  /** The Tenant Owner and the holders of a tenant role. */
+  tenantLeaders(): Promise<string[]>;
+  /** The users holding any role in a workspace. */
+  members(projectId: number): Promise<string[]>;
+  /** The data source's sharing rules that have not expired. */
+  rules(dataSourceId: number): Promise<ExplainedRule[]>;
+  /** The rule ResolveDataSource would use for this audience (the resolver's own lookup). */
+  covering(
+    target: { projectId: number; envType: string; name: string },
+    audience: { everyone: true } | { userId: string },
+  ): Promise<number | undefined>;
+  /** Whether the caller may read this workspace (and so learn who works in it). */
+  callerSees(projectId: number): Promise<boolean>;
+}
+
+export interface AccessPath extends Verdict {
+  capability: Capability;
+  /** Set for a path through a sharing rule (use in the rule's target workspace). */
+  rule?: ExplainedRule;
+}
+
+export interface UserAccess {
+  userId: string;
+  userName: string;
+  active: boolean;
+  paths: AccessPath[];
+}
+
+export interface Explanation {
+  users: UserAccess[];
+  /** Rules into workspaces the caller may not read: their members are not shown. */
+  undisclosedRules: number;
+}
+
+/**
+ * Every user with a path to read, use, change or share the data source (one user when
+ * `only` is given), each path with the policy layer's verdict.
+ */
+export async function explainDataSource(
+  decisions: AccessDecisions,
+  facts: ExplainFacts,
+  regionId: string,
+  ds: ExplainedDataSource,
+  only?: string,
+): Promise<Explanation> {
+  const rules = ds.deleted ? [] : await facts.rules(ds.id);
+  const shown: ExplainedRule[] = [];
+  let undisclosedRules = 0;
+  for (const r of rules) {
+    if (await facts.callerSees(r.targetProjectId)) shown.push(r);
+    else undisclosedRules++;
+  }
+  // Who could hold a path: tenant-wide roles, the source workspace, the audiences of the rules.
+  const candidates = new Set<string>();
+  if (only !== undefined) candidates.add(only);
+  else {
+    for (const u of await facts.tenantLeaders()) candidates.add(u);
+    for (const u of await facts.members(ds.projectId)) candidates.add(u);
+    for (const r of shown) {
+      if (r.sharedUser) candidates.add(r.sharedUser);
+      else for (const u of await facts.members(r.targetProjectId)) candidates.add(u);
+    }
+  }
+  const users: UserAccess[] = [];
+  for (const userId of [...candidates].sort()) {
+    const user = await facts.user(userId);
+    if (!user) continue;
+    const paths: AccessPath[] = [];
+    for (const [capability, operation] of Object.entries(CAPABILITIES) as [Capability, string][]) {
+      const v = await verdict(decisions, regionId, user, operation, ds);
+      if (v.roleAllowed) paths.push({ ...v, capability });
+    }
+    for (const rule of shown) {
+      const path = await sharedUse(decisions, facts, regionId, user, ds, rule);
+      if (path) paths.push(path);
+    }
+    if (paths.length > 0 || only !== undefined) {
+      users.push({
+        userId,
+        userName: user.principal.userName,
+        active: user.active,
+        paths,
+      });
+    }
+  }
+  return { users, undisclosedRules };
+}
+
+/** Use through a sharing rule: ResolveDataSource of the shared name in the rule's target. */
+async function sharedUse(
+  decisions: AccessDecisions,
+  facts: ExplainFacts,
+  regionId: string,
+  user: { principal: Principal; active: boolean },
+  ds: ExplainedDataSource,
+  rule: ExplainedRule,
+): Promise<AccessPath | undefined> {
+  const { principal } = user;
+  if (rule.sharedUser && rule.sharedUser !== principal.userId && !principal.isOwner) return;
+  const d = await decisions.resolution(principal, rule.targetProjectId, rule.sharedDataSourceName);
+  if (d.outcome !== 'allowed') return;
+  const covering = await facts.covering(
+    { projectId: rule.targetProjectId, envType: rule.envType, name: rule.sharedDataSourceName },
+    d.grant.audience,
+  );
+  if (covering !== rule.id) return;
+  const policy = policyVerdict(
+    principal,
+    regionId,
+    'ResolveDataSource',
+    { ProjectId: rule.targetProjectId },
+    { dataSourceId: ds.id, projectId: ds.projectId },
+  );
+  const reason: Reason = {
+    code: 'sharing-rule',
+    text: `sharing rule ${rule.id} shares it into workspace ${rule.targetProjectId} (${rule.envType})${
+      rule.sharedUser ? ` for user ${rule.sharedUser}` : ''
+    }${rule.expireTime !== undefined ? ` until ${rule.expireTime}` : ''}; ${d.reason.text}`,
+    projectId: rule.targetProjectId,
+    ...(d.reason.role ? { role: d.reason.role } : {}),
+  };
+  const base = {
+    capability: 'Use' as const,
+    operation: 'ResolveDataSource',
+    reason,
+    roleAllowed: true,
+    rule,
+    ...(policy ? { policy } : {}),
+  };
+  if (!user.active) {
+    return {
+      ...base,
+      allowed: false,
+      refusedBy: 'user',
+      code: 'InvalidAccessKeyId.Inactive',
+      status: 403,
+    };
+  }
+  if (policy && policy.decision !== 'allow') {
+    return { ...base, allowed: false, refusedBy: 'policy', code: 'Forbidden.RAM', status: 403 };
+  }
+  if (ds.workspaceStatus === 'Forbidden') {
+    return { ...base, allowed: false, refusedBy: 'role', code: 'Forbidden.Workspace', status: 403 };
+  }
+  return { ...base, allowed: true };
+}
