@@ -3,6 +3,7 @@
  * (serve.ts declares the commands).
  */
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type tls from 'node:tls';
 import { ensureRootTenant } from '../bootstrap.js';
@@ -16,6 +17,9 @@ import { migrateToLatest } from '../store/migrate.js';
 import { acquireStoreLock, type StoreLock } from '../store/store-lock.js';
 import { describePostgresUrl, waitForDatabase } from '../store/wait.js';
 import { describeStore } from './store-description.js';
+
+/** Signals this close to the first are the same one delivered twice (see onSignal). */
+const SAME_SIGNAL_MS = 2_000;
 
 async function serve(config: Config, lock: StoreLock | undefined): Promise<void> {
   const services = await createServices(config, { waitForDatabase: true });
@@ -42,7 +46,7 @@ async function serve(config: Config, lock: StoreLock | undefined): Promise<void>
   /**
    * A stop: readiness fails first (a load balancer drains), then no new connections, in-flight
    * requests finish (up to the shutdown timeout), the store closes, the lock goes. A second
-   * signal during it ends the process at once (the handlers are `once`).
+   * signal during it ends the process at once (see onSignal).
    */
   const stop = async (signal: string) => {
     lifecycle.draining = true;
@@ -66,8 +70,23 @@ async function serve(config: Config, lock: StoreLock | undefined): Promise<void>
       process.exit(0);
     }
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  let stopBegan = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopBegan === 0) {
+      stopBegan = Date.now();
+      void stop(signal);
+      return;
+    }
+    // A terminal's Ctrl-C reaches node directly and again through `npm start`, which passes
+    // signals on: one keypress, two SIGINTs. Only a signal after that is the operator insisting.
+    if (Date.now() - stopBegan < SAME_SIGNAL_MS) return;
+    services.logger.warn({ signal }, 'second signal: stopping at once');
+    lock?.release();
+    flushLogger(services.logger);
+    process.exit(128 + (constants.signals[signal] ?? 0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   // Printed last: whoever waits for this line may signal at once, so the handlers are in place.
   const out: string[] = [];
   out.push(`dshub listening on ${address} (store: ${describeStore(config)})`);
