@@ -10,7 +10,7 @@ import { createProgress } from '../progress.js';
 import { exportFile, renderFile } from './export.js';
 import { type HubFile, readHubFile } from './format.js';
 import { makePlan, type Plan, renderPlan } from './plan.js';
-import { type LiveState, readLiveState } from './state.js';
+import { type LiveState, readLiveState, resolveUserNames } from './state.js';
 
 export interface ApplyOptions {
   prune?: boolean;
@@ -36,6 +36,7 @@ export async function planFile(
       live.userIds.set(name, id);
       live.userNames.set(id, name);
     }
+    await resolveUserNames(client, namedUsers(file), live);
     const plan = makePlan(file, live, {
       prune: opts.prune ?? false,
       updateSecrets: opts.updateSecrets ?? false,
@@ -45,6 +46,18 @@ export async function planFile(
   } finally {
     progress.done();
   }
+}
+
+/** Every user name the file's members and sharing rules use. */
+function namedUsers(file: HubFile): string[] {
+  const names: string[] = [];
+  for (const w of file.workspaces) {
+    for (const m of w.members ?? []) names.push(m.user);
+    for (const d of w.dataSources ?? []) {
+      for (const s of d.shares ?? []) if (s.user) names.push(s.user);
+    }
+  }
+  return names;
 }
 
 /** Runs a plan's changes in order; stops at the first failure, saying what was done. */
@@ -141,7 +154,7 @@ export async function runApply(o: PlanFlags): Promise<void> {
   const file = readHubFile(o.file);
   if (file.users?.length) {
     process.stderr.write(
-      'dshub: warning: users: are created only by dshub serve --ephemeral --seed; ignored here\n',
+      'dshub: warning: users: are created only by dshub serve --ephemeral --seed (elsewhere: dshub call CreateUser); ignored here\n',
     );
   }
   const plan = await applyFile(clientFrom(o), file, o, (l) => process.stdout.write(`${l}\n`));
