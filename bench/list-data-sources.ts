@@ -27,9 +27,10 @@ import type { DialectName } from '../src/store/dialect.js';
 import type { DataSourceTable } from '../src/store/schema.js';
 import { createTestDatabase, skipDialect } from '../test/helpers/database.js';
 
-const TOTAL = 100_000;
+/** DSHUB_BENCH_LIST_TOTAL: fewer records for a quicker look (page numbers shrink with it). */
+const TOTAL = Number(process.env.DSHUB_BENCH_LIST_TOTAL ?? 100_000);
 const BY_SERVICE = 2_000;
-const DEV_SIBLINGS = 5_000;
+const DEV_SIBLINGS = Math.round(TOTAL / 20);
 const RUNS = Number(process.env.DSHUB_BENCH_RUNS ?? 200);
 const DIALECTS = (process.env.DSHUB_BENCH_DIALECTS ?? 'sqlite,postgres')
   .split(',')

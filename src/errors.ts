@@ -95,9 +95,13 @@ export class ApiError extends Error {
     super(message);
   }
 
-  /** dshub's documentation of this code; `base` is where clients reach dshub. */
-  recommend(base: string): string {
-    return `${base}/errors#${errorAnchor(this.code)}`;
+  /**
+   * dshub's documentation of this code; `base` is where clients reach dshub. With the RequestId,
+   * the page also links to that request's events in the console's audit view.
+   */
+  recommend(base: string, requestId?: string): string {
+    const request = requestId ? `?RequestId=${encodeURIComponent(requestId)}` : '';
+    return `${base}/errors${request}#${errorAnchor(this.code)}`;
   }
 }
 

@@ -89,6 +89,7 @@ export class AuditService {
         access_key_id: call.principal.accessKeyId,
         action: call.action,
         project_id: target.projectId ?? null,
+        related_project_id: target.relatedProjectId ?? null,
         targets: JSON.stringify(target.targets ?? {}),
         outcome,
         detail: target.detail ?? null,
@@ -116,7 +117,11 @@ export class AuditService {
     if (q.endTime !== undefined) base = base.where('time', '<=', q.endTime);
     if (q.projectIds !== undefined && q.projectIds !== 'all') {
       if (q.projectIds.length === 0) return { total: 0, events: [] };
-      base = base.where('project_id', 'in', q.projectIds);
+      // Either side: the workspace that acted, or the other one the event concerns.
+      const ids = q.projectIds;
+      base = base.where((eb) =>
+        eb.or([eb('project_id', 'in', ids), eb('related_project_id', 'in', ids)]),
+      );
     }
     const [{ n }] = (await base.select(sql<number>`count(*)`.as('n')).execute()) as [{ n: number }];
     const events = await base

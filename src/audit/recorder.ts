@@ -7,6 +7,11 @@ import type { Database } from '../store/schema.js';
 
 export interface AuditTarget {
   projectId?: number | null;
+  /**
+   * The second workspace the event concerns (a share's target, the source of a data source
+   * resolved through a share): its administrators find the event too (docs/DECISIONS.md).
+   */
+  relatedProjectId?: number | null;
   targets?: Record<string, number | string>;
   detail?: string;
 }

@@ -1,15 +1,13 @@
+/**
+ * `dshub admin ...`: tenants, users, AccessKeys, tenant roles, policies and the master key,
+ * straight on the store. The store and identity code is imported when a command runs, not when
+ * the command tree is built (program.ts).
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
-import { rotateMasterKey } from '../crypto/rotation.js';
-import { AdminError, type IdentityService } from '../identity/identity-service.js';
-import { createLogger } from '../observability/logger.js';
-import { createServices, type Services } from '../services.js';
-import { openDatabase } from '../store/dialect.js';
-import { pendingMigrations } from '../store/migrate.js';
-import { MIGRATIONS } from '../store/migrations/index.js';
-import { acquireStoreLock } from '../store/store-lock.js';
-import { describeStore } from './serve.js';
+import type { IdentityService } from '../identity/identity-service.js';
+import type { Services } from '../services.js';
 
 function print(value: unknown): void {
   process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
@@ -24,8 +22,8 @@ function say(text: string): void {
  * Admin commands work on an existing store only: run from the wrong directory, they would
  * otherwise create an empty store (and a new master key) and answer as if nothing were wrong.
  */
-async function assertStoreExists(config: Config): Promise<void> {
-  const where = describeStore(config);
+async function assertStoreExists(config: Config, where: string): Promise<void> {
+  const { AdminError } = await import('../identity/identity-service.js');
   const hint =
     'point DSHUB_DATA_DIR (or DSHUB_DATABASE_URL) at the server’s store, or create one with `dshub init`';
   if (config.database.kind === 'sqlite') {
@@ -34,6 +32,11 @@ async function assertStoreExists(config: Config): Promise<void> {
     }
     return;
   }
+  const [{ openDatabase }, { pendingMigrations }, { MIGRATIONS }] = await Promise.all([
+    import('../store/dialect.js'),
+    import('../store/migrate.js'),
+    import('../store/migrations/index.js'),
+  ]);
   const db = openDatabase(config.database);
   try {
     const pending = await pendingMigrations(db);
@@ -46,11 +49,16 @@ async function assertStoreExists(config: Config): Promise<void> {
 }
 
 /** Runs one admin action against the configured store, then closes it. */
-function withServices(loadConfig: () => Config, fn: (s: Services) => Promise<void>) {
+function withServices(loadConfig: () => Promise<Config>, fn: (s: Services) => Promise<void>) {
   return async () => {
-    const config = loadConfig();
-    await assertStoreExists(config);
+    const config = await loadConfig();
+    const { describeStore } = await import('./store-description.js');
     const store = describeStore(config);
+    await assertStoreExists(config, store);
+    const [{ createServices }, { createLogger }] = await Promise.all([
+      import('../services.js'),
+      import('../observability/logger.js'),
+    ]);
     const services = await createServices(config, {
       logger: createLogger('silent'),
       defaultMetrics: false,
@@ -73,7 +81,7 @@ function withServices(loadConfig: () => Config, fn: (s: Services) => Promise<voi
  * sentence saying what happened (stderr), so every command that succeeds says so.
  */
 function identityAction<A extends unknown[]>(
-  loadConfig: () => Config,
+  loadConfig: () => Promise<Config>,
   fn: (identity: IdentityService, ...args: A) => Promise<{ data?: unknown; done?: string }>,
 ) {
   return (...args: A) =>
@@ -89,6 +97,7 @@ async function tenantOf(id: IdentityService, given: string | undefined): Promise
   if (given) return given;
   const tenants = await id.listTenants();
   if (tenants.length === 1) return tenants[0]!.id;
+  const { AdminError } = await import('../identity/identity-service.js');
   throw new AdminError(
     tenants.length === 0
       ? 'the store has no tenant yet: create one with `dshub admin tenant create <name>`'
@@ -96,7 +105,7 @@ async function tenantOf(id: IdentityService, given: string | undefined): Promise
   );
 }
 
-export function registerAdminCommands(program: Command, loadConfig: () => Config): void {
+export function registerAdminCommands(program: Command, loadConfig: () => Promise<Config>): void {
   const admin = program
     .command('admin')
     .description('manage tenants, users, AccessKeys, roles, policies and keys');
@@ -267,7 +276,11 @@ export function registerAdminCommands(program: Command, loadConfig: () => Config
       're-wrap every secret’s data key with a new master key; safe to re-run if interrupted (stop the servers first)',
     )
     .action(async () => {
-      const config = loadConfig();
+      const config = await loadConfig();
+      const [{ acquireStoreLock }, { rotateMasterKey }] = await Promise.all([
+        import('../store/store-lock.js'),
+        import('../crypto/rotation.js'),
+      ]);
       // Servers hold the master key in memory: a rotation beside one would leave it behind.
       const lock =
         config.database.kind === 'sqlite'
@@ -275,7 +288,7 @@ export function registerAdminCommands(program: Command, loadConfig: () => Config
           : undefined;
       try {
         await withServices(
-          () => config,
+          async () => config,
           async (s) => {
             print(await rotateMasterKey(s));
             say('rotated the master key: every secret is now sealed under the new key');

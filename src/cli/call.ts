@@ -3,33 +3,13 @@
  * Lower-case flags belong to the CLI, capitalised ones are the operation's parameters, so the
  * two never collide (DataWorks parameters are all PascalCase).
  */
-import type { Command } from 'commander';
 import { findOperation, OPERATIONS } from '../registry/index.js';
 import type { Operation } from '../registry/operation.js';
 import { buildParams, closest, kindLabel, UsageError } from './call-params.js';
-import { type ApiBody, ApiClient } from './client/api-client.js';
-import type { SignatureScheme } from './client/signer.js';
+import type { ApiBody, ApiClient } from './client/api-client.js';
+import { type ClientFlags, clientFrom } from './client/connect.js';
 import { applyQuery, parseOutputFormat, render } from './output.js';
-import { resolveCredentials } from './profiles.js';
 import { createProgress, withProgress } from './progress.js';
-
-export interface ClientFlags {
-  profile?: string;
-  signature?: string;
-}
-
-export function parseSignature(v: string | undefined): SignatureScheme {
-  if (v === undefined || v === 'acs3' || v === 'v3') return 'acs3';
-  if (v === 'v2') return 'v2';
-  throw new UsageError(
-    `--signature must be acs3 (ACS3-HMAC-SHA256, the default) or v2 (RPC HMAC-SHA1), not "${v}"`,
-  );
-}
-
-export function clientFrom(flags: ClientFlags): ApiClient {
-  const creds = resolveCredentials(flags.profile);
-  return new ApiClient({ ...creds, signature: parseSignature(flags.signature) });
-}
 
 const CLI_FLAGS: Record<string, 'value' | 'switch'> = {
   profile: 'value',
@@ -94,8 +74,9 @@ export function operationsHelp(): string {
   return [
     'Usage: dshub call <Action> [--Param value ...] [options]',
     '',
-    'Calls one operation of the DataWorks OpenAPI (2024-05-18) on a dshub server, signed with',
-    'the credentials of the chosen profile (dshub configure) or the environment.',
+    "Calls one operation on a dshub server: the DataWorks OpenAPI (2024-05-18) or RAM's user,",
+    'AccessKey and policy API (2015-05-01), each signed with its own Version, with the',
+    'credentials of the chosen profile (dshub configure) or the environment.',
     '',
     'Options:',
     '  --profile <name>     credential profile (default: "default", or DSHUB_PROFILE)',
@@ -130,7 +111,7 @@ export function operationHelp(op: Operation): string {
     op.summary,
     ...(op.description ? ['', op.description] : []),
     '',
-    `Method: ${op.method}.  RAM action: ${op.ram ?? 'none'}.${pagedArrayKey(op) ? '  Paged: --all-pages walks every page.' : ''}`,
+    `Version: ${op.version}.  Method: ${op.method}.  RAM action: ${op.ram ?? 'none'}.${pagedArrayKey(op) ? '  Paged: --all-pages walks every page.' : ''}`,
     '',
     'Parameters:',
     ...(params.length ? params : ['  (none)']),
@@ -185,6 +166,7 @@ export async function allPages(
   return out;
 }
 
+/** `dshub call ...` with the arguments after `call`. */
 export async function runCall(args: readonly string[]): Promise<void> {
   const { action, flags, rest } = splitArgs(args);
   if (action === undefined) {
@@ -219,21 +201,6 @@ export async function runCall(args: readonly string[]): Promise<void> {
         )
       : ((await client.call(op.action, params)) as ApiBody);
   }
-  const shown = applyQuery(result, flags.query);
+  const shown = await applyQuery(result, flags.query);
   process.stdout.write(`${render(shown, format, Boolean(process.stdout.isTTY))}\n`);
-}
-
-export function registerCallCommand(program: Command): void {
-  program
-    .command('call')
-    .description(
-      'call any operation of the API, signed with a profile’s credentials (dshub call --help)',
-    )
-    .helpOption(false)
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .argument('[args...]')
-    .action(async (args: string[]) => {
-      await runCall(args);
-    });
 }

@@ -3,7 +3,6 @@
  * names and each operation's parameters complete without starting node on every Tab.
  * Install: `source <(dshub completion bash)` or `dshub completion zsh > "${fpath[1]}/_dshub"`.
  */
-import type { Command } from 'commander';
 import { OPERATIONS } from '../registry/index.js';
 import { UsageError } from './call-params.js';
 
@@ -93,13 +92,9 @@ compdef _dshub dshub
 `;
 }
 
-export function registerCompletionCommand(program: Command): void {
-  program
-    .command('completion <shell>')
-    .description('print a bash or zsh completion script: source <(dshub completion bash)')
-    .action((shell: string) => {
-      if (shell === 'bash') process.stdout.write(bashCompletion());
-      else if (shell === 'zsh') process.stdout.write(zshCompletion());
-      else throw new UsageError(`completion is available for bash and zsh, not "${shell}"`);
-    });
+/** `dshub completion <shell>`. */
+export function runCompletion(shell: string): void {
+  if (shell === 'bash') process.stdout.write(bashCompletion());
+  else if (shell === 'zsh') process.stdout.write(zshCompletion());
+  else throw new UsageError(`completion is available for bash and zsh, not "${shell}"`);
 }

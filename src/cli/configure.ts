@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { UsageError } from './call-params.js';
-import { normalizeEndpoint } from './client/api-client.js';
+import { normalizeEndpoint } from './client/endpoint.js';
 import {
   checkProfileName,
   configPath,

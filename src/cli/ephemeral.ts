@@ -13,10 +13,9 @@ import type { Config } from '../config.js';
 import { newAccessKeySecret } from '../identity/ids.js';
 import { createLogger, flushLogger } from '../observability/logger.js';
 import { buildApp } from '../server/app.js';
-import { createServices } from '../services.js';
+import { createServices, type Services } from '../services.js';
 import { ApiClient } from './client/api-client.js';
-import { applyFile } from './declarative/commands.js';
-import { type HubFile, readHubFile, substitute } from './declarative/format.js';
+import type { HubFile, UserSpec } from './declarative/format.js';
 
 export interface ReadyLine {
   endpoint: string;
@@ -32,13 +31,69 @@ export interface ReadyLine {
   startupMs: number;
 }
 
+type Substitute = (value: string, env: NodeJS.ProcessEnv, where: string) => unknown;
+
+/**
+ * One seeded user, through RAM's API (2015-05-01) with the root key, as any client would:
+ * CreateUser, AttachPolicyToUser, and CreateAccessKey for a key the seed does not name (RAM
+ * generates its id and secret; both go into the ready line). Two things RAM's API cannot do go
+ * to the store: a key the seed names (RAM never lets a caller choose a key's id or secret, and
+ * tests want fixed credentials) and the TenantAdmin role (a dshub tenant role, not a RAM one).
+ */
+async function seedUser(
+  client: ApiClient,
+  services: Services,
+  u: UserSpec,
+  substitute: Substitute,
+): Promise<ReadyLine['users'][number]> {
+  const created = await client.call('CreateUser', { UserName: u.name });
+  const userId = String((created.User as { UserId?: unknown } | undefined)?.UserId ?? '');
+  for (const p of u.policies ?? []) {
+    await client.call('AttachPolicyToUser', {
+      PolicyType: p.startsWith('Aliyun') ? 'System' : 'Custom',
+      PolicyName: p,
+      UserName: u.name,
+    });
+  }
+  for (const r of u.tenantRoles ?? []) await services.identity.grantTenantRole(userId, r);
+  const keys: ReadyLine['users'][number]['accessKeys'] = [];
+  for (const k of u.accessKeys ?? []) {
+    if (k.id === undefined) {
+      const made = await client.call('CreateAccessKey', { UserName: u.name });
+      const key = made.AccessKey as { AccessKeyId: string; AccessKeySecret: string };
+      keys.push({ accessKeyId: key.AccessKeyId, accessKeySecret: key.AccessKeySecret });
+      continue;
+    }
+    const secret =
+      k.secret === undefined
+        ? undefined
+        : String(substitute(k.secret, process.env, `user ${u.name}, key ${k.id}`));
+    // A secret the seed leaves out is generated and printed (only then).
+    const stored = await services.identity.createAccessKey(userId, {
+      id: k.id,
+      secret: secret ?? newAccessKeySecret(),
+    });
+    keys.push(
+      secret === undefined
+        ? { accessKeyId: stored.accessKeyId, accessKeySecret: stored.accessKeySecret }
+        : { accessKeyId: stored.accessKeyId },
+    );
+  }
+  return { name: u.name, userId, accessKeys: keys };
+}
+
 export async function runEphemeral(
   base: Config,
   opts: { seed?: string; portGiven: boolean },
 ): Promise<void> {
   const started = performance.now();
+  // The seed's code (YAML, the file's schema, plan and apply) is loaded only for a seed.
+  const seeding = opts.seed
+    ? await Promise.all([import('./declarative/format.js'), import('./declarative/apply.js')])
+    : undefined;
   // Read first: a broken seed stops start-up before anything listens.
-  const seed: HubFile | undefined = opts.seed ? readHubFile(opts.seed) : undefined;
+  const seed: HubFile | undefined =
+    opts.seed && seeding ? seeding[0].readHubFile(opts.seed) : undefined;
   const config: Config = {
     ...base,
     port: opts.portGiven ? base.port : 0,
@@ -53,32 +108,6 @@ export async function runEphemeral(
     'default',
     config.rootAccessKey ? { accessKey: config.rootAccessKey } : {},
   );
-  const users: ReadyLine['users'] = [];
-  const userIds = new Map<string, string>();
-  for (const u of seed?.users ?? []) {
-    const user = await services.identity.createUser(tenant.id, u.name);
-    userIds.set(u.name, user.id);
-    for (const r of u.tenantRoles ?? []) await services.identity.grantTenantRole(user.id, r);
-    for (const p of u.policies ?? []) await services.identity.attachPolicy(user.id, p);
-    const keys: ReadyLine['users'][number]['accessKeys'] = [];
-    for (const k of u.accessKeys ?? []) {
-      const secret =
-        k.secret === undefined
-          ? undefined
-          : String(substitute(k.secret, process.env, `user ${u.name}, key ${k.id}`));
-      // The seed names the key; a secret it leaves out is generated and printed (only then).
-      const created = await services.identity.createAccessKey(user.id, {
-        id: k.id,
-        secret: secret ?? newAccessKeySecret(),
-      });
-      keys.push(
-        secret === undefined
-          ? { accessKeyId: created.accessKeyId, accessKeySecret: created.accessKeySecret }
-          : { accessKeyId: created.accessKeyId },
-      );
-    }
-    users.push({ name: u.name, userId: user.id, accessKeys: keys });
-  }
   const app = await buildApp(services);
   const address = await app.listen({ host: config.host, port: config.port });
   services.startHousekeeping();
@@ -91,15 +120,19 @@ export async function runEphemeral(
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  if (seed?.workspaces.length) {
+  const users: ReadyLine['users'] = [];
+  if (seed && seeding) {
     const client = new ApiClient({
       endpoint: address,
       accessKeyId: accessKey.accessKeyId,
       accessKeySecret: accessKey.accessKeySecret,
     });
-    await applyFile(client, seed, { extraUsers: userIds }, (line) =>
-      logger.info({ seed: line }, 'seed'),
-    );
+    for (const u of seed.users ?? []) {
+      users.push(await seedUser(client, services, u, seeding[0].substitute));
+    }
+    if (seed.workspaces.length) {
+      await seeding[1].applyFile(client, seed, {}, (line) => logger.info({ seed: line }, 'seed'));
+    }
   }
   const ready: ReadyLine = {
     endpoint: address,

@@ -2,7 +2,6 @@
  * How answers are printed: JSON (indented on a terminal, one line when piped, so `| jq` and
  * `| wc -l` behave), optionally narrowed by a JMESPath expression, or as a table of rows.
  */
-import jmespath from 'jmespath';
 import { UsageError } from './call-params.js';
 
 export type OutputFormat = 'json' | 'table';
@@ -13,8 +12,10 @@ export function parseOutputFormat(v: string | undefined): OutputFormat {
   throw new UsageError(`--output must be json or table, not "${v}"`);
 }
 
-export function applyQuery(value: unknown, expression: string | undefined): unknown {
+/** `--query`: jmespath is loaded only when an expression is given. */
+export async function applyQuery(value: unknown, expression: string | undefined): Promise<unknown> {
   if (expression === undefined) return value;
+  const { default: jmespath } = await import('jmespath');
   try {
     return jmespath.search(value, expression);
   } catch (e) {

@@ -1,110 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type tls from 'node:tls';
+/**
+ * The server commands: serve (also --ephemeral), init, migrate, ops. Declared here, run from
+ * run-server.ts and ephemeral.ts, which are imported only when their command runs.
+ */
 import type { Command } from 'commander';
-import { ensureRootTenant } from '../bootstrap.js';
-import { type Config, ConfigError } from '../config.js';
-import { createLogger, flushLogger } from '../observability/logger.js';
-import { OPERATIONS } from '../registry/index.js';
-import { declaredRoles } from '../registry/operation.js';
-import { buildApp } from '../server/app.js';
-import { Lifecycle } from '../server/health.js';
-import { createServices } from '../services.js';
-import { openDatabase } from '../store/dialect.js';
-import { migrateToLatest } from '../store/migrate.js';
-import { acquireStoreLock, type StoreLock } from '../store/store-lock.js';
-import { describePostgresUrl, waitForDatabase } from '../store/wait.js';
-import { runEphemeral } from './ephemeral.js';
+import type { Config } from '../config.js';
 
-async function serve(config: Config, lock: StoreLock | undefined): Promise<void> {
-  const services = await createServices(config, { waitForDatabase: true });
-  const boot = await ensureRootTenant(services);
-  const lifecycle = new Lifecycle();
-  const tls = config.tls ? readTls(config.tls) : undefined;
-  const app = await buildApp(services, { lifecycle, ...(tls ? { tls } : {}) });
-  const address = await app.listen({ host: config.host, port: config.port });
-  services.startHousekeeping();
-  if (config.tls) {
-    const files = config.tls;
-    // New certificates without a restart: new connections get them, open ones keep theirs.
-    process.on('SIGHUP', () => {
-      try {
-        const next = readTls(files);
-        (app.server as unknown as tls.Server).setSecureContext(next);
-        services.logger.info({ cert: files.certFile }, 'TLS certificate reloaded');
-      } catch (err) {
-        services.logger.error({ err }, 'TLS certificate reload failed; keeping the current one');
-      }
-    });
-  }
-
-  /**
-   * A stop: readiness fails first (a load balancer drains), then no new connections, in-flight
-   * requests finish (up to the shutdown timeout), the store closes, the lock goes. A second
-   * signal during it ends the process at once (the handlers are `once`).
-   */
-  const stop = async (signal: string) => {
-    lifecycle.draining = true;
-    services.logger.info({ signal }, 'shutting down');
-    if (config.shutdown.drainMs > 0) await sleep(config.shutdown.drainMs);
-    const force = setTimeout(() => {
-      services.logger.warn(
-        { timeoutMs: config.shutdown.timeoutMs },
-        'requests still running at the shutdown timeout; closing their connections',
-      );
-      app.server.closeAllConnections();
-    }, config.shutdown.timeoutMs).unref();
-    try {
-      await app.close();
-      clearTimeout(force);
-      await services.close();
-      services.logger.info('stopped');
-    } finally {
-      lock?.release();
-      flushLogger(services.logger);
-      process.exit(0);
-    }
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  // Printed last: whoever waits for this line may signal at once, so the handlers are in place.
-  const out: string[] = [];
-  out.push(`dshub listening on ${address} (store: ${describeStore(config)})`);
-  if (boot.accessKey) {
-    out.push(
-      `first AccessKey (tenant ${boot.accessKey.tenantId}, owner ${boot.accessKey.userId}):`,
-    );
-    out.push(`  AccessKeyId:     ${boot.accessKey.accessKeyId}`);
-    if (!config.rootAccessKey) out.push(`  AccessKeySecret: ${boot.accessKey.accessKeySecret}`);
-    if (boot.keyFile) out.push(`  (also written to ${boot.keyFile}, mode 0600)`);
-  }
-  process.stdout.write(`${out.join('\n')}\n`);
-}
-
-function readTls(files: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
-  const read = (path: string, name: string) => {
-    try {
-      return readFileSync(path);
-    } catch (e) {
-      throw new ConfigError(
-        `${name}: cannot read ${path} (${e instanceof Error ? e.message : String(e)})`,
-      );
-    }
-  };
-  return {
-    cert: read(files.certFile, 'DSHUB_TLS_CERT'),
-    key: read(files.keyFile, 'DSHUB_TLS_KEY'),
-  };
-}
-
-/** Which store this process opened, in words (never a password). */
-export function describeStore(config: Config): string {
-  return config.database.kind === 'sqlite'
-    ? `sqlite ${config.database.file}`
-    : `postgres ${describePostgresUrl(config.database.url)}`;
-}
-
-export function registerServeCommands(program: Command, loadConfig: () => Config): void {
+export function registerServeCommands(program: Command, loadConfig: () => Promise<Config>): void {
   program
     .command('serve')
     .description(
@@ -119,26 +20,20 @@ export function registerServeCommands(program: Command, loadConfig: () => Config
       'with --ephemeral: apply this declarative file (users included) at start',
     )
     .action(async (o: { ephemeral?: boolean; seed?: string }) => {
-      if (o.seed && !o.ephemeral) throw new ConfigError('--seed needs --ephemeral');
+      if (o.seed && !o.ephemeral) {
+        const { ConfigError } = await import('../config.js');
+        throw new ConfigError('--seed needs --ephemeral');
+      }
       if (o.ephemeral) {
-        await runEphemeral(loadConfig(), {
+        const { runEphemeral } = await import('./ephemeral.js');
+        await runEphemeral(await loadConfig(), {
           seed: o.seed,
           portGiven: Boolean(process.env.DSHUB_PORT),
         });
         return;
       }
-      const config = loadConfig();
-      // Before anything touches the store: a second server on this data directory stops here.
-      const lock =
-        config.database.kind === 'sqlite' && config.database.file !== ':memory:'
-          ? acquireStoreLock(config.dataDir, 'dshub serve')
-          : undefined;
-      try {
-        await serve(config, lock);
-      } catch (e) {
-        lock?.release();
-        throw e;
-      }
+      const config = await loadConfig();
+      await (await import('./run-server.js')).runServe(config);
     });
 
   program
@@ -147,65 +42,26 @@ export function registerServeCommands(program: Command, loadConfig: () => Config
       'create the store (SQLite in DSHUB_DATA_DIR, or the DSHUB_DATABASE_URL database), its master key and first tenant, then exit',
     )
     .action(async () => {
-      const config = loadConfig();
-      const lock =
-        config.database.kind === 'sqlite'
-          ? acquireStoreLock(config.dataDir, 'dshub init')
-          : undefined;
-      try {
-        const services = await createServices(config, {
-          waitForDatabase: true,
-          logger: createLogger('silent'),
-          defaultMetrics: false,
-        });
-        try {
-          const boot = await ensureRootTenant(services);
-          process.stderr.write(
-            `dshub: store ${describeStore(config)} is ready (migrations applied)\n`,
-          );
-          if (boot.accessKey) {
-            process.stdout.write(`${JSON.stringify(boot.accessKey, null, 2)}\n`);
-            process.stderr.write(
-              `dshub: created the first tenant and its owner's AccessKey${boot.keyFile ? ` (also written to ${boot.keyFile}, mode 0600)` : ''}\n`,
-            );
-          } else {
-            process.stderr.write('dshub: the store already had a tenant; nothing created\n');
-          }
-        } finally {
-          await services.close();
-        }
-      } finally {
-        lock?.release();
-      }
+      const config = await loadConfig();
+      await (await import('./run-server.js')).runInit(config);
     });
 
   program
     .command('migrate')
     .description('apply pending database migrations and exit')
     .action(async () => {
-      const config = loadConfig();
-      const db = openDatabase(config.database);
-      try {
-        process.stderr.write(`dshub: store ${describeStore(config)}\n`);
-        if (config.database.kind === 'postgres') {
-          await waitForDatabase(db, {
-            waitMs: config.databaseWaitMs,
-            where: describePostgresUrl(config.database.url),
-            logger: createLogger(config.logLevel),
-          });
-        }
-        const r = await migrateToLatest(db);
-        for (const m of r.results) process.stdout.write(`${m.migrationName}: ${m.status}\n`);
-        if (r.results.length === 0) process.stdout.write('up to date\n');
-      } finally {
-        await db.close();
-      }
+      const config = await loadConfig();
+      await (await import('./run-server.js')).runMigrate(config);
     });
 
   program
     .command('ops')
     .description('list the operations this server answers, with their RAM action and roles')
-    .action(() => {
+    .action(async () => {
+      const [{ OPERATIONS }, { declaredRoles }] = await Promise.all([
+        import('../registry/index.js'),
+        import('../registry/operation.js'),
+      ]);
       for (const op of OPERATIONS) {
         const roles = op.access === 'any-caller' ? 'any caller' : declaredRoles(op).join(',');
         process.stdout.write(`${op.action}\t${op.method}\t${op.ram ?? '-'}\t${roles}\n`);

@@ -18,12 +18,7 @@ import {
   tlsHandshake,
   validateDnsServers,
 } from './network.js';
-import { httpProbe } from './probes/http.js';
-import { kafkaProbe } from './probes/kafka.js';
-import { mysqlProbe } from './probes/mysql.js';
-import { postgresProbe } from './probes/postgres.js';
 import type { Probe } from './probes/probe.js';
-import { redisProbe } from './probes/redis.js';
 import { type Candidate, Scope } from './scope.js';
 import { redactor, StepFailure, type StepOk, StepRunner } from './steps.js';
 import {
@@ -42,13 +37,17 @@ import {
   type ProbeFamily,
 } from './types.js';
 
-const PROBES: Record<ActiveFamily, Probe> = {
-  mysql: mysqlProbe,
-  postgres: postgresProbe,
-  redis: redisProbe,
-  http: httpProbe,
-  kafka: kafkaProbe,
-  tcp: async () => {},
+/**
+ * Each probe (and its driver: mysql2, pg, ioredis, kafkajs) is loaded on the first test of its
+ * family: a server that never tests a Kafka source never loads kafkajs, and start-up loads none.
+ */
+const PROBES: Record<ActiveFamily, () => Promise<Probe>> = {
+  mysql: async () => (await import('./probes/mysql.js')).mysqlProbe,
+  postgres: async () => (await import('./probes/postgres.js')).postgresProbe,
+  redis: async () => (await import('./probes/redis.js')).redisProbe,
+  http: async () => (await import('./probes/http.js')).httpProbe,
+  kafka: async () => (await import('./probes/kafka.js')).kafkaProbe,
+  tcp: async () => async () => {},
 };
 
 const FAMILIES = new Set<ProbeFamily>([
@@ -139,6 +138,8 @@ export class ConnectivityTester {
       const target = await runner.run('validate_input_parameters', 'ConfigError', async () =>
         this.validate(input),
       );
+      // Loaded before the network steps, so a first load is not timed as part of one of them.
+      const probe = await PROBES[target.family]();
       const resolved = await runner.run('resolve_host', 'Unreachable', (signal) =>
         this.resolve(target, signal),
       );
@@ -160,7 +161,7 @@ export class ConnectivityTester {
       }
       // The probe connection has answered what it was for; the driver dials its own.
       connected.socket.destroy();
-      await PROBES[target.family]({
+      await probe({
         target,
         candidate,
         scope,

@@ -7,8 +7,9 @@
  * rules (`if`/`then`) see the same value that will be stored, whatever letter case or port
  * spelling the caller used.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import formatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type formatsModule from 'ajv-formats';
 import { isValidHost } from './host.js';
 import {
   cloneJson,
@@ -51,9 +52,16 @@ const FORMAT_LABELS: Readonly<Record<string, string>> = {
 };
 
 let ajvInstance: Ajv | undefined;
+const requireCjs = createRequire(import.meta.url);
 
+/**
+ * Ajv is loaded with the first validation, not when the server starts (it is a large package,
+ * and CommonJS, so a plain synchronous require does it).
+ */
 function ajv(): Ajv {
   if (ajvInstance) return ajvInstance;
+  const { Ajv } = requireCjs('ajv') as typeof import('ajv');
+  const addFormats = (requireCjs('ajv-formats') as typeof formatsModule).default;
   const instance = new Ajv({
     strict: true,
     // Conditions name fields declared at the top level, which Ajv's check cannot see from `then`.
@@ -63,7 +71,7 @@ function ajv(): Ajv {
     // Errors carry their schema, so messages can say "must be an integer" for port strings.
     verbose: true,
   });
-  formatsModule.default(instance);
+  addFormats(instance);
   instance.addFormat(FORMAT_HOST, { type: 'string', validate: isValidHost });
   instance.addFormat(FORMAT_HTTP_URL, { type: 'string', validate: isHttpUrl });
   instance.addFormat(FORMAT_ENDPOINT, { type: 'string', validate: isEndpoint });

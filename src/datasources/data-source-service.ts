@@ -39,7 +39,7 @@ import {
 } from './list-index.js';
 import { type PageQuery, pageGroups } from './list-page.js';
 import { openSecrets, sealSecrets } from './secret-box.js';
-import { recordsTaggedWithAll, replaceTags, splitTagList, tagListColumn, tagsOf } from './tags.js';
+import { carriesAllTags, replaceTags, splitTagList, tagListColumn, tagsOf } from './tags.js';
 import { VersionStore } from './versions.js';
 
 export interface Actor {
@@ -857,7 +857,7 @@ export class DataSourceService {
     return this.read(async (trx) => {
       const page = await pageGroups(trx, q);
       if (page.groups.length === 0) return { total: page.total, groups: [] };
-      const tagged = q.tags?.length ? recordsTaggedWithAll(trx, q.projectId, q.tags) : undefined;
+
       const rows = await trx
         .selectFrom('data_sources')
         .select(PUBLIC_COLUMNS)
@@ -869,7 +869,9 @@ export class DataSourceService {
         )
         .$if(q.envType !== undefined, (b) => b.where('env_type', '=', q.envType as EnvType))
         // Like EnvType, the filter keeps only the records that pass it.
-        .$if(tagged !== undefined, (b) => b.where('id', 'in', tagged!))
+        .$if(q.tags !== undefined && q.tags.length > 0, (b) =>
+          b.where(carriesAllTags('data_sources.id', q.tags as readonly string[])),
+        )
         .execute();
       const tags = await tagsOf(
         trx,

@@ -19,7 +19,7 @@ import {
   toGroup,
 } from './list-index.js';
 import { rarestGram } from './name-grams.js';
-import { recordsTaggedWithAll } from './tags.js';
+import { namesTaggedWithAll } from './tags.js';
 
 export interface PageQuery {
   projectId: number;
@@ -216,20 +216,32 @@ async function byTags(
   q: PageQuery,
   page: PageWindow,
 ): Promise<GroupPage> {
-  const tags = q.tags as readonly string[];
-  const taggedNames = db
-    .selectFrom('data_sources as d')
-    .select('d.name')
-    .where('d.project_id', '=', f.projectId)
-    .where('d.id', 'in', recordsTaggedWithAll(db, f.projectId, tags))
-    .$if(q.envType !== undefined, (b) => b.where('d.env_type', '=', q.envType as EnvType));
+  const names = namesTaggedWithAll(db, f.projectId, q.tags as readonly string[], q.envType);
+  // Driven from the tagged names (a derived table), each group found by its primary key.
   const matching = () =>
-    groupsOf(db, f)
-      .where('name', 'in', taggedNames)
+    db
+      .selectFrom(names.as('m'))
+      .innerJoin('data_source_groups', (j) =>
+        j
+          .onRef('data_source_groups.name', '=', 'm.name')
+          .on('data_source_groups.project_id', '=', f.projectId),
+      )
+      .$if(f.types !== undefined, (b) =>
+        b.where('data_source_groups.type', 'in', f.types as string[]),
+      )
+      .$if(f.masks !== undefined, (b) =>
+        b.where('data_source_groups.env_mask', 'in', f.masks as number[]),
+      )
       .$if(q.nameContains !== undefined, (b) =>
-        b.where(nameMatches('name', q.nameContains as string)),
+        b.where(nameMatches('data_source_groups.name', q.nameContains as string)),
       );
   const rows = await matching()
+    .select([
+      'data_source_groups.name',
+      'data_source_groups.type',
+      'data_source_groups.env_mask',
+      'data_source_groups.first_id',
+    ])
     .orderBy(column(spec), page.ascending ? 'asc' : 'desc')
     .limit(page.size)
     .offset(page.offset)
@@ -237,10 +249,7 @@ async function byTags(
   if (page.offset === 0 && rows.length < page.size) {
     return { total: rows.length, groups: rows.map(toGroup) };
   }
-  const c = await matching()
-    .clearSelect()
-    .select(sql<number>`count(*)`.as('n'))
-    .executeTakeFirstOrThrow();
+  const c = await matching().select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
   return { total: Number(c.n), groups: rows.map(toGroup) };
 }
 

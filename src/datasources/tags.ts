@@ -9,24 +9,14 @@ import { type Kysely, sql } from 'kysely';
 import type { DialectName as Dialect } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
 
-/** Tags one record may carry. */
-export const MAX_TAGS_PER_RECORD = 20;
-/** Tags one ListDataSources filter may name (DataWorks' own limit). */
-export const MAX_TAGS_PER_FILTER = 10;
-/** Characters per tag. */
-export const MAX_TAG_LENGTH = 64;
-/**
- * Letters and digits of any script and `_ . : / = + @ -`: no spaces, commas or quotes, so a
- * tag reads the same in a JSON array, a comma list and a log line. `env=prod` or `team:data`
- * conventions fit.
- */
-export const TAG_PATTERN = /^[\p{L}\p{N}_.:/=+@-]{1,64}$/u;
-export const TAG_RULE = `1 to ${MAX_TAG_LENGTH} letters, digits or _ . : / = + @ - (case-sensitive)`;
-
-/** The distinct tags, sorted (the order in which answers show them). */
-export function normalizeTags(tags: readonly string[]): string[] {
-  return [...new Set(tags)].sort();
-}
+export {
+  MAX_TAG_LENGTH,
+  MAX_TAGS_PER_FILTER,
+  MAX_TAGS_PER_RECORD,
+  normalizeTags,
+  TAG_PATTERN,
+  TAG_RULE,
+} from './tag-rules.js';
 
 type Tx = Kysely<Database>;
 
@@ -64,17 +54,47 @@ export async function tagsOf(k: Tx, ids: readonly number[]): Promise<Map<number,
 }
 
 /**
- * The ids of the workspace's records that carry every one of `tags` (distinct, non-empty), as a
- * subquery: read from the (project_id, tag) index only.
+ * The names of the workspace's records (of `envType`, when given) that carry every one of
+ * `tags` (distinct, non-empty), as a subquery yielding `name`. It reads the (project_id, tag)
+ * index for the first tag and checks each further tag by primary key on the candidates: no
+ * grouping, no sort, and the cost follows the first tag's records, not the workspace's.
  */
-export function recordsTaggedWithAll(k: Tx, projectId: number, tags: readonly string[]) {
-  return k
-    .selectFrom('data_source_tags')
-    .select('data_source_id')
-    .where('project_id', '=', projectId)
-    .where('tag', 'in', [...tags])
-    .groupBy('data_source_id')
-    .having(sql<number>`count(*)`, '=', tags.length);
+export function namesTaggedWithAll(
+  k: Tx,
+  projectId: number,
+  tags: readonly string[],
+  envType?: string,
+) {
+  // Aliases t1, t2, … are built at run time; Kysely's types cannot follow them.
+  // biome-ignore lint/suspicious/noExplicitAny: dynamic table aliases.
+  let q: any = k
+    .selectFrom('data_source_tags as t0')
+    .innerJoin('data_sources as d', 'd.id', 't0.data_source_id')
+    .where('t0.project_id', '=', projectId)
+    .where('t0.tag', '=', tags[0]!);
+  tags.slice(1).forEach((tag, i) => {
+    const alias = `t${i + 1}`;
+    // biome-ignore lint/suspicious/noExplicitAny: dynamic table aliases.
+    q = q.innerJoin(`data_source_tags as ${alias}`, (j: any) =>
+      j.onRef(`${alias}.data_source_id`, '=', 't0.data_source_id').on(`${alias}.tag`, '=', tag),
+    );
+  });
+  if (envType !== undefined) q = q.where('d.env_type', '=', envType);
+  return (q as ReturnType<typeof base>).select('d.name').distinct();
+
+  function base() {
+    return k
+      .selectFrom('data_source_tags as t0')
+      .innerJoin('data_sources as d', 'd.id', 't0.data_source_id');
+  }
+}
+
+/**
+ * True for a record (its id column) that carries every one of `tags`: a primary-key probe per
+ * tag, for filtering the few records of one page.
+ */
+export function carriesAllTags(recordIdColumn: string, tags: readonly string[]) {
+  return sql<boolean>`(select count(*) from data_source_tags t where t.data_source_id = ${sql.ref(recordIdColumn)} and t.tag in (${sql.join(tags.map((t) => sql`${t}`))})) = ${tags.length}`;
 }
 
 /**

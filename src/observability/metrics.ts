@@ -1,4 +1,22 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as Prom from 'prom-client';
+
+/**
+ * prom-client's index also loads its push gateway, its cluster aggregator and, for the CPU
+ * metric, @opentelemetry/api: about a hundred files, a sixth of a server's start-up. The three
+ * classes used on every request are taken from their own files (the package has no exports map
+ * and the lockfile pins it; the foundation and metrics-labels tests read /metrics), the default metrics
+ * only when a server asks for them.
+ */
+const requireCjs = createRequire(import.meta.url);
+const Registry = requireCjs('prom-client/lib/registry') as typeof Prom.Registry;
+const Counter = requireCjs('prom-client/lib/counter') as typeof Prom.Counter;
+const Histogram = requireCjs('prom-client/lib/histogram') as typeof Prom.Histogram;
+function collectDefaultMetrics(
+  config: Prom.DefaultMetricsCollectorConfiguration<Prom.RegistryContentType>,
+): void {
+  (requireCjs('prom-client/lib/defaultMetrics') as typeof Prom.collectDefaultMetrics)(config);
+}
 
 /**
  * Label sets are bounded: the wire layer only passes actions the registry knows (others as one

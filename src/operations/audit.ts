@@ -20,24 +20,33 @@ const eventSchema = s.optional(
     Targets: s.any('Ids the call acted on, e.g. {"DataSourceId": 1001}.'),
     Outcome: s.string('Success, or the error Code.'),
     Detail: s.string('A short detail, e.g. a connectivity state. Never a secret.'),
-    SourceIp: s.string('The client address.'),
+    SourceIp: s.string('The client address; absent when seen from the related workspace.'),
+    RelatedProjectId: s.integer(
+      'The second workspace the event concerns: the target of a sharing rule (created, deleted, expired), the source of a data source resolved through a share. Its Workspace Owners and Administrators see the event too, without AccessKeyId (empty) and SourceIp.',
+    ),
   }),
-  ['ProjectId', 'Detail', 'SourceIp'],
+  ['ProjectId', 'Detail', 'SourceIp', 'RelatedProjectId'],
 );
 
-function view(e: AuditEvent) {
+/**
+ * One event as the viewer may see it. `full`: the viewer administers the workspace that acted
+ * (or the tenant). Otherwise the viewer sees the event through its RelatedProjectId only, and
+ * the acting caller's credentials and address stay with the acting side.
+ */
+function view(e: AuditEvent, full: boolean) {
   return {
     RequestId: e.request_id,
     Time: e.time,
     TenantId: e.tenant_id,
     UserId: e.user_id,
-    AccessKeyId: e.access_key_id,
+    AccessKeyId: full ? e.access_key_id : '',
     Action: e.action,
     ...(e.project_id !== null ? { ProjectId: e.project_id } : {}),
     Targets: JSON.parse(e.targets) as unknown,
     Outcome: e.outcome,
     ...(e.detail !== null ? { Detail: e.detail } : {}),
-    ...(e.source_ip !== null ? { SourceIp: e.source_ip } : {}),
+    ...(full && e.source_ip !== null ? { SourceIp: e.source_ip } : {}),
+    ...(e.related_project_id !== null ? { RelatedProjectId: Number(e.related_project_id) } : {}),
   };
 }
 
@@ -45,12 +54,16 @@ export const listAuditEvents = defineOperation({
   action: 'ListAuditEvents',
   summary: 'Who did what, when, with which RequestId and outcome: the audit trail.',
   description:
-    'Every mutating call and every ResolveDataSource is recorded, successes in the same transaction as their effect. Tenant Owner and Tenant Administrator see the whole tenant; Workspace Owners and Administrators see the events of their workspaces. Newest first.',
+    'Every mutating call and every ResolveDataSource is recorded, successes in the same transaction as their effect. Tenant Owner and Tenant Administrator see the whole tenant; Workspace Owners and Administrators see the events of their workspaces, including those of another workspace that concern theirs (RelatedProjectId: a share into it, a resolution of its data source through a share), shown without the acting caller’s AccessKeyId and SourceIp. Newest first.',
   method: 'POST',
   extension: true,
   params: {
     RequestId: p.string({ description: 'Only the events of this RequestId.', maxLength: 64 }),
-    ProjectId: p.integer({ description: 'Only events concerning this workspace.', min: 1 }),
+    ProjectId: p.integer({
+      description:
+        'Only events concerning this workspace: those it acted in (ProjectId) and those naming it as RelatedProjectId.',
+      min: 1,
+    }),
     Action: p.string({ description: 'Only this action, e.g. DeleteDataSource.', maxLength: 64 }),
     UserId: p.string({ description: 'Only calls by this user.', maxLength: 32 }),
     DataSourceId: p.integer({
@@ -74,10 +87,11 @@ export const listAuditEvents = defineOperation({
   audit: false,
   async handler({ principal, access, services }, params) {
     let projectIds: number[] | 'all';
+    const tenantWide = holdsTenantRole(principal, ['TenantAdmin']);
     if (params.ProjectId !== undefined) {
       await access.requireWorkspace(params.ProjectId);
       projectIds = [params.ProjectId];
-    } else if (holdsTenantRole(principal, ['TenantAdmin'])) {
+    } else if (tenantWide) {
       access.decidedByHandler();
       projectIds = 'all';
     } else {
@@ -85,6 +99,17 @@ export const listAuditEvents = defineOperation({
       access.decidedByHandler();
       projectIds = await services.audit.administeredProjects(principal.userId, ADMIN_ROLES);
     }
+    // Which acting workspaces the viewer sees in full (see view()).
+    const administered = tenantWide
+      ? undefined
+      : new Set(
+          projectIds !== 'all' && params.ProjectId === undefined
+            ? projectIds
+            : await services.audit.administeredProjects(principal.userId, ADMIN_ROLES),
+        );
+    const full = (e: AuditEvent) =>
+      administered === undefined ||
+      (e.project_id !== null && administered.has(Number(e.project_id)));
     const pageNumber = params.PageNumber ?? 1;
     const pageSize = params.PageSize ?? 10;
     const { total, events } = await services.audit.list({
@@ -104,7 +129,7 @@ export const listAuditEvents = defineOperation({
         PageNumber: pageNumber,
         PageSize: pageSize,
         TotalCount: total,
-        AuditEvents: events.map(view),
+        AuditEvents: events.map((e) => view(e, full(e))),
       },
     };
   },

@@ -7,7 +7,7 @@ import {
   findDataSourceType,
   getTypeSchema,
   listDataSourceTypes,
-} from '../datasource-types/index.js';
+} from '../datasource-types/registry.js';
 import { errors } from '../errors.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';

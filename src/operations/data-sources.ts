@@ -6,7 +6,7 @@
  */
 
 import { MAY } from '../access/roles.js';
-import { findDataSourceType } from '../datasource-types/index.js';
+import { findDataSourceType } from '../datasource-types/registry.js';
 import type { DataSourceView } from '../datasources/index.js';
 import {
   MAX_TAGS_PER_FILTER,
@@ -14,7 +14,7 @@ import {
   normalizeTags,
   TAG_PATTERN,
   TAG_RULE,
-} from '../datasources/tags.js';
+} from '../datasources/tag-rules.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';

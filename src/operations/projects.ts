@@ -7,11 +7,8 @@ import { holdsTenantRole, MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
 import { type JsonSchema, s } from '../registry/schema.js';
-import {
-  PROJECT_STATUSES,
-  type ResourceTag,
-  type TagFilter,
-} from '../workspaces/project-service.js';
+import type { ResourceTag, TagFilter } from '../workspaces/project-service.js';
+import { PROJECT_STATUSES } from '../workspaces/project-statuses.js';
 import { defineOperation, type OperationContext } from './context.js';
 
 const projects = (ctx: OperationContext) => ctx.services.projects;

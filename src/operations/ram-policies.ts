@@ -232,6 +232,7 @@ export const listPolicies = defineOperation({
     Marker: s.string('Where the next page starts; present only when IsTruncated is true.'),
     Policies: s.object({ Policy: s.array(listedPolicy) }),
   },
+  optionalResponse: ['Marker'],
   access: { roles: MAY.manageUsers },
   audit: false,
   async handler(ctx, a) {

@@ -129,6 +129,7 @@ export const listUsers = defineOperation({
     Marker: s.string('Where the next page starts; present only when IsTruncated is true.'),
     Users: s.object({ User: s.array(userSchema) }),
   },
+  optionalResponse: ['Marker'],
   access: { roles: MAY.manageUsers },
   audit: false,
   async handler(ctx, a) {

@@ -82,7 +82,12 @@ export function buildOpenApiDocument(server: ServerSettings = {}): Record<string
                 schema: {
                   type: 'object',
                   properties: { RequestId: requestIdSchema, ...op.response },
-                  required: ['RequestId', ...Object.keys(op.response)],
+                  required: [
+                    'RequestId',
+                    ...Object.keys(op.response).filter(
+                      (k) => !(op.optionalResponse ?? []).includes(k),
+                    ),
+                  ],
                 },
               },
             },

@@ -66,6 +66,8 @@ export interface OperationDefinition<
   params: P;
   /** Response members besides RequestId. */
   response: Record<string, JsonSchema>;
+  /** Response members present only sometimes (RAM's Marker on the last page); all others are required. */
+  optionalResponse?: readonly string[];
   /**
    * The RAM action checked against the caller's policies (`dataworks:<Action>` for DataWorks,
    * `ram:<Action>` for RAM's own operations); null: no policy needed.

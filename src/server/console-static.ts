@@ -1,14 +1,18 @@
 /**
  * Serves the web console (built by Vite into dist/console) under /console/. Every file is read
- * and gzip-compressed once at start-up, so a request never touches the file system and no path
- * from a URL is ever joined to a directory. Hashed assets are cached for a year; index.html is
+ * once at start-up, so a request never touches the file system and no path from a URL is ever
+ * joined to a directory. Each file is gzip-compressed once, on the first request that accepts
+ * gzip, in zlib's thread pool: compressing them all at start-up cost more than the rest of
+ * building the app, and an instance started for a test suite (serve --ephemeral) rarely serves
+ * the console at all. Hashed assets are cached for a year; index.html is
  * revalidated so a new build is picked up. Unknown paths under /console/ answer index.html: the
  * console routes on the client, and a shared link must open the page it names.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const CONSOLE_PREFIX = '/console/';
@@ -43,9 +47,14 @@ const TYPES: Record<string, string> = {
 };
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt']);
 
+const gzipAsync = promisify(gzipCallback);
+
 interface StaticFile {
   body: Buffer;
-  gzip: Buffer | undefined;
+  /** Whether the file is worth compressing (a text type over 1 KiB). */
+  compressible: boolean;
+  /** The compressed body, made on the first request that accepts gzip. */
+  gzip?: Promise<Buffer>;
   type: string;
   cache: string;
 }
@@ -72,10 +81,9 @@ export function loadConsoleFiles(dir: string): Map<string, StaticFile> {
     const rel = relative(dir, path).split(sep).join('/');
     const ext = extname(path);
     const body = readFileSync(path);
-    const gzip = COMPRESSIBLE.has(ext) && body.length > 1024 ? gzipSync(body) : undefined;
     files.set(rel, {
       body,
-      gzip,
+      compressible: COMPRESSIBLE.has(ext) && body.length > 1024,
       type: TYPES[ext] ?? 'application/octet-stream',
       // Vite names every asset by its content hash: it never changes under the same name.
       cache: rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
@@ -84,8 +92,12 @@ export function loadConsoleFiles(dir: string): Map<string, StaticFile> {
   return files;
 }
 
-function send(req: FastifyRequest, reply: FastifyReply, file: StaticFile): FastifyReply {
-  const gzip = file.gzip !== undefined && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+async function send(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  file: StaticFile,
+): Promise<FastifyReply> {
+  const gzip = file.compressible && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
   reply
     .header('content-type', file.type)
     .header('cache-control', file.cache)
@@ -95,8 +107,9 @@ function send(req: FastifyRequest, reply: FastifyReply, file: StaticFile): Fasti
     .header('x-frame-options', 'DENY')
     .header('cross-origin-opener-policy', 'same-origin')
     .header('vary', 'accept-encoding');
-  if (gzip) reply.header('content-encoding', 'gzip');
-  return reply.send(gzip ? file.gzip : file.body);
+  if (!gzip) return reply.send(file.body);
+  file.gzip ??= gzipAsync(file.body);
+  return reply.header('content-encoding', 'gzip').send(await file.gzip);
 }
 
 /** A browser opening "/" with no API parameters: the API would only answer an error. */
@@ -122,7 +135,7 @@ export function registerConsole(app: FastifyInstance, dir = findConsoleDir()): v
     else done();
   });
   app.get('/console', (_req, reply) => reply.redirect(CONSOLE_PREFIX, 301));
-  app.get('/console/*', (req, reply) => {
+  app.get('/console/*', async (req, reply) => {
     const path = req.url.slice(CONSOLE_PREFIX.length).split('?')[0]!;
     const file = files.get(path);
     if (file !== undefined) return send(req, reply, file);

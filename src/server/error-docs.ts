@@ -264,17 +264,33 @@ export const ERROR_DOCS: ErrorDoc[] = [
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
-export function renderErrorDocsHtml(): string {
+/** A RequestId as dshub makes them; anything else in the link is ignored, never echoed. */
+const REQUEST_ID = /^[0-9A-Fa-f-]{8,64}$/;
+
+/** The paragraph naming one request: where its audit events are, in the console. */
+function requestParagraph(requestId: string, base: string): string {
+  const q = encodeURIComponent(requestId);
+  return `<p id="request">This answer's request: <code>${requestId}</code>. If its operation is audited, its event is in the <a href="${escapeHtml(base)}/console/audit?RequestId=${q}">console's audit view</a> (for the Tenant Owner and Administrators, and the Owners and Administrators of its workspace); the server log has a line with this requestId.</p>`;
+}
+
+export function renderErrorDocsHtml(request?: { requestId: string; base: string }): string {
   const rows = ERROR_DOCS.map(
     (d) =>
       `<section id="${errorAnchor(d.code)}"><h2><code>${escapeHtml(d.code)}</code> (HTTP ${FAMILY(d.code)})</h2><p>${escapeHtml(d.meaning)}</p><p><b>What to do:</b> ${escapeHtml(d.fix)}</p></section>`,
   );
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>dshub error codes</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}section{border-top:1px solid #ddd;padding:.5rem 0}section:target{background:#fff8d0}</style></head><body><h1>dshub error codes</h1><p>Every error answer carries a RequestId; the operator finds the request in the server log and the audit trail by it.</p>${rows.join('')}</body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>dshub error codes</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}section{border-top:1px solid #ddd;padding:.5rem 0}section:target{background:#fff8d0}</style></head><body><h1>dshub error codes</h1><p>Every error answer carries a RequestId; the operator finds the request in the server log and the audit trail by it.</p>${request ? requestParagraph(request.requestId, request.base) : ''}${rows.join('')}</body></html>`;
 }
 
 export function registerErrorDocs(app: FastifyInstance): void {
   const html = renderErrorDocsHtml();
-  app.get('/errors', async (_req, reply) =>
-    reply.header('content-type', 'text/html; charset=utf-8').send(html),
-  );
+  app.get('/errors', async (req, reply) => {
+    // Fastify's query parser is off (the API parses its own); Recommend links carry ?RequestId=.
+    const q = req.url.indexOf('?');
+    const requestId = q < 0 ? null : new URLSearchParams(req.url.slice(q + 1)).get('RequestId');
+    const page =
+      requestId && REQUEST_ID.test(requestId)
+        ? renderErrorDocsHtml({ requestId, base: app.dshubPublicBase(req.headers) })
+        : html;
+    return reply.header('content-type', 'text/html; charset=utf-8').send(page);
+  });
 }

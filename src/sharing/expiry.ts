@@ -88,6 +88,7 @@ export class ShareExpiry {
           access_key_id: '',
           action: EXPIRED_ACTION,
           project_id: Number(r.source_project_id),
+          related_project_id: Number(r.target_project_id),
           targets: JSON.stringify({
             SharedRuleId: Number(r.id),
             DataSourceId: Number(r.data_source_id),

@@ -60,6 +60,7 @@ export class DataSourceResolver {
       if (!found) throw notFound();
       await audit.record(trx, {
         projectId: grant.projectId,
+        ...(found.rule ? { relatedProjectId: found.rule.sourceProjectId } : {}),
         targets: {
           DataSourceId: found.record.id,
           ...(found.rule

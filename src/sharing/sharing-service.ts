@@ -176,6 +176,7 @@ export class SharingService {
         const ruleId = Number(id);
         await audit.record(trx, {
           projectId: Number(source.project_id),
+          relatedProjectId: input.targetProjectId,
           targets: {
             DataSourceId: input.dataSourceId,
             SharedRuleId: ruleId,
@@ -267,6 +268,7 @@ export class SharingService {
       if (Number(r.numDeletedRows) === 0) throw errors.sharingRuleNotFound(ref.id);
       await audit.record(trx, {
         projectId: ref.sourceProjectId,
+        relatedProjectId: ref.targetProjectId,
         targets: {
           SharedRuleId: ref.id,
           DataSourceId: ref.dataSourceId,

@@ -2,6 +2,7 @@
  * Where SQLite and PostgreSQL differ, written down once. Everything else is one Kysely query path.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -13,9 +14,20 @@ import {
   SqliteDialect,
   sql,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from '../config.js';
 import type { Database } from './schema.js';
+
+/**
+ * pg is loaded on the first PostgreSQL store opened (synchronously: it is CommonJS), so a
+ * SQLite process (an ephemeral instance, the admin commands on SQLite) never loads it.
+ */
+const requireCjs = createRequire(import.meta.url);
+let pgModule: typeof pg | undefined;
+function loadPg(): typeof pg {
+  pgModule ??= requireCjs('pg') as typeof pg;
+  return pgModule;
+}
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -43,7 +55,7 @@ export interface OpenOptions {
 const pgTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === 20 || oid === 1700) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format);
+    return loadPg().types.getTypeParser(oid, format);
   },
 } as pg.CustomTypesConfig;
 
@@ -112,7 +124,7 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
       close: () => kysely.destroy(),
     };
   }
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: config.url,
     max: config.poolSize,
     types: pgTypes,

@@ -84,7 +84,7 @@ export function renderError(
     HostId: host,
     Code: err.code,
     Message: err.message,
-    Recommend: err.recommend(docsBase),
+    Recommend: err.recommend(docsBase, requestId),
   });
 }
 

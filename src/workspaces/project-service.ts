@@ -11,18 +11,9 @@ import type { Db } from '../store/dialect.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Database, Flag, Project, ProjectTable } from '../store/schema.js';
 
-export const PROJECT_STATUSES = [
-  'Available',
-  'Initializing',
-  'InitFailed',
-  'Forbidden',
-  'Deleting',
-  'DeleteFailed',
-  'Frozen',
-  'Updating',
-  'UpdateFailed',
-] as const;
-export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
+import type { ProjectStatus } from './project-statuses.js';
+
+export { PROJECT_STATUSES, type ProjectStatus } from './project-statuses.js';
 
 export interface ResourceTag {
   Key: string;

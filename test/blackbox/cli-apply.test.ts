@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { selectedDialects, skipDialect } from '../helpers/database.js';
 import { dshub, serverEnv, tempHome } from './cli-support.js';
-import { createUserWithCli, type RunningServer, sdkCall, startServer } from './support.js';
+import { type RunningServer, startServer } from './support.js';
 
 const FILE = `version: 1
 workspaces:
@@ -72,29 +72,10 @@ for (const dialect of selectedDialects()) {
       server = await startServer({ dialect });
       home = tempHome();
       env = serverEnv(server);
-      // carol must be known by name: she is a member of a workspace the caller can see.
-      const tenant = (await sdkCall(server, 'GetCallerIdentity', { method: 'POST' }))
-        .AccountId as string;
-      const carol = await createUserWithCli(server, tenant, 'carol');
-      const seen = await run([
-        'call',
-        'CreateProject',
-        '--Name',
-        'apply_seen',
-        '--DisplayName',
-        'seen',
-      ]);
-      const id = JSON.parse(seen.stdout).Id;
-      await run([
-        'call',
-        'CreateProjectMember',
-        '--ProjectId',
-        String(id),
-        '--UserId',
-        carol.userId,
-        '--RoleCodes',
-        'role_project_guest',
-      ]);
+      // carol is in no workspace: plan and apply find her by name with RAM's GetUser. She is
+      // created the way a user would, with RAM's CreateUser through dshub call.
+      const carol = await run(['call', 'CreateUser', '--UserName', 'carol']);
+      assert.equal(carol.code, 0, carol.stderr);
     });
     after(async () => {
       await server?.stop();
@@ -257,7 +238,7 @@ for (const dialect of selectedDialects()) {
         ),
       ]);
       assert.equal(nobody.code, 2);
-      assert.match(nobody.stderr, /no user named nobody/);
+      assert.match(nobody.stderr, /no user named nobody \(RAM has no such user\)/);
     });
   });
 }

@@ -104,6 +104,33 @@ describe('black box: dshub call', () => {
     assert.equal(all.stderr, '', 'no progress output when stderr is not a terminal');
   });
 
+  it('calls RAM (2015-05-01) actions with their own Version, checked against the registry', async () => {
+    const help = await call(['CreateUser', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Version: 2015-05-01/);
+    assert.match(help.stdout, /--UserName +string, required/);
+    const made = await call(['CreateUser', '--UserName', 'ram_dave', '--DisplayName', 'Dave']);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(JSON.parse(made.stdout).User.UserId, /^\d{16}$/);
+    const got = await call(['GetUser', '--UserName', 'ram_dave', '--query', 'User.DisplayName']);
+    assert.equal(got.stdout.trim(), '"Dave"');
+    const listed = await call([
+      'ListUsers',
+      '--output',
+      'table',
+      '--query',
+      'Users.User[].{Name: UserName}',
+    ]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^ram_dave$/m);
+    const missing = await call(['GetUser', '--UserName', 'ram_nobody']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^Code: EntityNotExist\.User$/m);
+    const bad = await call(['CreateUser']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /UserName/);
+  });
+
   it('reads a value from file:// and sends a JSON object parameter', async () => {
     const ws = JSON.parse((await call(['ListProjects', '--Names', 'cli_a'])).stdout).PagingInfo
       .Projects[0].Id;

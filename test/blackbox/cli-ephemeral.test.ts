@@ -23,6 +23,7 @@ interface Dshub {
   accessKeySecret: string;
   users: Array<{
     name: string;
+    userId: string;
     accessKeys: Array<{ accessKeyId: string; accessKeySecret?: string }>;
   }>;
   stop(): Promise<void>;
@@ -100,11 +101,16 @@ users:
       - id: LTAIalice0000001
         secret: \${ALICE_SECRET}
       - id: LTAIalice0000002
+  - name: bob
+    policies: [AliyunDataWorksReadOnlyAccess]
+    accessKeys: [{}]
 workspaces:
   - name: sales
     members:
       - user: alice
         roles: [role_project_dev]
+      - user: bob
+        roles: [role_project_guest]
     dataSources:
       - name: orders
         type: mysql
@@ -181,6 +187,22 @@ describe('black box: dshub serve --ephemeral', () => {
       dshub.users[0]!.accessKeys[1]!.accessKeySecret!,
     );
     assert.equal((await other('GetCallerIdentity')).UserName, 'alice');
+  });
+
+  it('creates seeded users through RAM: a key the seed does not name is made by CreateAccessKey', async () => {
+    const bob = dshub.users.find((u) => u.name === 'bob')!;
+    assert.match(bob.userId, /^\d{16}$/);
+    assert.equal(bob.accessKeys.length, 1);
+    const key = bob.accessKeys[0]!;
+    assert.match(key.accessKeyId, /^LTAI/);
+    const asBob = dataWorks(dshub, key.accessKeyId, key.accessKeySecret!);
+    assert.equal((await asBob('GetCallerIdentity')).UserName, 'bob');
+    // A member of sales by name (resolved with RAM's GetUser), read-only by policy.
+    const projects = await asBob('ListProjects');
+    assert.deepEqual(
+      projects.PagingInfo.Projects.map((p) => p.Name),
+      ['sales'],
+    );
   });
 
   it('writes nothing to disk and stops on SIGTERM', async () => {

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { closedPort, listener, reachable } from '../helpers/connectivity-servers.js';
-import { CLI, type RunningServer, runCli, sdkCall } from './support.js';
+import { CLI, type RunningServer, runCli, sdkCall, sdkError } from './support.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -49,7 +49,12 @@ function baseEnv(dataDir: string, extra: Record<string, string> = {}): Record<st
 }
 
 /** Starts `cmd args` and waits for the listening line. */
-async function start(cmd: string, args: string[], env: Record<string, string>): Promise<Started> {
+async function start(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: { detached?: boolean } = {},
+): Promise<Started> {
   const accessKey = {
     id: `LTAIop${randomBytes(8).toString('hex')}`,
     secret: randomBytes(15).toString('hex'),
@@ -62,6 +67,8 @@ async function start(cmd: string, args: string[], env: Record<string, string>): 
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, like a job in a terminal: Ctrl-C signals the whole group.
+    detached: opts.detached ?? false,
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -92,6 +99,45 @@ async function start(cmd: string, args: string[], env: Record<string, string>): 
   return { child, port, server, output: () => output, exited };
 }
 
+/**
+ * Starts a request that takes the whole connectivity budget (a data source on a port that
+ * accepts and never answers), once its workspace and data source exist: in flight when the test
+ * signals the server.
+ */
+async function slowRequest(
+  s: Started,
+  hangPort: number,
+  name: string,
+): Promise<{ inFlight: Promise<Record<string, unknown>> }> {
+  const created = await sdkCall(s.server, 'CreateProject', {
+    method: 'POST',
+    body: { Name: name, DisplayName: name },
+  });
+  const ds = await sdkCall(s.server, 'CreateDataSource', {
+    method: 'POST',
+    query: {
+      ConnectionProperties: JSON.stringify({
+        envType: 'Prod',
+        address: [{ host: '127.0.0.1', port: hangPort }],
+      }),
+      ConnectionPropertiesMode: 'UrlMode',
+      Name: 'op_hang',
+      ProjectId: created.Id as number,
+      Type: 'redis',
+    },
+  });
+  const inFlight = sdkCall(s.server, 'TestDataSourceConnectivity', {
+    method: 'POST',
+    query: {
+      DataSourceId: ds.Id as number,
+      ProjectId: created.Id as number,
+      ResourceGroupId: 'Serverless_res_group_1',
+    },
+  });
+  inFlight.catch(() => {}); // awaited by the test; no unhandled rejection meanwhile
+  return { inFlight };
+}
+
 async function get(port: number, path: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: res.status, body: await res.text() };
@@ -103,33 +149,8 @@ describe('black box: running dshub as an operator does', () => {
     const hang = await listener('hang');
     try {
       const s = await start('npm', ['start'], baseEnv(dataDir));
-      const created = await sdkCall(s.server, 'CreateProject', {
-        method: 'POST',
-        body: { Name: 'op_stop', DisplayName: 'stop' },
-      });
-      const ds = await sdkCall(s.server, 'CreateDataSource', {
-        method: 'POST',
-        query: {
-          ConnectionProperties: JSON.stringify({
-            envType: 'Prod',
-            address: [{ host: '127.0.0.1', port: hang.port }],
-          }),
-          ConnectionPropertiesMode: 'UrlMode',
-          Name: 'op_hang',
-          ProjectId: created.Id as number,
-          Type: 'redis',
-        },
-      });
       // A request that takes the whole connectivity budget, signalled in the middle of it.
-      const inFlight = sdkCall(s.server, 'TestDataSourceConnectivity', {
-        method: 'POST',
-        query: {
-          DataSourceId: ds.Id as number,
-          ProjectId: created.Id as number,
-          ResourceGroupId: 'Serverless_res_group_1',
-        },
-      });
-      inFlight.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+      const { inFlight } = await slowRequest(s, hang.port, 'op_stop');
       await new Promise((r) => setTimeout(r, 500));
       s.child.kill('SIGTERM');
       const body = await inFlight;
@@ -142,6 +163,37 @@ describe('black box: running dshub as an operator does', () => {
       const again = await start(process.execPath, [CLI, 'serve'], baseEnv(dataDir));
       again.child.kill('SIGINT');
       assert.equal(await again.exited, 0);
+    } finally {
+      await hang.close();
+    }
+  });
+
+  it('`npm start` stops on Ctrl-C (SIGINT to its process group, as a terminal sends it) and on SIGINT to npm alone', async () => {
+    const dataDir = tempDir();
+    const hang = await listener('hang');
+    try {
+      for (const how of ['Ctrl-C', 'SIGINT to npm'] as const) {
+        const s = await start('npm', ['start'], baseEnv(dataDir), { detached: true });
+        const { inFlight } = await slowRequest(
+          s,
+          hang.port,
+          how === 'Ctrl-C' ? 'op_ctrl_c' : 'op_sigint',
+        );
+        await new Promise((r) => setTimeout(r, 500));
+        // A terminal's Ctrl-C reaches npm and node at once, and npm passes it on to node too:
+        // node gets it twice, and that is still one clean stop.
+        if (how === 'Ctrl-C') process.kill(-s.child.pid!, 'SIGINT');
+        else s.child.kill('SIGINT');
+        const body = await inFlight;
+        assert.equal(
+          (body.Connectivity as Record<string, unknown>).ConnectState,
+          'Unreachable',
+          how,
+        );
+        await s.exited;
+        assert.equal(await reachable(s.port), false, `${how}: nothing serves on the port`);
+        assert.match(s.output(), /"msg":"stopped"/, `${how}: a clean stop\n${s.output()}`);
+      }
     } finally {
       await hang.close();
     }
@@ -182,6 +234,21 @@ describe('black box: running dshub as an operator does', () => {
     assert.match(draining.body, /shutting down/);
     assert.equal((await get(s.port, '/health/live')).status, 200, 'still serving while draining');
     assert.equal(await s.exited, 0);
+  });
+
+  it('a signal after the first (not the same Ctrl-C passed on by npm) ends a stop at once', async () => {
+    const s = await start(
+      process.execPath,
+      [CLI, 'serve'],
+      baseEnv(tempDir(), { DSHUB_SHUTDOWN_DRAIN_MS: '20000' }),
+    );
+    s.child.kill('SIGTERM');
+    s.child.kill('SIGTERM'); // the same signal twice at once: still the one, draining stop
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(s.child.exitCode, null, 'still draining');
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 143);
+    assert.match(s.output(), /second signal: stopping at once/);
   });
 
   it('an unreachable PostgreSQL is waited for, then a clear message (no password in it)', async () => {
@@ -279,6 +346,33 @@ describe('black box: running dshub as an operator does', () => {
       attach.stderr,
       new RegExp(`attached policy AliyunDataWorksFullAccess to user ${userId}`),
     );
+  });
+
+  it("an error's Recommend names its RequestId; that page links to the request in the console's audit view", async () => {
+    const s = await start(process.execPath, [CLI, 'serve'], baseEnv(tempDir()));
+    try {
+      const err = await sdkError(
+        sdkCall(s.server, 'GetProject', { method: 'POST', body: { Id: 987_654 } }),
+      );
+      const requestId = String(err.data.RequestId);
+      const recommend = new URL(String(err.data.Recommend));
+      assert.equal(recommend.origin, `http://127.0.0.1:${s.port}`);
+      assert.equal(recommend.pathname, '/errors');
+      assert.equal(recommend.searchParams.get('RequestId'), requestId);
+      assert.ok(recommend.hash.length > 1, 'an anchor for the code');
+      const page = await get(s.port, `${recommend.pathname}${recommend.search}`);
+      assert.equal(page.status, 200);
+      const link = `http://127.0.0.1:${s.port}/console/audit?RequestId=${requestId}`;
+      assert.ok(page.body.includes(`href="${link}"`), 'links to the audit view of the request');
+      assert.equal((await get(s.port, `/console/audit?RequestId=${requestId}`)).status, 200);
+      // Anything but a RequestId in the link is ignored, never echoed.
+      const odd = await get(s.port, '/errors?RequestId=%3Cscript%3Ealert(1)%3C/script%3E');
+      assert.equal(odd.status, 200);
+      assert.doesNotMatch(odd.body, /<script>|id="request"/);
+    } finally {
+      s.child.kill('SIGTERM');
+      await s.exited;
+    }
   });
 
   it('`dshub ops | head -1` ends quietly (no EPIPE trace)', async () => {

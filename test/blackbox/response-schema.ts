@@ -7,7 +7,10 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 
 interface Document {
-  paths: Record<string, Record<string, { responses: Record<string, ResponseSpec> }>>;
+  paths: Record<
+    string,
+    Record<string, { 'x-acs-version'?: string; responses: Record<string, ResponseSpec> }>
+  >;
   components: { schemas: Record<string, unknown> };
 }
 interface ResponseSpec {
@@ -15,6 +18,8 @@ interface ResponseSpec {
 }
 
 type Schema = Record<string, unknown>;
+
+const DATAWORKS = '2024-05-18';
 
 /** A copy of the schema whose objects with declared properties admit nothing else. */
 function closed(schema: unknown): unknown {
@@ -40,18 +45,20 @@ class Checker {
 
   constructor(doc: Document) {
     for (const [path, item] of Object.entries(doc.paths)) {
-      const action = /^\/\?Action=(\w+)$/.exec(path)?.[1];
+      // `/?Action=X`, or `/?Action=X&Version=V` for another version than DataWorks' (RAM).
+      const action = /^\/\?Action=(\w+)(?:&Version=[\d-]+)?$/.exec(path)?.[1];
       if (!action) continue;
       for (const op of Object.values(item)) {
         const schema = op.responses['200']?.content?.['application/json']?.schema;
-        if (schema) this.byAction.set(action, this.ajv.compile(closed(schema) as Schema));
+        const key = `${op['x-acs-version'] ?? DATAWORKS} ${action}`;
+        if (schema) this.byAction.set(key, this.ajv.compile(closed(schema) as Schema));
       }
     }
     this.error = this.ajv.compile(closed(doc.components.schemas.Error) as Schema);
   }
 
-  success(action: string, body: unknown): void {
-    const validate = this.byAction.get(action);
+  success(action: string, body: unknown, version = DATAWORKS): void {
+    const validate = this.byAction.get(`${version} ${action}`);
     if (!validate) throw new Error(`${action} answered but /openapi.json does not declare it`);
     if (!validate(body)) throw mismatch(action, validate, body);
   }

@@ -177,6 +177,7 @@ describe('DSHUB_PUBLIC_HOSTS and DSHUB_METRICS_TOKEN set (SQLite)', () => {
     assert.match(ok.body, /dshub_requests_total\{action="GetCallerIdentity",code="Success"\}/);
     assert.match(ok.body, /code="Forbidden.Host"/);
     assert.ok(!ok.body.includes(TOKEN), 'the token is not in the metrics');
+    assert.ok(!(await server.flushedOutput()).includes(TOKEN), 'nor in the log');
   });
 });
 

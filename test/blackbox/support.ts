@@ -180,6 +180,8 @@ export interface SdkCallOptions {
   credentials?: Credentials;
   /** Call over HTTPS, trusting this CA (PEM). */
   https?: { ca: string };
+  /** The API version; DataWorks' 2024-05-18 unless given (RAM: 2015-05-01). */
+  version?: string;
 }
 
 export interface SdkRequest {
@@ -221,7 +223,7 @@ export async function sdkCall(
   const client = new OpenApiClient.default(config);
   const params = new $OpenApiUtil.Params({
     action,
-    version: '2024-05-18',
+    version: opts.version ?? '2024-05-18',
     protocol: 'HTTPS',
     pathname: '/',
     method: request.method,
@@ -250,7 +252,7 @@ export async function sdkCall(
     }
     throw e;
   }
-  (await responseChecker(server.port, opts.https)).success(action, answer);
+  (await responseChecker(server.port, opts.https)).success(action, answer, opts.version);
   return answer;
 }
 
@@ -259,19 +261,19 @@ export async function popCall(
   server: RunningServer,
   action: string,
   params: Record<string, string | number | boolean>,
-  opts: { method?: 'GET' | 'POST'; credentials?: Credentials } = {},
+  opts: { method?: 'GET' | 'POST'; credentials?: Credentials; version?: string } = {},
 ): Promise<Record<string, unknown>> {
   const creds = opts.credentials ?? server;
   const client = new RPCClient({
     accessKeyId: creds.accessKeyId,
     accessKeySecret: creds.accessKeySecret,
     endpoint: `http://${server.endpoint}`,
-    apiVersion: '2024-05-18',
+    apiVersion: opts.version ?? '2024-05-18',
   });
   const body = (await client.request(action, stringify(params) ?? {}, {
     method: opts.method ?? 'POST',
   })) as Record<string, unknown>;
-  (await responseChecker(server.port)).success(action, body);
+  (await responseChecker(server.port)).success(action, body, opts.version);
   return body;
 }
 

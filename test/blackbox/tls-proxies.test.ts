@@ -2,7 +2,8 @@
  * HTTPS and reverse proxies, from outside: a test CA made here signs a certificate for
  * 127.0.0.1; dshub serves it (DSHUB_TLS_CERT/KEY) and Alibaba's client calls over https trusting
  * that CA; SIGHUP loads a renewed certificate. X-Forwarded-For is believed only from
- * DSHUB_TRUSTED_PROXIES (the log's client address shows which).
+ * DSHUB_TRUSTED_PROXIES: the forwarded address is what the request log, the audit trail and a
+ * policy's acs:SourceIp condition see, and an untrusted peer's header changes none of them.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -13,7 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { type RunningServer, sdkCall, sdkError, startServer } from './support.js';
+import {
+  adminCli,
+  type Credentials,
+  type RunningServer,
+  type SdkError,
+  sdkCall,
+  sdkError,
+  startServer,
+} from './support.js';
 
 const run = promisify(execFile);
 
@@ -199,40 +208,149 @@ describe("black box: HTTPS with a test CA, through Alibaba's client", async () =
   });
 });
 
-/** One signed-looking request with an X-Forwarded-For header; the answer does not matter. */
-function callWithForwardedFor(port: number, forwarded: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
+/**
+ * A reverse proxy in front of dshub that connects from `localAddress` (a loopback address of its
+ * own, so dshub can tell a trusted proxy from an untrusted peer while everything stays on
+ * loopback) and sets X-Forwarded-For to the client address it reports (`forwardFor`), as nginx's
+ * `proxy_set_header X-Forwarded-For $remote_addr` does. Every client here is on 127.0.0.1, so
+ * the address a proxy "saw" is set by the test. Headers and body pass unchanged (Host is signed).
+ */
+async function forwardingProxy(
+  server: RunningServer,
+  localAddress: string,
+): Promise<{ endpoint: string; forwardFor: string; close(): Promise<void> }> {
+  const state = { endpoint: '', forwardFor: '', close: async () => {} };
+  const proxy = http.createServer((req, res) => {
+    const upstream = http.request(
       {
         host: '127.0.0.1',
-        port,
-        path: '/?Action=ListProjects',
-        headers: { 'x-forwarded-for': forwarded },
+        port: server.port,
+        localAddress,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, 'x-forwarded-for': state.forwardFor },
+        agent: false,
       },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve());
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
       },
     );
-    req.on('error', reject);
+    upstream.on('error', (e) => res.writeHead(502).end(e.message));
+    req.pipe(upstream);
   });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  state.endpoint = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  state.close = () => new Promise((r) => proxy.close(() => r()));
+  return state;
 }
 
-describe('black box: X-Forwarded-For only from trusted proxies', () => {
-  it('believes it from DSHUB_TRUSTED_PROXIES and ignores it otherwise', async () => {
-    const trusting = await startServer({ env: { DSHUB_TRUSTED_PROXIES: '127.0.0.1' } });
-    const plain = await startServer();
+describe('black box: X-Forwarded-For only from trusted proxies (log, audit, policy source IP)', () => {
+  const ALLOWED = '198.51.100.23';
+  const OTHER = '198.51.100.24';
+  let server: RunningServer;
+  let user: Credentials;
+  let trusted: Awaited<ReturnType<typeof forwardingProxy>>;
+  let untrusted: Awaited<ReturnType<typeof forwardingProxy>>;
+
+  before(async () => {
+    server = await startServer({
+      env: { DSHUB_TRUSTED_PROXIES: '127.0.0.2', DSHUB_AUTH_CACHE_TTL_MS: '0' },
+    });
+    const me = await sdkCall(server, 'GetCallerIdentity', { method: 'POST' });
+    const cli = adminCli(server);
+    const u = await cli('admin', 'user', 'create', 'office', '-t', String(me.AccountId));
+    const key = await cli('admin', 'key', 'create', u.userId!);
+    // The role that may create workspaces; the policy below decides where from.
+    await cli('admin', 'role', 'grant', u.userId!, 'TenantAdmin');
+    // Everything, but only from the office's address.
+    await cli(
+      'admin',
+      'policy',
+      'attach',
+      u.userId!,
+      'OfficeOnly',
+      '--document',
+      JSON.stringify({
+        Version: '1',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'dataworks:*',
+            Resource: '*',
+            Condition: { IpAddress: { 'acs:SourceIp': [`${ALLOWED}/32`] } },
+          },
+        ],
+      }),
+    );
+    user = { accessKeyId: key.accessKeyId!, accessKeySecret: key.accessKeySecret! };
+    trusted = await forwardingProxy(server, '127.0.0.2');
+    untrusted = await forwardingProxy(server, '127.0.0.3');
+  });
+  after(async () => {
+    await trusted?.close();
+    await untrusted?.close();
+    await server?.stop();
+  });
+
+  /** CreateProject through a proxy, as the office user; resolves with the RequestId and code. */
+  async function createThrough(
+    proxy: { endpoint: string; forwardFor: string },
+    forwardFor: string,
+    name: string,
+  ): Promise<{ requestId: string; code: string }> {
+    proxy.forwardFor = forwardFor;
+    const via = { ...server, endpoint: proxy.endpoint };
     try {
-      await callWithForwardedFor(trusting.port, '198.51.100.23');
-      await callWithForwardedFor(plain.port, '198.51.100.24');
-      const trustedLog = await trusting.flushedOutput();
-      const plainLog = await plain.flushedOutput();
-      assert.match(trustedLog, /"ip":"198\.51\.100\.23"/);
-      assert.doesNotMatch(plainLog, /198\.51\.100\.24/);
-      assert.match(plainLog, /"ip":"127\.0\.0\.1"/);
-    } finally {
-      await trusting.stop();
-      await plain.stop();
+      const ok = await sdkCall(
+        via,
+        'CreateProject',
+        { method: 'POST', body: { Name: name, DisplayName: name } },
+        { credentials: user },
+      );
+      return { requestId: String(ok.RequestId), code: 'Success' };
+    } catch (e) {
+      const err = e as SdkError;
+      if (!err.data?.RequestId) throw e;
+      return { requestId: String(err.data.RequestId), code: err.code };
     }
+  }
+
+  /** What the audit trail and the request log say about one call. */
+  async function recorded(requestId: string): Promise<{ audit: string; log: string }> {
+    const events = await sdkCall(server, 'ListAuditEvents', {
+      method: 'POST',
+      query: { RequestId: requestId },
+    });
+    const list = (events.PagingInfo as { AuditEvents: Array<{ SourceIp: string }> }).AuditEvents;
+    assert.equal(list.length, 1, JSON.stringify(events));
+    const line = (await server.flushedOutput())
+      .split('\n')
+      .find((l) => l.includes(`"requestId":"${requestId}"`));
+    assert.ok(line, `no log line for ${requestId}`);
+    return { audit: list[0]!.SourceIp, log: (JSON.parse(line) as { ip: string }).ip };
+  }
+
+  it('from a trusted proxy, the forwarded address is what the policy, audit and log see', async () => {
+    const allowed = await createThrough(trusted, ALLOWED, 'office_ok');
+    assert.equal(allowed.code, 'Success');
+    assert.deepEqual(await recorded(allowed.requestId), { audit: ALLOWED, log: ALLOWED });
+
+    const refused = await createThrough(trusted, OTHER, 'office_elsewhere');
+    assert.equal(refused.code, 'Forbidden.RAM');
+    assert.deepEqual(await recorded(refused.requestId), { audit: OTHER, log: OTHER });
+  });
+
+  it("an untrusted peer's X-Forwarded-For is ignored by the policy, audit and log", async () => {
+    const spoofed = await createThrough(untrusted, ALLOWED, 'office_spoofed');
+    assert.equal(spoofed.code, 'Forbidden.RAM');
+    assert.deepEqual(await recorded(spoofed.requestId), { audit: '127.0.0.3', log: '127.0.0.3' });
+    assert.doesNotMatch(
+      (await server.flushedOutput())
+        .split('\n')
+        .filter((l) => l.includes(spoofed.requestId))
+        .join('\n'),
+      /198\.51\.100/,
+    );
   });
 });

@@ -35,6 +35,8 @@ const STATUS: Record<Expect, number> = {
   '1000010005': 404,
   '1000011038': 404,
   'Forbidden.Workspace': 403,
+  'EntityNotExist.User': 404,
+  'EntityNotExist.Policy': 404,
 };
 
 const quiet = { record: async () => {}, note: () => {} };
@@ -85,6 +87,11 @@ class World {
     );
     this.keys.set('memberOfOtherWorkspace', elsewhere);
     this.keys.set('userOfOtherTenant', await c.newTenant());
+    // RAM's policy for every user actor too, so that for RAM operations the role layer decides.
+    for (const [actor, key] of this.keys) {
+      if (actor === 'TenantOwner' || actor === 'userOfOtherTenant') continue;
+      await c.services.identity.attachPolicy(key.userId!, 'AliyunRAMFullAccess');
+    }
     this.shared = await this.newScene();
   }
 
@@ -135,6 +142,8 @@ class World {
       );
       return { id, name };
     };
+    const ramName = () => c.name('ram').replace(/_/g, '-');
+    const newRamUser = () => c.services.identity.createUser(this.tenantId, c.name('ramuser'));
     const twinProjectId = () => {
       this.twin ??= this.newScene().then((s) => s.projectId);
       return this.twin;
@@ -168,6 +177,31 @@ class World {
         await c.services.dataSources.delete(testGrant({ ...owner, id, projectId }), quiet);
         return id;
       },
+      newUserName: async () => (await newRamUser()).name,
+      newUserWithKey: async () => {
+        const user = await newRamUser();
+        const key = await c.services.identity.createAccessKey(user.id);
+        return { userName: user.name, accessKeyId: key.accessKeyId };
+      },
+      newUserWithPolicy: async () => {
+        const user = await newRamUser();
+        await c.services.identity.attachPolicy(user.id, 'AliyunDataWorksReadOnlyAccess');
+        return user.name;
+      },
+      newPolicyName: async () => {
+        const name = ramName();
+        await c.services.identity.attachPolicy(
+          (await newRamUser()).id,
+          name,
+          JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'dataworks:List*' }] }),
+        );
+        await c.services.db.kysely
+          .deleteFrom('policy_attachments')
+          .where('policy_name', '=', name)
+          .execute();
+        return name;
+      },
+      ramName,
       newSharedRule: async () =>
         c.services.sharing.create(
           testGrant({ ...owner, id: (await newDataSource()).id, projectId }),
@@ -202,12 +236,14 @@ class World {
     if (!key) {
       // Tenant Administrator, so the role layer alone would allow: only the Deny can refuse.
       key = await this.c.newUser(this.tenantId, { tenantAdmin: true });
+      await this.c.services.identity.attachPolicy(key.userId!, 'AliyunRAMFullAccess');
+      const ram = OPERATIONS.find((o) => o.action === operation)?.ram ?? `dataworks:${operation}`;
       await this.c.services.identity.attachPolicy(
         key.userId!,
         `Deny${operation}`,
         JSON.stringify({
           Version: '1',
-          Statement: [{ Effect: 'Deny', Action: `dataworks:${operation}`, Resource: '*' }],
+          Statement: [{ Effect: 'Deny', Action: ram, Resource: '*' }],
         }),
       );
       this.denyKeys.set(operation, key);
@@ -286,6 +322,7 @@ function runMatrix(rows: readonly MatrixRow[], forbidden: boolean) {
         const r = await world.c.call(key, row.operation, params, {
           method: call.method,
           placement: call.placement,
+          ...(call.version ? { version: call.version } : {}),
         });
         if (explained) agrees(explained, r, row.actor);
         if (row.expect === 'allow') {

@@ -7,6 +7,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { findOperation } from '../../registry/index.js';
 import { API_VERSION } from '../../registry/operation.js';
+import { normalizeEndpoint } from './endpoint.js';
+import { ApiCallError, TransportError } from './errors.js';
 import { type Credentials, type SignatureScheme, signAcs3, signV2 } from './signer.js';
 
 export interface ClientOptions extends Credentials {
@@ -17,38 +19,7 @@ export interface ClientOptions extends Credentials {
   timeoutMs?: number;
 }
 
-export class ApiCallError extends Error {
-  override readonly name = 'ApiCallError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly requestId: string | undefined,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
-/** Network failure, timeout, or an answer that is not the API's JSON. */
-export class TransportError extends Error {
-  override readonly name = 'TransportError';
-}
-
 export type ApiBody = Record<string, unknown>;
-
-export function normalizeEndpoint(endpoint: string): URL {
-  const withScheme = /^[a-z]+:\/\//i.test(endpoint) ? endpoint : `http://${endpoint}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    throw new TransportError(`the endpoint "${endpoint}" is not a valid URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TransportError(`the endpoint "${endpoint}" must use http or https`);
-  }
-  return url;
-}
 
 export class ApiClient {
   private readonly url: URL;

@@ -1,106 +1,9 @@
 /**
  * `dshub export`, `dshub plan -f` and `dshub apply -f`: workspaces as code, through the API.
+ * Declared here; apply.ts (YAML, the plan, the client) is imported when one of them runs.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { clientFrom } from '../call.js';
-import { UsageError } from '../call-params.js';
-import type { ApiClient } from '../client/api-client.js';
-import { createProgress } from '../progress.js';
-import { exportFile, renderFile } from './export.js';
-import { type HubFile, readHubFile } from './format.js';
-import { makePlan, type Plan, renderPlan } from './plan.js';
-import { type LiveState, readLiveState } from './state.js';
-
-export interface ApplyOptions {
-  prune?: boolean;
-  updateSecrets?: boolean;
-  env?: NodeJS.ProcessEnv;
-  /** Users known beyond what the API shows (a seed's freshly created users). */
-  extraUsers?: ReadonlyMap<string, string>;
-}
-
-export async function planFile(
-  client: ApiClient,
-  file: HubFile,
-  opts: ApplyOptions,
-): Promise<{ plan: Plan; live: LiveState }> {
-  const progress = createProgress();
-  try {
-    const live = await readLiveState(
-      client,
-      file.workspaces.map((w) => w.name),
-      (t) => progress.update(t),
-    );
-    for (const [name, id] of opts.extraUsers ?? []) {
-      live.userIds.set(name, id);
-      live.userNames.set(id, name);
-    }
-    const plan = makePlan(file, live, {
-      prune: opts.prune ?? false,
-      updateSecrets: opts.updateSecrets ?? false,
-      env: opts.env ?? process.env,
-    });
-    return { plan, live };
-  } finally {
-    progress.done();
-  }
-}
-
-/** Runs a plan's changes in order; stops at the first failure, saying what was done. */
-export async function applyFile(
-  client: ApiClient,
-  file: HubFile,
-  opts: ApplyOptions,
-  log: (line: string) => void,
-): Promise<Plan> {
-  const { plan, live } = await planFile(client, file, opts);
-  const ctx = {
-    client,
-    env: opts.env ?? process.env,
-    workspaceIds: new Map(live.workspaceIds),
-    recordIds: new Map<string, number>(),
-    userIds: new Map(live.userIds),
-  };
-  // Every secret variable is checked before the first call, so a missing one changes nothing.
-  for (const c of plan.changes) c.check?.(ctx.env);
-  const progress = createProgress();
-  let done = 0;
-  try {
-    for (const c of plan.changes) {
-      progress.update(`${done + 1}/${plan.changes.length}: ${c.action} ${c.resource}`);
-      try {
-        await c.run(ctx);
-      } catch (e) {
-        progress.done();
-        log(
-          `failed: ${c.action} ${c.resource} (${done} of ${plan.changes.length} change(s) done before it)`,
-        );
-        throw e;
-      }
-      done++;
-      log(
-        `${c.action === 'create' ? 'created' : c.action === 'update' ? 'changed' : 'deleted'} ${c.resource}`,
-      );
-    }
-  } finally {
-    progress.done();
-  }
-  return plan;
-}
-
-function summary(plan: Plan): string {
-  const count = (a: string) => plan.changes.filter((c) => c.action === a).length;
-  if (plan.changes.length === 0) {
-    return `No changes: the server already matches the file.${plan.skippedDeletes.length ? ` ${plan.skippedDeletes.length} deletion(s) need --prune.` : ''}`;
-  }
-  return `Applied: ${count('create')} created, ${count('update')} changed, ${count('delete')} deleted.${plan.skippedDeletes.length ? ` ${plan.skippedDeletes.length} deletion(s) skipped without --prune.` : ''}`;
-}
-
-interface CommonFlags {
-  profile?: string;
-  signature?: string;
-}
+import type { ExportFlags, PlanFlags } from './apply.js';
 
 function common(cmd: Command): Command {
   return cmd
@@ -120,27 +23,7 @@ export function registerDeclarativeCommands(program: Command): void {
         'only these workspaces (default: every workspace you can see)',
       )
       .option('-o, --out <file>', 'write to a file instead of stdout'),
-  ).action(async (o: CommonFlags & { workspace?: string[]; out?: string }) => {
-    const client = clientFrom(o);
-    const progress = createProgress();
-    let live: LiveState;
-    try {
-      live = await readLiveState(client, o.workspace, (t) => progress.update(t));
-    } finally {
-      progress.done();
-    }
-    for (const name of o.workspace ?? []) {
-      if (!live.workspaces.has(name))
-        throw new UsageError(`no workspace named ${name} (or you cannot see it)`);
-    }
-    const text = renderFile(
-      exportFile(live, (m) => process.stderr.write(`dshub: warning: ${m}\n`)),
-    );
-    if (o.out) {
-      writeFileSync(o.out, text);
-      process.stderr.write(`wrote ${o.out}\n`);
-    } else process.stdout.write(text);
-  });
+  ).action(async (o: ExportFlags) => (await import('./apply.js')).runExport(o));
 
   common(
     program
@@ -151,11 +34,7 @@ export function registerDeclarativeCommands(program: Command): void {
       .requiredOption('-f, --file <file>', 'the declarative file (YAML), or - for stdin')
       .option('--prune', 'include deletions of what the file leaves out')
       .option('--update-secrets', 'also send the secrets of existing data sources'),
-  ).action(async (o: CommonFlags & { file: string; prune?: boolean; updateSecrets?: boolean }) => {
-    const file = readHubFile(o.file);
-    const { plan } = await planFile(clientFrom(o), file, o);
-    process.stdout.write(`${renderPlan(plan)}\n`);
-  });
+  ).action(async (o: PlanFlags) => (await import('./apply.js')).runPlan(o));
 
   common(
     program
@@ -169,14 +48,5 @@ export function registerDeclarativeCommands(program: Command): void {
         '--update-secrets',
         'send the secrets of existing data sources too (they are never compared)',
       ),
-  ).action(async (o: CommonFlags & { file: string; prune?: boolean; updateSecrets?: boolean }) => {
-    const file = readHubFile(o.file);
-    if (file.users?.length) {
-      process.stderr.write(
-        'dshub: warning: users: are created only by dshub serve --ephemeral --seed; ignored here\n',
-      );
-    }
-    const plan = await applyFile(clientFrom(o), file, o, (l) => process.stdout.write(`${l}\n`));
-    process.stdout.write(`${summary(plan)}\n`);
-  });
+  ).action(async (o: PlanFlags) => (await import('./apply.js')).runApply(o));
 }

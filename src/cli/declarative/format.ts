@@ -90,14 +90,23 @@ const user = z
       .array(
         z
           .object({
-            id: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/),
+            id: z
+              .string()
+              .regex(/^[A-Za-z0-9_-]{4,64}$/)
+              .describe(
+                'A fixed AccessKey id; omitted: RAM CreateAccessKey makes id and secret, both printed.',
+              )
+              .optional(),
             secret: z
               .string()
               .min(1)
-              .describe('Usually $' + '{VAR}; omitted: generated and printed.')
+              .describe('Usually $' + '{VAR}; omitted: generated and printed. Needs id.')
               .optional(),
           })
-          .strict(),
+          .strict()
+          .refine((k) => k.secret === undefined || k.id !== undefined, {
+            message: 'a key given a secret needs its id too',
+          }),
       )
       .optional(),
   })

@@ -122,8 +122,9 @@ class Planner {
 
   private checkUser(name: string, where: string): void {
     if (!this.live.userIds.has(name)) {
+      const why = this.live.unresolvedUsers.get(name);
       throw new UsageError(
-        `${where}: no user named ${name} is known: dshub finds users among the members of the workspaces you can see (or declares them in a seed file); add the user to a workspace first (dshub call CreateProjectMember --UserId ...)`,
+        `${where}: no user named ${name}${why ? ` (${why})` : ''}: create it first (dshub call CreateUser --UserName ${name}), or declare it in a seed file`,
       );
     }
   }

@@ -57,6 +57,8 @@ export interface LiveState {
   /** User name → id, from every membership the caller can see and the caller itself. */
   userIds: Map<string, string>;
   userNames: Map<string, string>;
+  /** Names RAM's GetUser did not resolve, with the reason (resolveUserNames). */
+  unresolvedUsers: Map<string, string>;
   /** The caller, who becomes the owner of every workspace it creates. */
   caller: { userId: string; userName: string };
 }
@@ -170,6 +172,7 @@ export async function readLiveState(
     workspaces: new Map(),
     userIds: new Map(),
     userNames: new Map(),
+    unresolvedUsers: new Map(),
     caller: { userId: '', userName: '' },
   };
   const me = await client.call('GetCallerIdentity', {});
@@ -194,4 +197,36 @@ export async function readLiveState(
     }
   }
   return state;
+}
+
+/**
+ * Names the file uses that no visible workspace showed: looked up by name with RAM's GetUser
+ * (2015-05-01), so a user in no workspace yet can be added to one. A name RAM does not know
+ * stays unknown (the plan says so); a caller RAM refuses (GetUser needs the Tenant Owner or a
+ * Tenant Administrator) gets the same, with the reason kept for the message.
+ */
+export async function resolveUserNames(
+  client: ApiClient,
+  names: Iterable<string>,
+  state: LiveState,
+): Promise<void> {
+  for (const name of new Set(names)) {
+    if (state.userIds.has(name)) continue;
+    try {
+      const body = await client.call('GetUser', { UserName: name });
+      const user = (body.User ?? {}) as Record<string, unknown>;
+      const id = String(user.UserId ?? '');
+      if (id) {
+        state.userIds.set(name, id);
+        state.userNames.set(id, name);
+      }
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (typeof code !== 'string') throw e;
+      state.unresolvedUsers.set(
+        name,
+        code === 'EntityNotExist.User' ? 'RAM has no such user' : `RAM's GetUser answered ${code}`,
+      );
+    }
+  }
 }
