@@ -232,6 +232,9 @@ async function byTags(
       .$if(f.masks !== undefined, (b) =>
         b.where('data_source_groups.env_mask', 'in', f.masks as number[]),
       )
+      .$if(f.drift !== undefined, (b) =>
+        b.where(driftPredicate(f.drift as DriftFilter, 'data_source_groups.drift')),
+      )
       .$if(q.nameContains !== undefined, (b) =>
         b.where(nameMatches('data_source_groups.name', q.nameContains as string)),
       );

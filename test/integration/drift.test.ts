@@ -296,9 +296,29 @@ forEachDialect('ListDataSources Drift filter', (t) => {
     assert.deepEqual((await drifting(c, ws.id, { Drift: 'Suspicious' })).names, ['old']);
   });
 
-  it('refuses an unknown Drift value', async () => {
+  it('combines with the Tags filter, and refuses an unknown Drift value', async () => {
     const c = t();
     const ws = await newSpace(c);
+    const tagged = async (name: string, p: Body) =>
+      expectOk(
+        await callQuery(c, c.root, 'CreateDataSource', {
+          ProjectId: ws.id,
+          Name: name,
+          Type: 'mysql',
+          ConnectionPropertiesMode: 'UrlMode',
+          ConnectionProperties: JSON.stringify(p),
+          Tags: '["blue"]',
+        }),
+      );
+    await tagged('x_drifts', props('Dev', { driverVersion: '8.2.0' }));
+    await tagged('x_drifts', props('Prod'));
+    await tagged('y_same', props('Prod'));
+    await create(c, ws.id, 'z_untagged', props('Dev', { driverVersion: '8.2.0' }));
+    await create(c, ws.id, 'z_untagged', props('Prod'));
+    assert.deepEqual(await drifting(c, ws.id, { Drift: 'Suspicious', Tags: '["blue"]' }), {
+      total: 1,
+      names: ['x_drifts'],
+    });
     expectError(
       await callQuery(c, c.root, 'ListDataSources', { ProjectId: ws.id, Drift: 'Yes' }, 'GET'),
       'InvalidParameter.Drift',
