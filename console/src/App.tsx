@@ -72,7 +72,7 @@ function WorkspaceSwitcher() {
       onChange={(v) => v && navigate(`/w/${v}/data-sources`)}
       searchable
       nothingFoundMessage="No workspace"
-      w={{ base: 160, sm: 240 }}
+      w={{ base: 190, sm: 240 }}
       size="sm"
     />
   );

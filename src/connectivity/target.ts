@@ -223,9 +223,45 @@ function tlsOf(props: Props): TlsSettings | undefined {
   return requested ? { verify: tlsVerify(props) } : undefined;
 }
 
+/**
+ * The credentials of a Kafka `sasl.jaas.config` line (PlainLoginModule, ScramLoginModule):
+ * `username="…"` and `password="…"`, backslash escapes allowed. Other modules give none.
+ */
+export function jaasCredentials(line: string | undefined): {
+  username?: string;
+  password?: string;
+} {
+  if (line === undefined) return {};
+  const value = (key: string) => {
+    const m = new RegExp(`\\b${key}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(line);
+    return m ? m[1]!.replace(/\\(.)/g, '$1') : undefined;
+  };
+  const username = value('username');
+  const password = value('password');
+  return {
+    ...(username !== undefined ? { username } : {}),
+    ...(password !== undefined ? { password } : {}),
+  };
+}
+
+/**
+ * SASL as the published kafka schema writes it: `sasl: {mechanism, username, password,
+ * jaasConfig}` (the credentials of a PLAIN/SCRAM JAAS line count when username/password are
+ * absent). The flat spellings earlier dshub versions read (`saslMechanism`, `saslUsername`,
+ * `saslPassword`, then the top-level `username`/`password`) are still understood.
+ */
 function kafkaSaslOf(props: Props): KafkaSasl | undefined {
   const protocol = String(props.securityProtocol ?? '').toUpperCase();
-  const mechanismText = optionalString(props, 'saslMechanism');
+  const nested = props.sasl;
+  if (
+    nested !== undefined &&
+    nested !== null &&
+    (typeof nested !== 'object' || Array.isArray(nested))
+  ) {
+    throw invalid('sasl must be an object: {"mechanism": "PLAIN", "username": …, "password": …}');
+  }
+  const sasl = (nested ?? {}) as Props;
+  const mechanismText = optionalString(sasl, 'mechanism') ?? optionalString(props, 'saslMechanism');
   if (!protocol.startsWith('SASL_') && mechanismText === undefined) return undefined;
   const mechanism = (mechanismText ?? 'PLAIN').toLowerCase();
   if (mechanism !== 'plain' && mechanism !== 'scram-sha-256' && mechanism !== 'scram-sha-512') {
@@ -234,10 +270,20 @@ function kafkaSaslOf(props: Props): KafkaSasl | undefined {
       `SASL mechanism ${mechanismText} cannot be tested by dshub (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 can)`,
     );
   }
-  const username = optionalString(props, 'saslUsername') ?? optionalString(props, 'username');
-  const password = optionalString(props, 'saslPassword') ?? optionalString(props, 'password');
-  if (username === undefined) throw invalid('username is required for SASL');
-  if (password === undefined) throw invalid('password is required for SASL');
+  const jaas = jaasCredentials(optionalString(sasl, 'jaasConfig'));
+  const username =
+    optionalString(sasl, 'username') ??
+    jaas.username ??
+    optionalString(props, 'saslUsername') ??
+    optionalString(props, 'username');
+  const password =
+    optionalString(sasl, 'password') ??
+    jaas.password ??
+    optionalString(props, 'saslPassword') ??
+    optionalString(props, 'password');
+  const label = mechanism.toUpperCase();
+  if (username === undefined) throw invalid(`sasl.username is required for SASL ${label}`);
+  if (password === undefined) throw invalid(`sasl.password is required for SASL ${label}`);
   return { mechanism, username, password };
 }
 

@@ -69,22 +69,31 @@ export class Metrics {
 
   // Labelled children are looked up once per (action, code): hashing labels on every request
   // is most of what an observation costs.
-  private readonly counters = new Map<string, { inc(): void }>();
+  // By action, then code: no key string is built per request.
+  private readonly counters = new Map<string, Map<string, { inc(): void }>>();
+  private counterCount = 0;
   private readonly timers = new Map<string, { observe(v: number): void }>();
 
-  observe(action: string, code: string, seconds: number): void {
-    const key = `${action}\n${code}`;
-    let counter = this.counters.get(key);
-    if (!counter) {
-      const full = this.counters.size >= MAX_LABEL_SETS;
-      const otherKey = `${OTHER_LABEL}\n${OTHER_LABEL}`;
-      counter = full
-        ? (this.counters.get(otherKey) ??
-          this.requests.labels({ action: OTHER_LABEL, code: OTHER_LABEL }))
-        : this.requests.labels({ action, code });
-      this.counters.set(full ? otherKey : key, counter);
+  private counterFor(action: string, code: string): { inc(): void } {
+    let byCode = this.counters.get(action);
+    const hit = byCode?.get(code);
+    if (hit) return hit;
+    if (this.counterCount >= MAX_LABEL_SETS && !(action === OTHER_LABEL && code === OTHER_LABEL)) {
+      // Folded into one series, created once (the one set allowed past the bound).
+      return this.counterFor(OTHER_LABEL, OTHER_LABEL);
     }
-    counter.inc();
+    const counter = this.requests.labels({ action, code });
+    if (!byCode) {
+      byCode = new Map();
+      this.counters.set(action, byCode);
+    }
+    byCode.set(code, counter);
+    this.counterCount++;
+    return counter;
+  }
+
+  observe(action: string, code: string, seconds: number): void {
+    this.counterFor(action, code).inc();
     let timer = this.timers.get(action);
     if (!timer) {
       const full = this.timers.size >= MAX_LABEL_SETS;
@@ -106,7 +115,7 @@ export class Metrics {
 
   /** How many label sets the request counter holds (for tests and the bound above). */
   get labelSets(): number {
-    return this.counters.size;
+    return this.counterCount;
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -133,7 +133,8 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
     }
     const params = new RequestParams(query, form);
     const param = (name: string) => params.get(name);
-    action = signedActionAndVersion(req.headers, param).action ?? '-';
+    const signed = signedActionAndVersion(req.headers, param);
+    action = signed.action ?? '-';
 
     const signable: SignableRequest = {
       method: req.method,
@@ -145,7 +146,7 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
     };
     principal = await services.authenticator.authenticate(signable, req.remoteAddress);
 
-    const signedVersion = signedActionAndVersion(req.headers, param).version;
+    const signedVersion = signed.version;
     const bound = bindActionAndVersion(
       req.headers,
       param,

@@ -1,9 +1,11 @@
 /**
  * What an operator meets, through the commands the README gives: `npm start` stops cleanly on
- * SIGTERM and Ctrl-C (signalled through npm, finishing the request in flight), one server per
- * SQLite data directory (released after exit and after kill -9), liveness and readiness (which
- * fails while draining), waiting for an absent PostgreSQL, configuration errors naming the
- * variable, and the root key file written only for a generated key.
+ * SIGTERM to npm and on Ctrl-C (SIGINT to its process group, as a terminal sends it), finishing
+ * the request in flight, while a later signal ends a stop at once; one server per SQLite data
+ * directory (released after exit and after kill -9), liveness and readiness (which fails while
+ * draining), waiting for an absent PostgreSQL, configuration errors naming the variable, the root
+ * key file written only for a generated key, the CLI's store handling, and error links that lead
+ * to the request's audit events.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';

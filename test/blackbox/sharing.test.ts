@@ -394,5 +394,20 @@ for (const dialect of selectedDialects()) {
         404,
       );
     });
+
+    it('ListAuditEvents shows the sharing events from the target workspace too (RelatedProjectId)', async () => {
+      const body = await sdkCall(server, 'ListAuditEvents', {
+        method: 'POST',
+        query: { ProjectId: target.id, PageSize: 100 },
+      });
+      const events = (body.PagingInfo as { AuditEvents: Record<string, unknown>[] }).AuditEvents;
+      const actions = events.map((e) => e.Action);
+      for (const action of ['CreateDataSourceSharedRule', 'DeleteDataSourceSharedRule']) {
+        const e = events.find((x) => x.Action === action);
+        assert.ok(e, `${action} in ${actions}`);
+        assert.equal(e.ProjectId, source.id);
+        assert.equal(e.RelatedProjectId, target.id);
+      }
+    });
   });
 }

@@ -18,7 +18,7 @@ export function chromiumMissing(): string | undefined {
 
 /** One fresh profile (--user-data-dir is Playwright's persistent-context directory). */
 export async function launchBrowser(
-  options: { width?: number; height?: number } = {},
+  options: { width?: number; height?: number; args?: string[] } = {},
 ): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'dshub-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -33,6 +33,7 @@ export async function launchBrowser(
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(options.args ?? []),
     ],
   });
   return {

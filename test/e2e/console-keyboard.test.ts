@@ -309,6 +309,45 @@ describe('web console with the keyboard', { skip: skip || false }, () => {
     await page.close();
   });
 
+  it('works over plain http from another host name, with @noble/hashes, and says it is not encrypted', {
+    timeout: 120_000,
+  }, async () => {
+    // Another host name for this machine: Chromium maps it to 127.0.0.1 itself (no DNS), and
+    // http on a name other than localhost is not a secure context, so Web Crypto is hidden.
+    const host = 'dshub-console.test';
+    const port = server.endpoint.split(':').at(-1)!;
+    const remote = await launchBrowser({
+      args: [`--host-resolver-rules=MAP ${host} 127.0.0.1`, '--disable-features=HttpsUpgrades'],
+    });
+    try {
+      const page = await remote.context.newPage();
+      const foreign: string[] = [];
+      page.on('request', (r) => {
+        if (!r.url().startsWith(`http://${host}:${port}/`)) foreign.push(r.url());
+      });
+      await page.goto(`http://${host}:${port}/console/`);
+      assert.equal(
+        await page.evaluate(() => (globalThis as { isSecureContext?: boolean }).isSecureContext),
+        false,
+      );
+      await page.getByTestId('insecure-banner').waitFor();
+      await page.getByLabel(/^AccessKey ID/).fill(server.accessKeyId);
+      await page.locator('input[name=accessKeySecret]').fill(server.accessKeySecret);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      // Signed calls work (the signature covers this host name), and every page says so.
+      await page.goto(`http://${host}:${port}/console/me`);
+      await page.getByRole('cell', { name: server.accessKeyId }).waitFor();
+      assert.match(
+        (await page.getByTestId('insecure-banner').textContent()) ?? '',
+        /not encrypted/,
+      );
+      assert.deepEqual(foreign, []);
+    } finally {
+      await remote.close();
+    }
+  });
+
   it('says plainly what went wrong: cancelled, network down, sign-in refused', {
     timeout: 120_000,
   }, async () => {

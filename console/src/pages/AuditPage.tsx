@@ -30,13 +30,17 @@ export default function AuditPage() {
     <Stack>
       <Title order={2}>Audit trail</Title>
       <Paper withBorder p="sm">
-        <Group align="flex-end">
+        <Group align="flex-end" gap="sm">
           {FIELDS.map(([key, label]) => (
             <TextInput
               key={key}
               label={label}
               value={draft[key] ?? ''}
-              w={{ base: '100%', sm: key === 'RequestId' ? 300 : 150 }}
+              // On a phone: RequestId across, the short filters two to a line.
+              w={{
+                base: key === 'RequestId' ? '100%' : 'calc(50% - 8px)',
+                sm: key === 'RequestId' ? 300 : 150,
+              }}
               onChange={(e) => {
                 const next = { ...draft, [key]: e.currentTarget.value };
                 setDraft(next);

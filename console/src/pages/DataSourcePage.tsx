@@ -130,8 +130,8 @@ function Sharing({ ds, pid }: { ds: DataSourceRecord; pid: string }) {
               w={120}
             />
             <TextInput
-              label="Only to user (optional)"
-              placeholder="User ID; empty: whole workspace"
+              label="Only to user ID (optional)"
+              placeholder="empty: whole workspace"
               value={user}
               onChange={(e) => setUser(e.currentTarget.value)}
               w={{ base: '100%', sm: 240 }}
@@ -197,8 +197,8 @@ function Sharing({ ds, pid }: { ds: DataSourceRecord; pid: string }) {
 
 export function AuditTable({ events }: { events: AuditEvent[] }) {
   return (
-    <Table.ScrollContainer minWidth={960}>
-      <Table striped data-testid="audit-table">
+    <div className="ds-scroll">
+      <Table striped data-testid="audit-table" className="stack-on-phone audit-table">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Time</Table.Th>
@@ -212,34 +212,54 @@ export function AuditTable({ events }: { events: AuditEvent[] }) {
         <Table.Tbody>
           {events.map((e) => (
             <Table.Tr key={`${e.RequestId}-${e.Action}`}>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTime(e.Time)}</Table.Td>
-              <Table.Td fw={600}>{e.Action}</Table.Td>
+              <Table.Td className="stack-lead" miw={110}>
+                {formatTime(e.Time)}
+              </Table.Td>
+              <Table.Td fw={600} className="stack-lead">
+                {e.Action}
+              </Table.Td>
               <Table.Td>
-                <Badge color={e.Outcome === 'Success' ? 'green' : 'red'} variant="light">
-                  {e.Outcome}
-                </Badge>
+                {e.Outcome === 'Success' ? (
+                  <Badge color="green" variant="light">
+                    Success
+                  </Badge>
+                ) : (
+                  // An error code is read and searched for whole: never cut, never upper-cased.
+                  <Text size="xs" c="red" fw={700} className="mono">
+                    {e.Outcome}
+                  </Text>
+                )}
                 {e.Detail && (
                   <Text size="xs" c="dimmed">
                     {e.Detail}
                   </Text>
                 )}
               </Table.Td>
-              <Table.Td className="mono" fz="xs" style={{ whiteSpace: 'nowrap' }}>
+              <Table.Td className="mono" fz="xs" style={{ whiteSpace: 'nowrap' }} data-label="User">
                 {e.UserId}
               </Table.Td>
-              <Table.Td className="mono" fz="xs">
-                {Object.entries(e.Targets)
-                  .map(([k, v]) => `${k}=${String(v)}`)
-                  .join(' ')}
+              <Table.Td className="mono" fz="xs" data-label="Targets">
+                {/* One pair per line, never cut inside a name or a number. */}
+                {Object.entries(e.Targets).map(([k, v]) => (
+                  <div key={k} style={{ whiteSpace: 'nowrap' }}>
+                    {k}={String(v)}
+                  </div>
+                ))}
               </Table.Td>
-              <Table.Td className="mono" fz="xs">
+              <Table.Td
+                className="mono"
+                fz="xs"
+                // Wrapped at its hyphens only: a RequestId is copied and searched whole.
+                style={{ overflowWrap: 'normal', minWidth: 150 }}
+                data-label="RequestId"
+              >
                 {e.RequestId}
               </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
-    </Table.ScrollContainer>
+    </div>
   );
 }
 

@@ -88,14 +88,14 @@ const GroupRow = memo(function GroupRow({ group, pid }: { group: DataSourceGroup
   }
   return (
     <tr className="ds-row">
-      <td className="ds-name mono">{group.Name}</td>
-      <td>
+      <td className="ds-name mono stack-lead">{group.Name}</td>
+      <td className="stack-lead">
         <Badge variant="light">{group.Type}</Badge>
       </td>
-      <td>
+      <td data-label="Dev">
         <EnvCell pid={pid} record={dev} />
       </td>
-      <td>
+      <td data-label="Prod">
         <EnvCell pid={pid} record={prod} />
       </td>
     </tr>
@@ -227,7 +227,11 @@ export default function DataSourcesPage() {
           </Text>
           {/* A plain scrolling box: Mantine's ScrollContainer measures itself on every render. */}
           <div className="ds-scroll">
-            <Table verticalSpacing="xs" className="ds-table" data-testid="data-source-table">
+            <Table
+              verticalSpacing="xs"
+              className="ds-table stack-on-phone"
+              data-testid="data-source-table"
+            >
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>

@@ -70,8 +70,13 @@ type Parsed =
 
 type ParseResult = { ok: true; parsed: Parsed } | { ok: false; message: string };
 
-// Keeps what readSignatureClaim parsed so verifySignature need not parse the request again.
-const parsedByClaim = new WeakMap<SignatureClaim, { req: SignableRequest; parsed: Parsed }>();
+// What readSignatureClaim parsed rides on the claim it returns (under a symbol, so a copy of
+// the claim does not carry it), so verifySignature need not parse the request again. A WeakMap
+// did the same, but an entry per request made every garbage collection walk its ephemerons.
+const PARSED = Symbol('dshub.parsedSignature');
+type ClaimWithParsed = SignatureClaim & {
+  [PARSED]?: { req: SignableRequest; parsed: Parsed };
+};
 
 function parse(req: SignableRequest): ParseResult {
   const authorization = req.headers['authorization'];
@@ -96,21 +101,22 @@ export function readSignatureClaim(req: SignableRequest): ClaimResult {
   const r = parse(req);
   if (!r.ok) return { ok: false, code: 'IncompleteSignature', message: r.message };
   const { parsed } = r;
-  const claim: SignatureClaim =
+  const claim: ClaimWithParsed =
     parsed.scheme === 'ACS3-HMAC-SHA256'
       ? {
           scheme: parsed.scheme,
           accessKeyId: parsed.acs3.accessKeyId,
           timestamp: parsed.acs3.date,
           nonce: parsed.acs3.nonce,
+          [PARSED]: { req, parsed },
         }
       : {
           scheme: parsed.scheme,
           accessKeyId: parsed.rpc.accessKeyId,
           timestamp: parsed.rpc.timestamp,
           nonce: parsed.rpc.nonce,
+          [PARSED]: { req, parsed },
         };
-  parsedByClaim.set(claim, { req, parsed });
   return { ok: true, claim };
 }
 
@@ -129,7 +135,7 @@ export function verifySignature(
   secret: string,
 ): VerifyResult {
   let parsed: Parsed;
-  const cached = parsedByClaim.get(claim);
+  const cached = (claim as ClaimWithParsed)[PARSED];
   if (cached !== undefined && cached.req === req) {
     parsed = cached.parsed;
   } else {
