@@ -186,12 +186,14 @@ for (const dialect of selectedDialects()) {
         [['admin', 'key', 'disable', 'LTAInothing'], /no AccessKey LTAInothing/],
         [['admin', 'tenant', 'create', '1bad name'], /not valid/],
       ];
-      for (const [args, message] of cases) {
-        const r = await cli(...args);
+      // Independent refusals that change nothing: run side by side.
+      const results = await Promise.all(cases.map(([args]) => cli(...args)));
+      cases.forEach(([args, message], i) => {
+        const r = results[i]!;
         assert.notEqual(r.code, 0, args.join(' '));
         assert.match(r.stderr, message);
         assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
-      }
+      });
       const bad = await runCli(['admin', 'tenant', 'list'], { ...env, DSHUB_PORT: 'x' });
       assert.notEqual(bad.code, 0);
       assert.match(bad.stderr, /DSHUB_PORT/);

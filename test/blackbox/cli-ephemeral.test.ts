@@ -4,11 +4,11 @@
  * @alicloud/openapi-core at it, tear it down. Nothing may be written to disk.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import OpenApi, { $OpenApiUtil } from '@alicloud/openapi-core';
@@ -221,5 +221,20 @@ describe('black box: dshub serve --ephemeral', () => {
     const [code] = (await once(child, 'exit')) as [number];
     assert.equal(code, 2);
     assert.match(stderr, /workspaces\.0\.name/);
+  });
+});
+
+describe("black box: the README's Python example", () => {
+  const file = join(dirname(dirname(dirname(CLI))), 'docs', 'examples', 'ephemeral_dshub_test.py');
+  const probe = spawnSync('python3', ['--version']);
+  it('parses as Python (its SDK is not installed here, so it is not run)', {
+    skip: probe.error ? 'python3 is not installed' : false,
+  }, () => {
+    const r = spawnSync(
+      'python3',
+      ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])', file],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
   });
 });

@@ -605,5 +605,10 @@ forEachDialect('RAM audit', (t) => {
     const keyEvent = JSON.parse(events[2]!.targets) as Record<string, string>;
     assert.equal(keyEvent.AccessKeyId, ak.AccessKeyId);
     assert.ok(!JSON.stringify(events).includes(ak.AccessKeySecret!));
+    // The tenant's administrators find them through ListAuditEvents (DataWorks' version).
+    const trail = ok(await c.call(tenant, 'ListAuditEvents', { Action: 'CreateUser' }));
+    const listed = JSON.stringify(trail);
+    assert.ok(listed.includes('EntityAlreadyExists.User'), listed.slice(0, 400));
+    assert.ok(!listed.includes(ak.AccessKeySecret!));
   });
 });
