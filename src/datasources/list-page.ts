@@ -217,15 +217,12 @@ async function byTags(
   page: PageWindow,
 ): Promise<GroupPage> {
   const names = namesTaggedWithAll(db, f.projectId, q.tags as readonly string[], q.envType);
-  // Driven from the tagged names (a derived table), each group found by its primary key.
+  // The workspace's groups whose name is among the tagged names (a semi-join on the subquery).
   const matching = () =>
     db
-      .selectFrom(names.as('m'))
-      .innerJoin('data_source_groups', (j) =>
-        j
-          .onRef('data_source_groups.name', '=', 'm.name')
-          .on('data_source_groups.project_id', '=', f.projectId),
-      )
+      .selectFrom('data_source_groups')
+      .where('data_source_groups.project_id', '=', f.projectId)
+      .where('data_source_groups.name', 'in', names)
       .$if(f.types !== undefined, (b) =>
         b.where('data_source_groups.type', 'in', f.types as string[]),
       )
