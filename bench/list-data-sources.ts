@@ -45,6 +45,11 @@ function props(i: number, env: 'Dev' | 'Prod') {
     database: `db_${i}`,
     username: 'app',
     password: `secret-${i}`,
+    // Every Dev sibling drifts from its Prod record (its database name, expected; the driver
+    // version of every second one, suspicious): 5,000 drifting names, 2,500 suspicious.
+    ...(env === 'Dev'
+      ? { database: `db_${i}_dev`, ...(i % 2 === 0 ? { driverVersion: '8.2.0' } : {}) }
+      : {}),
   };
 }
 
@@ -101,6 +106,8 @@ async function seed(services: Services, projectId: number, tenantId: string): Pr
     );
   }
   await k.transaction().execute((trx) => rebuildIndex(trx, projectId));
+  // The Dev/Prod drift of the names with both records, as after migration 0011.
+  while ((await services.dataSources.backfillDrift(500)) > 0) {}
   // Tags on the bulk records: every one has `all`, one of ten `mod10=…`, one of seven `mod7=…`.
   let tags: { data_source_id: number; project_id: number; tag: string }[] = [];
   for (let n = 0; n < bulk; n++) {
@@ -233,6 +240,19 @@ async function bench(dialect: DialectName): Promise<void> {
       await time(
         'Tags=["all"] page 9000 (every bulk record matches)',
         list({ tags: ['all'], pageNumber: 9000 }),
+      ),
+      await time('Drift=Any page 1 (5,000 names drift)', list({ drift: 'Any' })),
+      await time(
+        'Drift=Any page 450 (CreateTime Desc, 10)',
+        list({ drift: 'Any', pageNumber: 450 }),
+      ),
+      await time(
+        'Drift=Suspicious page 240 (Name Asc, 10; 2,500)',
+        list({ drift: 'Suspicious', sortBy: 'Name', order: 'Asc', pageNumber: 240 }),
+      ),
+      await time(
+        'Drift=Any + Types=postgresql page 200',
+        list({ drift: 'Any', types: ['postgresql'], pageNumber: 200 }),
       ),
       await time('naive: count(*) + LIMIT 10 OFFSET 89990 on records', async () => {
         await k

@@ -177,10 +177,18 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
           await audit.sweep(config.auditRetentionDays);
           await sharing.expiry.sweep();
           await dataSources.versions.sweep(config.versionRetention);
+          await backfillDrift();
         } catch (e) {
           logger.warn({ err: e }, 'housekeeping failed; will retry');
         }
       };
+      // Names whose drift is not known yet (migration 0011): computed at start, a batch at a time.
+      const backfillDrift = async () => {
+        while ((await dataSources.backfillDrift()) > 0) {}
+      };
+      backfillDrift().catch((e: unknown) =>
+        logger.warn({ err: e }, 'computing data source drift failed; housekeeping retries'),
+      );
       timers.push(setInterval(sweep, 60_000).unref());
     },
     async close() {

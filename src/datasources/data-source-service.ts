@@ -7,7 +7,7 @@
  * PostgreSQL, so a concurrent workspace delete waits instead of deadlocking with us), then locks
  * the workspace's data source state, then writes the record, its group and its audit event.
  */
-import type { Insertable, Kysely } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import type { DataSourceGrant, WorkspaceGrant } from '../access/decisions.js';
 import type { AuditRecorder } from '../audit/recorder.js';
 import type { Envelope } from '../crypto/envelope.js';
@@ -29,7 +29,7 @@ import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import { type Prepared, param, prepare } from '../store/prepared.js';
 import type { Database, DataSourceRow, DataSourceTable } from '../store/schema.js';
-import { type DriftEntry, driftOf } from './drift.js';
+import { type DriftEntry, driftLevel, driftOf } from './drift.js';
 import {
   addRecord,
   GroupTypeMismatch,
@@ -329,6 +329,7 @@ export class DataSourceService {
       });
       if (input.tags?.length) await replaceTags(trx, { id, projectId: pid }, input.tags);
       await this.versions.record(trx, id, 'Create', who(actor, audit));
+      await this.refreshDrift(trx, pid, input.name);
       await audit.record(trx, {
         projectId: pid,
         targets: { DataSourceId: id },
@@ -377,6 +378,7 @@ export class DataSourceService {
         who(source, audit),
         `SourceDataSourceId=${row.id}`,
       );
+      await this.refreshDrift(trx, source.projectId, name);
       await audit.record(trx, {
         projectId: source.projectId,
         targets: { DataSourceId: id, SourceDataSourceId: row.id },
@@ -513,6 +515,7 @@ export class DataSourceService {
         await replaceTags(trx, { id: row.id, projectId: pid }, input.tags);
       }
       await this.versions.record(trx, row.id, 'Update', who(actor, audit));
+      await this.refreshDrift(trx, pid, row.name);
       await audit.record(trx, {
         projectId: pid,
         targets: { DataSourceId: row.id },
@@ -551,6 +554,7 @@ export class DataSourceService {
       const target = await this.versions.row(trx, row.id, to.version);
       if (!target) throw errors.dataSourceVersionNotFound(row.id, to.version);
       await this.applyVersion(trx, workspace, actor, ref.projectId, row, target);
+      await this.refreshDrift(trx, ref.projectId, row.name);
       await audit.record(trx, {
         projectId: ref.projectId,
         targets: { DataSourceId: row.id },
@@ -618,6 +622,7 @@ export class DataSourceService {
         env: last.env_type,
         id,
       });
+      await this.refreshDrift(trx, projectId, last.name);
       await audit.record(trx, {
         projectId,
         targets: { DataSourceId: id },
@@ -639,6 +644,43 @@ export class DataSourceService {
       dev: rows.find((r) => r.env_type === 'Dev'),
       prod: rows.find((r) => r.env_type === 'Prod'),
     };
+  }
+
+  /**
+   * Keeps a name's Dev/Prod drift in its group row (ListDataSources' Drift filter), in the
+   * transaction that changed one of its records. Both records are read sealed and compared as
+   * GetDataSourceDrift compares them.
+   */
+  private async refreshDrift(trx: Kysely<Database>, projectId: number, name: string) {
+    const { dev, prod } = await this.pair(trx, projectId, name);
+    const drift =
+      dev && prod ? driftLevel(driftOf(this.versions.diff(snapshot(dev), snapshot(prod)))) : 0;
+    await trx
+      .updateTable('data_source_groups')
+      .set({ drift })
+      .where('project_id', '=', projectId)
+      .where('name', '=', name)
+      .execute();
+  }
+
+  /**
+   * Computes the drift of names that have none yet (those with both records when migration
+   * 0011 ran, or after an index rebuild), a batch at a time, each under its workspace's write
+   * lock. Returns how many it computed; run at start-up and by housekeeping until none remain.
+   */
+  async backfillDrift(batch = 200): Promise<number> {
+    const due = await this.db.kysely
+      .selectFrom('data_source_groups')
+      .select(['project_id', 'name'])
+      .where(sql<boolean>`drift is null`)
+      .limit(batch)
+      .execute();
+    for (const g of due) {
+      await this.write(Number(g.project_id), (trx) =>
+        this.refreshDrift(trx, Number(g.project_id), g.name),
+      );
+    }
+    return due.length;
   }
 
   /** GetDataSourceDrift: how the Dev and Prod records of a name differ (undefined: no such name). */
@@ -725,6 +767,7 @@ export class DataSourceService {
         })
         .where('id', '=', target.id)
         .execute();
+      await this.refreshDrift(trx, pid, input.name);
       const detail = `From=${input.from} Fields=${input.fields.join(',')}`;
       const version = await this.versions.record(
         trx,
@@ -804,6 +847,7 @@ export class DataSourceService {
       if (!row) throw errors.dataSourceNotFound(ref.id);
       await trx.deleteFrom('data_sources').where('id', '=', row.id).execute();
       await removeRecord(trx, { projectId: ref.projectId, name: row.name, env: row.env_type });
+      await this.refreshDrift(trx, ref.projectId, row.name);
       await audit.record(trx, { projectId: ref.projectId, targets: { DataSourceId: row.id } });
     });
   }

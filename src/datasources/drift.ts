@@ -56,3 +56,9 @@ export function driftOf(differences: readonly Difference[]): DriftEntry[] {
     .filter((d) => d.change !== 'unchanged')
     .map((d) => ({ ...d, kind: driftKind(d.field) }));
 }
+
+/** The group's stored drift (migration 0011): 0 none, 1 expected fields only, 2 suspicious. */
+export function driftLevel(entries: readonly DriftEntry[]): 0 | 1 | 2 {
+  if (entries.some((e) => e.kind === 'suspicious')) return 2;
+  return entries.length > 0 ? 1 : 0;
+}

@@ -332,7 +332,7 @@ export async function rebuildIndex(trx: Tx, projectId: number): Promise<void> {
   await trx.deleteFrom('data_source_name_grams').where('project_id', '=', projectId).execute();
   await trx
     .insertInto('data_source_groups')
-    .columns(['project_id', 'name', 'type', 'env_mask', 'first_id'])
+    .columns(['project_id', 'name', 'type', 'env_mask', 'first_id', 'drift'])
     .expression(
       trx
         .selectFrom('data_sources')
@@ -342,6 +342,8 @@ export async function rebuildIndex(trx: Tx, projectId: number): Promise<void> {
           sql<string>`min(type)`.as('type'),
           sql<number>`sum(case env_type when 'Dev' then 1 else 2 end)`.as('env_mask'),
           sql<number>`min(id)`.as('first_id'),
+          // One record: no drift. Two: compared later (DataSourceService.backfillDrift).
+          sql<number | null>`case when count(*) = 1 then 0 else null end`.as('drift'),
         ])
         .where('project_id', '=', projectId)
         .groupBy(['project_id', 'name']),

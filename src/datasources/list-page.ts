@@ -31,6 +31,8 @@ export interface PageQuery {
   nameContains?: string;
   /** Distinct tags every kept record carries (AND); at most MAX_TAGS_PER_FILTER. */
   tags?: readonly string[];
+  /** Only names whose Dev and Prod records differ: in any field, or in a suspicious one. */
+  drift?: DriftFilter;
   pageNumber: number;
   pageSize: number;
 }
@@ -40,10 +42,23 @@ export interface GroupPage {
   groups: GroupRow[];
 }
 
+export type DriftFilter = 'Any' | 'Suspicious';
+
 interface Filters {
   projectId: number;
   types: readonly string[] | undefined;
   masks: number[] | undefined;
+  drift: DriftFilter | undefined;
+}
+
+/**
+ * The drift predicates, written as literals: each is the predicate of partial indexes
+ * (migration 0011), which both dialects use only when the query repeats it verbatim.
+ */
+function driftPredicate(filter: DriftFilter, qualifiedColumn = 'drift') {
+  return filter === 'Any'
+    ? sql<boolean>`${sql.ref(qualifiedColumn)} > 0`
+    : sql<boolean>`${sql.ref(qualifiedColumn)} = 2`;
 }
 
 function likePattern(text: string): string {
@@ -60,11 +75,13 @@ export async function pageGroups(db: Kysely<Database>, q: PageQuery): Promise<Gr
     projectId: q.projectId,
     types: q.types && q.types.length > 0 ? q.types : undefined,
     masks: q.envType ? masksWith(q.envType) : undefined,
+    drift: q.drift,
   };
   const offset = (q.pageNumber - 1) * q.pageSize;
   const page = { offset, size: q.pageSize, ascending: q.order === 'Asc' };
   if (q.tags && q.tags.length > 0) return byTags(db, spec, f, q, page);
   if (q.nameContains) return byName(db, spec, f, q.nameContains, page);
+  if (f.drift) return byDrift(db, spec, f, page);
   return byBuckets(db, spec, f, page);
 }
 
@@ -80,7 +97,34 @@ function groupsOf(db: Kysely<Database>, f: Filters) {
     .select(['name', 'type', 'env_mask', 'first_id'])
     .where('project_id', '=', f.projectId)
     .$if(f.types !== undefined, (b) => b.where('type', 'in', f.types as string[]))
-    .$if(f.masks !== undefined, (b) => b.where('env_mask', 'in', f.masks as number[]));
+    .$if(f.masks !== undefined, (b) => b.where('env_mask', 'in', f.masks as number[]))
+    .$if(f.drift !== undefined, (b) => b.where(driftPredicate(f.drift as DriftFilter)));
+}
+
+/**
+ * With a Drift filter (and no Name or Tags filter): the drifting names in order, read from a
+ * partial index that holds only them, so a page and its TotalCount cost what the drifting names
+ * cost, not the workspace. Bucket counts know nothing of drift.
+ */
+async function byDrift(
+  db: Kysely<Database>,
+  spec: KindSpec,
+  f: Filters,
+  page: PageWindow,
+): Promise<GroupPage> {
+  const rows = await groupsOf(db, f)
+    .orderBy(column(spec), page.ascending ? 'asc' : 'desc')
+    .limit(page.size)
+    .offset(page.offset)
+    .execute();
+  if (page.offset === 0 && rows.length < page.size) {
+    return { total: rows.length, groups: rows.map(toGroup) };
+  }
+  const c = await groupsOf(db, f)
+    .clearSelect()
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
+  return { total: Number(c.n), groups: rows.map(toGroup) };
 }
 
 async function byBuckets(
@@ -139,6 +183,7 @@ async function byName(
       .where(nameMatches('g.name', needle))
       .$if(f.types !== undefined, (b) => b.where('g.type', 'in', f.types as string[]))
       .$if(f.masks !== undefined, (b) => b.where('g.env_mask', 'in', f.masks as number[]))
+      .$if(f.drift !== undefined, (b) => b.where(driftPredicate(f.drift as DriftFilter, 'g.drift')))
       .execute();
     const sorted = rows.map(toGroup).sort(compareBy(spec, page.ascending));
     return { total: sorted.length, groups: sorted.slice(page.offset, page.offset + page.size) };
@@ -172,20 +217,20 @@ async function byTags(
   page: PageWindow,
 ): Promise<GroupPage> {
   const names = namesTaggedWithAll(db, f.projectId, q.tags as readonly string[], q.envType);
-  // Driven from the tagged names (a derived table), each group found by its primary key.
+  // The workspace's groups whose name is among the tagged names (a semi-join on the subquery).
   const matching = () =>
     db
-      .selectFrom(names.as('m'))
-      .innerJoin('data_source_groups', (j) =>
-        j
-          .onRef('data_source_groups.name', '=', 'm.name')
-          .on('data_source_groups.project_id', '=', f.projectId),
-      )
+      .selectFrom('data_source_groups')
+      .where('data_source_groups.project_id', '=', f.projectId)
+      .where('data_source_groups.name', 'in', names)
       .$if(f.types !== undefined, (b) =>
         b.where('data_source_groups.type', 'in', f.types as string[]),
       )
       .$if(f.masks !== undefined, (b) =>
         b.where('data_source_groups.env_mask', 'in', f.masks as number[]),
+      )
+      .$if(f.drift !== undefined, (b) =>
+        b.where(driftPredicate(f.drift as DriftFilter, 'data_source_groups.drift')),
       )
       .$if(q.nameContains !== undefined, (b) =>
         b.where(nameMatches('data_source_groups.name', q.nameContains as string)),

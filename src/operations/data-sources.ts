@@ -217,6 +217,13 @@ export const listDataSources = defineOperation({
       description: `Keep only records that carry every one of these tags (AND), as a JSON array of strings, e.g. ["tag1","tag2"]: at most ${MAX_TAGS_PER_FILTER} distinct tags, each ${TAG_RULE}; exact, case-sensitive match. Empty or [] filters nothing. A group is kept when one of its records passes, with only the records that pass (as EnvType). DataWorks’ Create/UpdateDataSource set no tags: dshub sets them with its extension parameter Tags there.`,
       maxLength: 4000,
     }),
+    Drift: p.string({
+      description:
+        'Only names whose Dev and Prod records differ (GetDataSourceDrift): Any (in any field, expected ones included) or Suspicious (in a field not expected to differ between environments: mode, driver properties, options). A name with one record never drifts. Combines with the other filters; TotalCount counts the drifting groups.',
+      enum: ['Any', 'Suspicious'] as const,
+      caseInsensitiveEnum: true,
+      extension: true,
+    }),
     SortBy: p.string({
       description: 'CreateTime (default), Id or Name.',
       enum: ['CreateTime', 'Id', 'Name'] as const,
@@ -268,6 +275,7 @@ export const listDataSources = defineOperation({
       ...(q.EnvType ? { envType: q.EnvType } : {}),
       ...(q.Name ? { nameContains: q.Name } : {}),
       ...(tags.length > 0 ? { tags } : {}),
+      ...(q.Drift ? { drift: q.Drift } : {}),
       pageNumber,
       pageSize,
     });

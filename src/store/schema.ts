@@ -170,6 +170,11 @@ export interface DataSourceGroupTable {
   /** 1 = Dev, 2 = Prod, 3 = both. */
   env_mask: number;
   first_id: number;
+  /**
+   * Dev/Prod drift: 0 none (or one record), 1 expected fields only, 2 a suspicious field;
+   * null until computed (migration 0011). Kept by DataSourceService.
+   */
+  drift: number | null;
 }
 
 /** Counted buckets of group keys (src/datasources/list-index.ts). */

@@ -165,3 +165,164 @@ forEachDialect('Dev/Prod drift and promote', (t) => {
     expectError(await callQuery(c, other, 'GetDataSourceDrift', base, 'GET'), '1101080008', 404);
   });
 });
+
+async function drifting(c: TestContext, projectId: number, extra: Body = {}) {
+  const r = expectOk(
+    await callQuery(
+      c,
+      c.root,
+      'ListDataSources',
+      { ProjectId: projectId, SortBy: 'Name', Order: 'Asc', PageSize: 100, ...extra },
+      'GET',
+    ),
+  ).PagingInfo as { TotalCount: number; DataSources: { Name: string }[] };
+  return { total: r.TotalCount, names: r.DataSources.map((d) => d.Name) };
+}
+
+forEachDialect('ListDataSources Drift filter', (t) => {
+  it('keeps the drifting names, follows every change, and pages with a true TotalCount', async () => {
+    const c = t();
+    const ws = await newSpace(c);
+    const same = (env: 'Dev' | 'Prod') => props('Dev', { envType: env, password: 'same-Secret' });
+    await create(c, ws.id, 'a_suspicious', props('Dev', { driverVersion: '8.2.0' }));
+    await create(c, ws.id, 'a_suspicious', props('Prod'));
+    await create(c, ws.id, 'b_expected', props('Dev'));
+    const bProd = await create(c, ws.id, 'b_expected', props('Prod'));
+    const cDev = await create(c, ws.id, 'c_same', same('Dev'));
+    await create(c, ws.id, 'c_same', same('Prod'));
+    await create(c, ws.id, 'd_prod_only', props('Prod'));
+
+    assert.deepEqual(await drifting(c, ws.id, { Drift: 'Any' }), {
+      total: 2,
+      names: ['a_suspicious', 'b_expected'],
+    });
+    assert.deepEqual(await drifting(c, ws.id, { Drift: 'suspicious' }), {
+      total: 1,
+      names: ['a_suspicious'],
+    });
+    // Combined with the other filters.
+    assert.deepEqual((await drifting(c, ws.id, { Drift: 'Any', Name: 'EXPECT' })).names, [
+      'b_expected',
+    ]);
+    assert.deepEqual((await drifting(c, ws.id, { Drift: 'Any', Types: 'hologres' })).names, []);
+
+    // A secret changed in one environment is drift (expected); promote removes a suspicious one.
+    expectOk(
+      await callQuery(c, c.root, 'UpdateDataSource', {
+        Id: cDev,
+        ProjectId: ws.id,
+        ConnectionProperties: JSON.stringify(same('Dev')).replace('same-Secret', 'other-Secret'),
+      }),
+    );
+    expectOk(
+      await callQuery(c, c.root, 'PromoteDataSource', {
+        ProjectId: ws.id,
+        Name: 'a_suspicious',
+        Fields: '["ConnectionProperties.driverVersion"]',
+      }),
+    );
+    assert.deepEqual((await drifting(c, ws.id, { Drift: 'Any' })).names, [
+      'a_suspicious',
+      'b_expected',
+      'c_same',
+    ]);
+    assert.deepEqual((await drifting(c, ws.id, { Drift: 'Suspicious' })).total, 0);
+    // A name left with one record drifts no more; restored, it does again.
+    expectOk(await callQuery(c, c.root, 'DeleteDataSource', { Id: bProd }, 'GET'));
+    assert.ok(!(await drifting(c, ws.id, { Drift: 'Any' })).names.includes('b_expected'));
+    expectOk(await callQuery(c, c.root, 'RestoreDataSource', { DataSourceId: bProd }));
+    assert.ok((await drifting(c, ws.id, { Drift: 'Any' })).names.includes('b_expected'));
+    // Rolled back to its first version, c's Dev record matches Prod again.
+    expectOk(
+      await callQuery(c, c.root, 'RollbackDataSource', {
+        Id: cDev,
+        ToVersion: 1,
+        CurrentVersion: 2,
+      }),
+    );
+    assert.ok(!(await drifting(c, ws.id, { Drift: 'Any' })).names.includes('c_same'));
+  });
+
+  it('pages deep through the drifting names only, in both orders', async () => {
+    const c = t();
+    const ws = await newSpace(c);
+    const drifters: string[] = [];
+    for (let i = 0; i < 23; i++) {
+      const name = `n${String(i).padStart(2, '0')}`;
+      await create(c, ws.id, name, props('Dev', { driverVersion: '8.2.0' }));
+      await create(c, ws.id, name, props('Prod'));
+      drifters.push(name);
+      // Non-drifting names between them.
+      await create(c, ws.id, `${name}_single`, props('Prod'));
+    }
+    for (const Order of ['Asc', 'Desc']) {
+      const seen: string[] = [];
+      for (let PageNumber = 1; PageNumber <= 4; PageNumber++) {
+        const page = expectOk(
+          await callQuery(
+            c,
+            c.root,
+            'ListDataSources',
+            {
+              ProjectId: ws.id,
+              Drift: 'Suspicious',
+              SortBy: 'Name',
+              Order,
+              PageSize: 7,
+              PageNumber,
+            },
+            'GET',
+          ),
+        ).PagingInfo as { TotalCount: number; DataSources: { Name: string }[] };
+        assert.equal(page.TotalCount, 23);
+        seen.push(...page.DataSources.map((d) => d.Name));
+      }
+      assert.deepEqual(seen, Order === 'Asc' ? drifters : [...drifters].reverse());
+    }
+  });
+
+  it('computes drift not known yet (names from before migration 0011)', async () => {
+    const c = t();
+    const ws = await newSpace(c);
+    await create(c, ws.id, 'old', props('Dev', { driverVersion: '5.1.49' }));
+    await create(c, ws.id, 'old', props('Prod'));
+    await c.services.db.kysely
+      .updateTable('data_source_groups')
+      .set({ drift: null })
+      .where('project_id', '=', ws.id)
+      .execute();
+    assert.equal((await drifting(c, ws.id, { Drift: 'Any' })).total, 0);
+    while ((await c.services.dataSources.backfillDrift()) > 0) {}
+    assert.deepEqual((await drifting(c, ws.id, { Drift: 'Suspicious' })).names, ['old']);
+  });
+
+  it('combines with the Tags filter, and refuses an unknown Drift value', async () => {
+    const c = t();
+    const ws = await newSpace(c);
+    const tagged = async (name: string, p: Body) =>
+      expectOk(
+        await callQuery(c, c.root, 'CreateDataSource', {
+          ProjectId: ws.id,
+          Name: name,
+          Type: 'mysql',
+          ConnectionPropertiesMode: 'UrlMode',
+          ConnectionProperties: JSON.stringify(p),
+          Tags: '["blue"]',
+        }),
+      );
+    await tagged('x_drifts', props('Dev', { driverVersion: '8.2.0' }));
+    await tagged('x_drifts', props('Prod'));
+    await tagged('y_same', props('Prod'));
+    await create(c, ws.id, 'z_untagged', props('Dev', { driverVersion: '8.2.0' }));
+    await create(c, ws.id, 'z_untagged', props('Prod'));
+    assert.deepEqual(await drifting(c, ws.id, { Drift: 'Suspicious', Tags: '["blue"]' }), {
+      total: 1,
+      names: ['x_drifts'],
+    });
+    expectError(
+      await callQuery(c, c.root, 'ListDataSources', { ProjectId: ws.id, Drift: 'Yes' }, 'GET'),
+      'InvalidParameter.Drift',
+      400,
+    );
+  });
+});

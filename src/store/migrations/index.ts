@@ -11,6 +11,7 @@ import { customRoles } from './0007-custom-roles.js';
 import { dataSourceVersions } from './0008-data-source-versions.js';
 import { tagsAndRelatedAudit } from './0009-tags-and-related-audit.js';
 import { ramAttributes } from './0010-ram-attributes.js';
+import { groupDrift } from './0011-group-drift.js';
 import type { Migration } from './helpers.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   dataSourceVersions,
   tagsAndRelatedAudit,
   ramAttributes,
+  groupDrift,
 ];
