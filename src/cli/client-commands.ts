@@ -23,5 +23,10 @@ export function registerClientCommands(program: Command): void {
   program
     .command('completion <shell>')
     .description('print a bash or zsh completion script: source <(dshub completion bash)')
-    .action(async (shell: string) => (await import('./completion.js')).runCompletion(shell));
+    .action(async (shell: string) =>
+      (await import('./completion.js')).runCompletion(
+        shell,
+        program.commands.map((c) => c.name()),
+      ),
+    );
 }

@@ -102,6 +102,14 @@ describe('black box: dshub call', () => {
     assert.equal(all.code, 0, all.stderr);
     assert.deepEqual(JSON.parse(all.stdout), ['cli_a', 'cli_b', 'cli_c']);
     assert.equal(all.stderr, '', 'no progress output when stderr is not a terminal');
+    // On a terminal the same walk shows its progress, rewritten in place on one line.
+    const shown = await dshub(
+      ['call', 'ListProjects', '--all-pages', '--PageSize', '1', '--query', '[].Name'],
+      { home: home.home, env, terminal: true },
+    );
+    assert.equal(shown.code, 0, shown.stdout);
+    assert.match(shown.stdout, /ListProjects: page 3, 3\/3/);
+    assert.ok(shown.stdout.includes('\r\u001b[2K'), 'the line is erased and redrawn');
   });
 
   it('calls RAM (2015-05-01) actions with their own Version, checked against the registry', async () => {
@@ -224,6 +232,14 @@ describe('black box: dshub call', () => {
       `source ${file}; COMP_WORDS=(dshub call ListDataSources --Pro); COMP_CWORD=3; _dshub; echo "\${COMPREPLY[@]}"`,
     ]).toString();
     assert.equal(out.trim(), '--ProjectId');
+    // The first word offers every command of the tree, `init` and `migrate` included.
+    const first = execFileSync('bash', [
+      '-c',
+      `source ${file}; COMP_WORDS=(dshub ''); COMP_CWORD=1; _dshub; echo "\${COMPREPLY[@]}"`,
+    ]).toString();
+    for (const c of ['serve', 'init', 'migrate', 'ops', 'admin', 'call', 'apply', 'completion']) {
+      assert.ok(first.split(/\s+/).includes(c), `${c} in: ${first}`);
+    }
     const zsh = await dshub(['completion', 'zsh'], { home: home.home });
     assert.match(zsh.stdout, /^#compdef dshub/);
     const fish = await dshub(['completion', 'fish'], { home: home.home });

@@ -30,7 +30,7 @@ export function tempHome(): { home: string; remove(): void } {
 
 export function dshub(
   args: string[],
-  opts: { home: string; env?: Record<string, string>; input?: string },
+  opts: { home: string; env?: Record<string, string>; input?: string; terminal?: boolean },
 ): Promise<CliResult> {
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -39,7 +39,15 @@ export function dshub(
   for (const k of CLEARED) delete env[k];
   Object.assign(env, opts.env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // `terminal`: run under script(1), whose pseudo-terminal makes stdout and stderr TTYs (both
+    // then arrive merged on stdout), as when a person runs the command.
+    const argv = [process.execPath, CLI, ...args];
+    const child = opts.terminal
+      ? spawn('script', ['-qec', argv.map(shellQuote).join(' '), '/dev/null'], {
+          env,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        })
+      : spawn(argv[0] as string, argv.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -49,6 +57,8 @@ export function dshub(
     child.stdin.end(opts.input ?? '');
   });
 }
+
+const shellQuote = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
 
 /** The environment that points the CLI at a server with its root key. */
 export function serverEnv(server: RunningServer): Record<string, string> {
