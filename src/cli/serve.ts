@@ -56,7 +56,9 @@ export function registerServeCommands(program: Command, loadConfig: () => Promis
 
   program
     .command('ops')
-    .description('list the operations this server answers, with their RAM action and roles')
+    .description(
+      'list the operations this server answers: action, version, method, RAM action, roles',
+    )
     .action(async () => {
       const [{ OPERATIONS }, { declaredRoles }] = await Promise.all([
         import('../registry/index.js'),
@@ -64,7 +66,9 @@ export function registerServeCommands(program: Command, loadConfig: () => Promis
       ]);
       for (const op of OPERATIONS) {
         const roles = op.access === 'any-caller' ? 'any caller' : declaredRoles(op).join(',');
-        process.stdout.write(`${op.action}\t${op.method}\t${op.ram ?? '-'}\t${roles}\n`);
+        process.stdout.write(
+          `${op.action}\t${op.version}\t${op.method}\t${op.ram ?? '-'}\t${roles}\n`,
+        );
       }
     });
 }
