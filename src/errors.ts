@@ -307,10 +307,12 @@ export const errors = {
         ? `Too many requests with a wrong signature for this AccessKey came from your address: it is refused from here for ${retryAfterSeconds} more seconds. Check the AccessKey secret, then retry after that.`
         : `Too many requests with a wrong signature or an unknown AccessKey came from your address: it is refused for ${retryAfterSeconds} more seconds. Check the AccessKey id and secret, then retry after that.`,
     ),
-  hostNotServed: (host: string | undefined, hosts: readonly string[]) =>
+  // The accepted names are not listed: a caller who has not signed anything yet should not
+  // learn internal host names (the operator finds them in DSHUB_PUBLIC_HOSTS).
+  hostNotServed: (host: string | undefined) =>
     fixed(
       'Forbidden.Host',
-      `${host ? `The Host "${clip(host)}"` : 'A request without a Host header'} is not a name this server answers to: call it at ${hosts.join(', ')} (DSHUB_PUBLIC_HOSTS). Signatures are bound to the host they were made for.`,
+      `${host ? `The Host "${clip(host)}"` : 'A request without a Host header'} is not a name this server answers to (DSHUB_PUBLIC_HOSTS): call it at the address its operator published. Signatures are bound to the host they were made for.`,
     ),
   metricsUnauthorized: (given: boolean) =>
     fixed(

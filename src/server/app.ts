@@ -178,10 +178,12 @@ export async function buildApp(
       return;
     }
     // API calls name one of the server's public hosts, or are refused before any work
-    // (the body is not even read). Only "/" carries signed requests.
+    // (the body is not even read). Only "/" carries signed requests: the route Fastify matched
+    // counts (a target may also be "/#x?…" or an absolute URL), and so does the raw path for
+    // methods "/" has no route for.
     if (
       publicHosts &&
-      req.url.split('?', 1)[0] === '/' &&
+      (req.routeOptions.url === '/' || req.url.split(/[?#]/, 1)[0] === '/') &&
       !hostAllowed(req.headers.host, publicHosts)
     ) {
       services.metrics.observe('(unknown)', 'Forbidden.Host', 0);
@@ -190,7 +192,7 @@ export async function buildApp(
         'request',
       );
       reply.header('connection', 'close');
-      sendError(reply, req, errors.hostNotServed(req.headers.host, publicHosts));
+      sendError(reply, req, errors.hostNotServed(req.headers.host));
       return;
     }
     done();

@@ -125,10 +125,8 @@ describe('DSHUB_PUBLIC_HOSTS and DSHUB_METRICS_TOKEN set (SQLite)', () => {
       assert.equal(again.status, 403);
       const body = JSON.parse(again.body) as Record<string, string>;
       assert.equal(body.Code, 'Forbidden.Host');
-      assert.match(
-        body.Message!,
-        /is not a name this server answers to: call it at dshub\.example\.com, 127\.0\.0\.1:\d+ \(DSHUB_PUBLIC_HOSTS\)/,
-      );
+      assert.match(body.Message!, /is not a name this server answers to \(DSHUB_PUBLIC_HOSTS\)/);
+      assert.doesNotMatch(body.Message!, /dshub\.example\.com/, 'the accepted names stay private');
       assert.match(body.RequestId!, /^[0-9A-F-]{36}$/);
     } finally {
       await proxy.close();

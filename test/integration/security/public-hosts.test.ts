@@ -81,5 +81,18 @@ for (const dialect of selectedDialects()) {
       });
       assert.equal(health.statusCode, 200);
     });
+
+    it('other spellings of the API path ("/#x?…", an absolute URL) are checked too', {
+      skip,
+    }, async () => {
+      for (const url of [
+        '/#x?Action=GetCallerIdentity',
+        'http://evil.test/?Action=GetCallerIdentity',
+      ]) {
+        const r = await c.app.inject({ method: 'GET', url, headers: { host: 'x.test' } });
+        assert.equal(r.statusCode, 403, `${url}: ${r.body}`);
+        assert.equal(r.json().Code, 'Forbidden.Host');
+      }
+    });
   });
 }
