@@ -292,6 +292,12 @@ export const errors = {
       'Forbidden.Access',
       `User not authorized to call ${action} on the Tenant Owner: only the Tenant Owner manages its own user, AccessKeys and policies.`,
     ),
+  /** A policy narrows a Tenant Administrator: it may not lift its own or another's. */
+  adminPoliciesProtected: (action: string) =>
+    fixed(
+      'Forbidden.Access',
+      `User not authorized to call ${action} on a Tenant Administrator's policies (its own included): only the Tenant Owner changes them, since they are what narrow an administrator.`,
+    ),
   /** A Tenant Administrator issuing another user's AccessKey could act as that user. */
   accessKeyForOthers: (action: string) =>
     fixed(

@@ -277,7 +277,13 @@ export const deletePolicy = defineOperation({
   async handler(ctx, a) {
     ctx.audit.note({ targets: { PolicyName: a.PolicyName } });
     const grant = ctx.access.requireTenant();
-    await ctx.services.ram.deletePolicy(grant, a.PolicyName, a.CascadingDelete ?? false, ctx.audit);
+    await ctx.services.ram.deletePolicy(
+      grant,
+      ctx.principal,
+      a.PolicyName,
+      a.CascadingDelete ?? false,
+      ctx.audit,
+    );
     return {};
   },
 });

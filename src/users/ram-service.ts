@@ -145,6 +145,28 @@ export class RamService {
     if (target.is_owner === 1 && !principal.isOwner) throw errors.tenantOwnerProtected(action);
   }
 
+  /**
+   * Policies are what narrow a Tenant Administrator, so only the Tenant Owner attaches, detaches
+   * or cascade-deletes the policies of an administrator, the caller's own included: otherwise an
+   * administrator could lift the restriction the owner put on it.
+   */
+  private async mayChangePoliciesOf(
+    principal: Principal,
+    userIds: readonly string[],
+    action: string,
+    k: Kysely<Database> = this.k,
+  ): Promise<void> {
+    if (principal.isOwner || userIds.length === 0) return;
+    const admins = await k
+      .selectFrom('tenant_roles')
+      .select('user_id')
+      .where('user_id', 'in', [...userIds])
+      .where('role', '=', 'TenantAdmin')
+      .execute();
+    if (admins.length > 0 || userIds.includes(principal.userId))
+      throw errors.adminPoliciesProtected(action);
+  }
+
   // ---- users ---------------------------------------------------------------------------------
 
   /** The user of the tenant with this name; EntityNotExist.User otherwise. */
@@ -468,6 +490,7 @@ export class RamService {
     const user = await this.findUser(grant.tenantId, userName);
     audit.note({ targets: { UserId: user.id, UserName: user.name, PolicyName: policyName } });
     this.mayTouch(principal, user, 'AttachPolicyToUser');
+    await this.mayChangePoliciesOf(principal, [user.id], 'AttachPolicyToUser');
     await this.requirePolicy(grant.tenantId, type, policyName);
     try {
       await this.k.transaction().execute(async (trx) => {
@@ -500,6 +523,7 @@ export class RamService {
     const user = await this.findUser(grant.tenantId, userName);
     audit.note({ targets: { UserId: user.id, UserName: user.name, PolicyName: policyName } });
     this.mayTouch(principal, user, 'DetachPolicyFromUser');
+    await this.mayChangePoliciesOf(principal, [user.id], 'DetachPolicyFromUser');
     await this.requirePolicy(grant.tenantId, type, policyName);
     await this.k.transaction().execute(async (trx) => {
       const r = await trx
@@ -667,6 +691,7 @@ export class RamService {
   /** Deletes a custom policy; attached to users only with CascadingDelete (then detached too). */
   async deletePolicy(
     grant: TenantGrant,
+    principal: Principal,
     name: string,
     cascading: boolean,
     audit: AuditRecorder,
@@ -681,6 +706,12 @@ export class RamService {
         .where('tenant_id', '=', grant.tenantId)
         .where('policy_name', '=', name)
         .execute();
+      await this.mayChangePoliciesOf(
+        principal,
+        attached.map((a) => a.user_id),
+        'DeletePolicy',
+        trx,
+      );
       if (attached.length > 0 && !cascading) {
         throw errors.ramDeleteConflict(
           'DeleteConflict.Policy.User',

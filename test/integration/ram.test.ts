@@ -4,6 +4,7 @@
  * what (Tenant Owner, Tenant Administrator, nobody else), RAM's error codes, and the audit trail.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
 import { forEachDialect, type Key, type TestContext } from '../helpers/harness.js';
 
@@ -379,6 +380,79 @@ forEachDialect('RAM: who may call', (t) => {
     );
     ok(await ram(c, admin, 'GetUser', { UserName: 'owner' }));
     ok(await ram(c, admin, 'DeleteUser', { UserName: name }));
+  });
+
+  it('a Tenant Administrator cannot lift the policies that narrow it or another administrator', async () => {
+    const c = t();
+    const admin = await tenantAdmin(c);
+    const other = await tenantAdmin(c);
+    const users = (
+      ok(await ram(c, c.root, 'ListUsers', { MaxItems: '1000' })).Users as {
+        User: { UserId: string; UserName: string }[];
+      }
+    ).User;
+    const nameOf = (k: Key) => users.find((u) => u.UserId === k.userId)!.UserName;
+    const own = nameOf(admin);
+    const peer = nameOf(other);
+    const plain = c.name('erin');
+    ok(await ram(c, admin, 'CreateUser', { UserName: plain }));
+    const policy = `NoDelete-${randomUUID().slice(0, 8)}`;
+    ok(
+      await ram(c, c.root, 'CreatePolicy', {
+        PolicyName: policy,
+        PolicyDocument: JSON.stringify({
+          Version: '1',
+          Statement: [{ Effect: 'Deny', Action: 'dataworks:DeleteDataSource', Resource: '*' }],
+        }),
+      }),
+    );
+    ok(
+      await ram(c, c.root, 'AttachPolicyToUser', {
+        UserName: own,
+        PolicyType: 'Custom',
+        PolicyName: policy,
+      }),
+    );
+    for (const [action, user] of [
+      ['DetachPolicyFromUser', own],
+      ['AttachPolicyToUser', peer],
+    ] as const) {
+      fails(
+        await ram(c, admin, action, { UserName: user, PolicyType: 'Custom', PolicyName: policy }),
+        'Forbidden.Access',
+        403,
+      );
+    }
+    fails(
+      await ram(c, admin, 'AttachPolicyToUser', {
+        UserName: own,
+        PolicyType: 'System',
+        PolicyName: 'AliyunDataWorksFullAccess',
+      }),
+      'Forbidden.Access',
+      403,
+    );
+    fails(
+      await ram(c, admin, 'DeletePolicy', { PolicyName: policy, CascadingDelete: 'true' }),
+      'Forbidden.Access',
+      403,
+    );
+    // Users who are not administrators are the administrator's to manage.
+    ok(
+      await ram(c, admin, 'AttachPolicyToUser', {
+        UserName: plain,
+        PolicyType: 'Custom',
+        PolicyName: policy,
+      }),
+    );
+    ok(
+      await ram(c, admin, 'DetachPolicyFromUser', {
+        UserName: plain,
+        PolicyType: 'Custom',
+        PolicyName: policy,
+      }),
+    );
+    ok(await ram(c, c.root, 'DeletePolicy', { PolicyName: policy, CascadingDelete: 'true' }));
   });
 
   it('a user without the tenant role is refused by the role layer, without a RAM policy by the policy layer', async () => {
