@@ -187,7 +187,17 @@ export class RamService {
     principal: Principal,
     name: string | undefined,
   ): Promise<User> {
-    return this.findUser(grant.tenantId, name ?? principal.userName);
+    if (name !== undefined) return this.findUser(grant.tenantId, name);
+    // By id, not by the name the credential cache holds: after a rename on another replica that
+    // name may already belong to someone else.
+    const u = await this.k
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant_id', '=', grant.tenantId)
+      .where('id', '=', principal.userId)
+      .executeTakeFirst();
+    if (!u) throw errors.ramUserNotFound(principal.userName);
+    return u;
   }
 
   async getUser(grant: TenantGrant, name: string): Promise<RamUser> {
