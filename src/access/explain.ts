@@ -308,7 +308,8 @@ export interface AccessPath extends Verdict {
 
 export interface UserAccess {
   userId: string;
-  userName: string;
+  /** Only for a user with a path: asking about any UserId must not reveal who it is. */
+  userName?: string;
   active: boolean;
   paths: AccessPath[];
 }
@@ -364,7 +365,7 @@ export async function explainDataSource(
     if (paths.length > 0 || only !== undefined) {
       users.push({
         userId,
-        userName: user.principal.userName,
+        ...(paths.length > 0 ? { userName: user.principal.userName } : {}),
         active: user.active,
         paths,
       });

@@ -227,22 +227,27 @@ export const explainDataSourceAccess = defineOperation({
           'Sharing rules into workspaces the caller may not read: their members are not listed.',
         ),
         Users: s.array(
-          s.object({
-            UserId: s.string(),
-            UserName: s.string(),
-            Active: s.boolean('false for a disabled user: every call is refused.'),
-            Access: s.array(
-              s.optional(
-                s.object({
-                  Capability: s.string('Read, Use, Change or Share.', {
-                    enum: ['Read', 'Use', 'Change', 'Share'],
-                  }),
-                  ...verdictSchema,
-                }),
-                OPTIONAL,
+          s.optional(
+            s.object({
+              UserId: s.string(),
+              UserName: s.string(
+                'Left out for a user asked about by UserId who has no path to this data source: the explanation names only users who can reach it.',
               ),
-            ),
-          }),
+              Active: s.boolean('false for a disabled user: every call is refused.'),
+              Access: s.array(
+                s.optional(
+                  s.object({
+                    Capability: s.string('Read, Use, Change or Share.', {
+                      enum: ['Read', 'Use', 'Change', 'Share'],
+                    }),
+                    ...verdictSchema,
+                  }),
+                  OPTIONAL,
+                ),
+              ),
+            }),
+            ['UserName'],
+          ),
         ),
         Decision: s.optional(s.object({ UserId: s.string(), ...verdictSchema }), OPTIONAL),
       }),
@@ -302,7 +307,7 @@ export const explainDataSourceAccess = defineOperation({
         UndisclosedRules: e.undisclosedRules,
         Users: e.users.map((u) => ({
           UserId: u.userId,
-          UserName: u.userName,
+          ...(u.userName !== undefined ? { UserName: u.userName } : {}),
           Active: u.active,
           Access: u.paths.map((path) => ({
             Capability: path.capability,

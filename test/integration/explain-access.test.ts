@@ -18,6 +18,7 @@ interface Access extends Record<string, unknown> {
 }
 interface UserEntry {
   UserId: string;
+  UserName?: string;
   Access: Access[];
 }
 interface Explanation {
@@ -154,6 +155,7 @@ forEachDialect('ExplainDataSourceAccess', (t) => {
       .execute();
     let e = await explain(c, c.root, { DataSourceId: s.ds.id, UserId: s.reader.userId });
     assert.equal(e.Users[0]!.Access[0]!.ExpireTime, expireTime);
+    assert.ok(e.Users[0]!.UserName, 'a user with a path is named');
     await c.services.db.kysely
       .updateTable('data_source_shared_rules')
       .set({ expire_time: Date.now() - 1 })
@@ -161,6 +163,8 @@ forEachDialect('ExplainDataSourceAccess', (t) => {
       .execute();
     e = await explain(c, c.root, { DataSourceId: s.ds.id, UserId: s.reader.userId });
     assert.deepEqual(e.Users[0]!.Access, []);
+    // Asking about any UserId does not tell who it is: a user without a path is not named.
+    assert.equal(e.Users[0]!.UserName, undefined);
   });
 
   it('answers one question with the first rule that refuses, policy layer first', async () => {
