@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.DSHUB_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -43,4 +43,19 @@ export async function launchBrowser(
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The page shows its answer: a heading, and no loader left (lazy page chunk and API calls done).
+ * Polled from here, not with a string predicate inside the page: the console's CSP forbids
+ * eval, and Playwright evaluates a string predicate with it.
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.getByRole('heading', { level: 2 }).first().waitFor();
+  const loaders = page.locator('[aria-label^="Loading"]');
+  const deadline = Date.now() + 30_000;
+  while ((await loaders.count()) > 0) {
+    if (Date.now() > deadline) throw new Error(`still loading: ${page.url()}`);
+    await page.waitForTimeout(50);
+  }
 }

@@ -18,7 +18,7 @@ import {
   sdkCall,
   startServer,
 } from '../blackbox/support.js';
-import { chromiumMissing, launchBrowser } from './browser.js';
+import { chromiumMissing, launchBrowser, settle } from './browser.js';
 
 const skip = !process.env.CI && chromiumMissing();
 
@@ -110,17 +110,6 @@ async function unlabelled(page: Page): Promise<string[]> {
 
 async function outer(el: Locator): Promise<string> {
   return (await el.evaluate((e) => e.outerHTML)).slice(0, 160);
-}
-
-/** No loader left on the page (the same wait as console.test.ts). */
-async function settle(page: Page): Promise<void> {
-  await page.getByRole('heading', { level: 2 }).first().waitFor();
-  const loaders = page.locator('[aria-label^="Loading"]');
-  const deadline = Date.now() + 30_000;
-  while ((await loaders.count()) > 0) {
-    if (Date.now() > deadline) throw new Error(`still loading: ${page.url()}`);
-    await page.waitForTimeout(50);
-  }
 }
 
 describe('web console with the keyboard', { skip: skip || false }, () => {

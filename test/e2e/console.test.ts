@@ -21,7 +21,7 @@ import {
   sdkCall,
   startServer,
 } from '../blackbox/support.js';
-import { chromiumMissing, launchBrowser } from './browser.js';
+import { chromiumMissing, launchBrowser, settle } from './browser.js';
 
 const SHOTS = join(ROOT, 'test-artifacts', 'console');
 const skip = !process.env.CI && chromiumMissing();
@@ -32,19 +32,6 @@ async function signIn(page: Page, base: string, id: string, secret: string): Pro
   await page.locator('input[name=accessKeySecret]').fill(secret);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
-/** The page shows its answer: no loader left (lazy page chunk and API calls done). */
-async function settle(page: Page): Promise<void> {
-  await page.getByRole('heading', { level: 2 }).first().waitFor();
-  // Polled from here, not with a string predicate inside the page: the console's CSP forbids
-  // eval, and Playwright evaluates a string predicate with it.
-  const loaders = page.locator('[aria-label^="Loading"]');
-  const deadline = Date.now() + 30_000;
-  while ((await loaders.count()) > 0) {
-    if (Date.now() > deadline) throw new Error(`still loading: ${page.url()}`);
-    await page.waitForTimeout(50);
-  }
 }
 
 describe('web console', { skip: skip || false }, () => {
