@@ -144,7 +144,7 @@ async function locate(ctx: OperationContext, id: number): Promise<ExplainedDataS
     }
   }
   if (!ds) throw errors.dataSourceNotFound(id);
-  const m = await ctx.services.workspaces.membership(ds.projectId, ctx.principal.userId);
+  const m = await ctx.services.workspaceDirectory.membership(ds.projectId, ctx.principal.userId);
   return { ...ds, workspaceStatus: m?.status ?? 'Available' };
 }
 
