@@ -9,7 +9,7 @@ import type { WorkspaceRole } from '../../src/access/roles.js';
 import { findOperation, OPERATIONS } from '../../src/registry/index.js';
 import { API_VERSION, declaredRoles, needsActiveWorkspace } from '../../src/registry/operation.js';
 import { MemberService } from '../../src/workspaces/member-service.js';
-import { ProjectService } from '../../src/workspaces/project-service.js';
+import { WorkspaceService } from '../../src/workspaces/workspace-service.js';
 import {
   ACTORS,
   type Actor,
@@ -50,14 +50,14 @@ class World {
   private readonly roleUsers = new Map<WorkspaceRole, string>();
   private readonly customUsers = new Map<Actor, string>();
   private readonly denyKeys = new Map<string, Key>();
-  private readonly projects: ProjectService;
+  private readonly workspaces: WorkspaceService;
   private readonly members: MemberService;
   private shared: Scene | undefined;
   private forbidden: Promise<Scene> | undefined;
   private twin: Promise<number> | undefined;
 
   constructor(readonly c: TestContext) {
-    this.projects = new ProjectService(c.services.db);
+    this.workspaces = new WorkspaceService(c.services.db);
     this.members = new MemberService(c.services.db);
   }
 
@@ -81,7 +81,7 @@ class World {
       this.customUsers.set(actor, key.userId);
     }
     const elsewhere = await c.newUser(this.tenantId);
-    await this.projects.create(
+    await this.workspaces.create(
       { tenantId: this.tenantId, userId: elsewhere.userId },
       { name: c.name('other').slice(0, 28), displayName: 'other workspace' },
       quiet,
@@ -99,7 +99,7 @@ class World {
   /** A workspace of the root tenant where every role actor holds exactly its role. */
   async newScene(): Promise<Scene> {
     const c = this.c;
-    const projectId = await this.projects.create(
+    const projectId = await this.workspaces.create(
       { tenantId: this.tenantId, userId: c.root.userId },
       // Standard mode (Dev and Prod), so that a name can have both records (PromoteDataSource).
       {
@@ -243,7 +243,7 @@ class World {
 
   /** UpdateProject Status=Forbidden, as the Tenant Owner would. */
   private async forbid(scene: Scene): Promise<Scene> {
-    await this.projects.update(this.tenantId, scene.projectId, { status: 'Forbidden' }, quiet);
+    await this.workspaces.update(this.tenantId, scene.projectId, { status: 'Forbidden' }, quiet);
     return scene;
   }
 
