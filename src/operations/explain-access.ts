@@ -90,7 +90,7 @@ const OPTIONAL = [
   'SharedUser',
   'ExpireTime',
   'Policy',
-];
+] as const;
 
 function render(v: Verdict | AccessPath, showPolicyNames: boolean) {
   const r = v.reason;
