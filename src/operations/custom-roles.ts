@@ -34,7 +34,7 @@ const modulePermissions = <const R extends boolean>(required: R) =>
     placement: 'query',
   });
 
-const projectId = p.integer({
+const workspaceId = p.integer({
   description: 'The workspace id.',
   required: true,
   min: 1,
@@ -56,7 +56,7 @@ export const createProjectRole = defineOperation({
     'The same ClientToken again in the same workspace answers the role it created instead of creating another.',
   method: 'POST',
   params: {
-    ProjectId: projectId,
+    ProjectId: workspaceId,
     Name: p.string({
       description: 'The role name, unique in the workspace (not a built-in role’s name).',
       required: true,
@@ -93,7 +93,7 @@ export const updateProjectRole = defineOperation({
   summary: 'Replaces the module permissions of a custom role.',
   description: 'Members holding the role gain or lose access at once.',
   method: 'POST',
-  params: { ProjectId: projectId, Code: code, ModulePermissions: modulePermissions(true) },
+  params: { ProjectId: workspaceId, Code: code, ModulePermissions: modulePermissions(true) },
   response: {},
   access: { roles: MAY.manageWorkspace },
   audit: true,
@@ -113,7 +113,7 @@ export const deleteProjectRole = defineOperation({
   action: 'DeleteProjectRole',
   summary: 'Deletes a custom role; the members holding it lose it and keep their other roles.',
   method: 'POST',
-  params: { ProjectId: projectId, Code: code },
+  params: { ProjectId: workspaceId, Code: code },
   response: {},
   access: { roles: MAY.manageWorkspace },
   audit: true,

@@ -14,20 +14,20 @@ import { defineOperation, type OperationContext } from './context.js';
 const members = (ctx: OperationContext) => ctx.services.members;
 
 /** Role codes from a request: built-in ones, or custom roles of this workspace. */
-const roleCodesOf = (ctx: OperationContext, projectId: number, codes: readonly string[]) =>
-  ctx.services.customRoles.parseCodes(projectId, 'RoleCodes', codes);
+const roleCodesOf = (ctx: OperationContext, workspaceId: number, codes: readonly string[]) =>
+  ctx.services.customRoles.parseCodes(workspaceId, 'RoleCodes', codes);
 
 /** What a member change needs from the call: owner rights checked by the guard, and the audit. */
-function change(ctx: OperationContext, projectId: number): MemberChange {
+function change(ctx: OperationContext, workspaceId: number): MemberChange {
   return {
     requireOwnerRights: async () => {
-      await ctx.access.requireWorkspace(projectId, { roles: MAY.ownWorkspace });
+      await ctx.access.requireWorkspace(workspaceId, { roles: MAY.ownWorkspace });
     },
     audit: ctx.audit,
   };
 }
 
-const projectId = (placement: 'query' | 'body') =>
+const workspaceId = (placement: 'query' | 'body') =>
   p.integer({ description: 'The workspace id.', required: true, min: 1, placement });
 
 const userId = p.string({
@@ -95,7 +95,7 @@ export const createProjectMember = defineOperation({
   action: 'CreateProjectMember',
   summary: 'Adds a user of the tenant to a workspace with the given roles.',
   method: 'POST',
-  params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
+  params: { ProjectId: workspaceId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
   access: { roles: MAY.manageWorkspace },
   audit: true,
@@ -122,7 +122,7 @@ export const deleteProjectMember = defineOperation({
   summary: 'Removes a member (and all its roles) from a workspace.',
   description: 'The workspace’s owner (its creator) cannot be removed.',
   method: 'POST',
-  params: { ProjectId: projectId('body'), UserId: userId },
+  params: { ProjectId: workspaceId('body'), UserId: userId },
   response: {},
   access: { roles: MAY.manageWorkspace },
   audit: true,
@@ -146,7 +146,7 @@ export const getProjectMember = defineOperation({
   action: 'GetProjectMember',
   summary: 'Returns one member of a workspace with its roles.',
   method: 'POST',
-  params: { ProjectId: projectId('body'), UserId: userId },
+  params: { ProjectId: workspaceId('body'), UserId: userId },
   response: { ProjectMember: memberSchema },
   access: { roles: MAY.readWorkspace },
   audit: false,
@@ -161,7 +161,7 @@ export const listProjectMembers = defineOperation({
   summary: 'Lists the members of a workspace, in the order they joined.',
   method: 'POST',
   params: {
-    ProjectId: projectId('body'),
+    ProjectId: workspaceId('body'),
     UserIds: p.jsonList({
       description: 'Only these users, as a JSON array, e.g. ["1107550004253538"].',
       items: 'string',
@@ -214,7 +214,7 @@ export const grantMemberProjectRoles = defineOperation({
   action: 'GrantMemberProjectRoles',
   summary: 'Gives a member more roles; roles it holds already are kept.',
   method: 'POST',
-  params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
+  params: { ProjectId: workspaceId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
   access: { roles: MAY.manageWorkspace },
   audit: true,
@@ -242,7 +242,7 @@ export const revokeMemberProjectRoles = defineOperation({
   description:
     'A member may end with no role and stays a member; the workspace owner keeps role_project_owner.',
   method: 'POST',
-  params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
+  params: { ProjectId: workspaceId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
   access: { roles: MAY.manageWorkspace },
   audit: true,
@@ -271,7 +271,7 @@ export const listProjectRoles = defineOperation({
     'PageNumber, PageSize and TotalCount are strings in this response, as both SDK models declare them.',
   method: 'POST',
   params: {
-    ProjectId: projectId('body'),
+    ProjectId: workspaceId('body'),
     Codes: p.jsonList({
       description: `Only these role codes, e.g. ${ROLE_CODES_EXAMPLE}.`,
       items: 'string',
@@ -324,7 +324,7 @@ export const getProjectRole = defineOperation({
   summary: 'Returns one role of a workspace with its module permissions.',
   method: 'POST',
   params: {
-    ProjectId: projectId('query'),
+    ProjectId: workspaceId('query'),
     Code: p.string({
       description: 'The role code, e.g. role_project_guest.',
       required: true,

@@ -11,13 +11,13 @@ import { errors } from '../errors.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import type { Database } from '../store/schema.js';
-import type { AuditSink } from './project-service.js';
 import { BUILT_IN_ROLES, isWorkspaceRole, MODULES } from './roles.js';
+import type { AuditSink } from './workspace-service.js';
 
 export interface CustomRole {
   code: string;
   name: string;
-  projectId: number;
+  workspaceId: number;
   modulePermissions: CustomModulePermission[];
 }
 
@@ -72,7 +72,7 @@ export class CustomRoleService {
    * answers the role it created (if the name matches) instead of creating another.
    */
   async create(
-    projectId: number,
+    workspaceId: number,
     input: NewCustomRole,
     userId: string,
     audit: AuditSink,
@@ -80,7 +80,7 @@ export class CustomRoleService {
     if (BUILT_IN_NAMES.has(input.name.toLowerCase()) || isWorkspaceRole(input.name)) {
       throw errors.invalidParameter('Name', `"${input.name}" is the name of a built-in role.`);
     }
-    const replay = await this.byToken(projectId, input.clientToken);
+    const replay = await this.byToken(workspaceId, input.clientToken);
     if (replay) return this.replayed(replay, input);
     const at = this.now();
     const code = newCode();
@@ -89,7 +89,7 @@ export class CustomRoleService {
         await trx
           .insertInto('project_roles')
           .values({
-            project_id: projectId,
+            project_id: workspaceId,
             code,
             name: input.name,
             module_permissions: JSON.stringify(input.modulePermissions),
@@ -100,8 +100,8 @@ export class CustomRoleService {
           })
           .execute();
         await audit.record(trx, {
-          projectId,
-          targets: { ProjectId: projectId, RoleCode: code },
+          projectId: workspaceId,
+          targets: { ProjectId: workspaceId, RoleCode: code },
           detail: `created role ${input.name}`,
         });
       });
@@ -109,24 +109,25 @@ export class CustomRoleService {
     } catch (e) {
       if (isUniqueViolation(e)) {
         // Two requests with the same token raced: the first one's role is the answer.
-        const raced = await this.byToken(projectId, input.clientToken);
+        const raced = await this.byToken(workspaceId, input.clientToken);
         if (raced) return this.replayed(raced, input);
         throw errors.conflict(
           'Duplicate',
-          `Workspace ${projectId} has a role named "${input.name}" already.`,
+          `Workspace ${workspaceId} has a role named "${input.name}" already.`,
         );
       }
-      if (translateStoreError(e)?.kind === 'foreign_key') throw errors.workspaceNotFound(projectId);
+      if (translateStoreError(e)?.kind === 'foreign_key')
+        throw errors.workspaceNotFound(workspaceId);
       throw e;
     }
   }
 
-  private async byToken(projectId: number, token: string | undefined) {
+  private async byToken(workspaceId: number, token: string | undefined) {
     if (token === undefined) return undefined;
     return this.k
       .selectFrom('project_roles')
       .select(['code', 'name'])
-      .where('project_id', '=', projectId)
+      .where('project_id', '=', workspaceId)
       .where('client_token', '=', token)
       .executeTakeFirst();
   }
@@ -142,7 +143,7 @@ export class CustomRoleService {
   }
 
   async update(
-    projectId: number,
+    workspaceId: number,
     code: string,
     modulePermissions: CustomModulePermission[],
     audit: AuditSink,
@@ -152,57 +153,67 @@ export class CustomRoleService {
       const r = await trx
         .updateTable('project_roles')
         .set({ module_permissions: JSON.stringify(modulePermissions), modified_at: this.now() })
-        .where('project_id', '=', projectId)
+        .where('project_id', '=', workspaceId)
         .where('code', '=', code)
         .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) throw errors.roleNotFound(projectId, code);
-      await audit.record(trx, { projectId, targets: { ProjectId: projectId, RoleCode: code } });
+      if (Number(r.numUpdatedRows) === 0) throw errors.roleNotFound(workspaceId, code);
+      await audit.record(trx, {
+        projectId: workspaceId,
+        targets: { ProjectId: workspaceId, RoleCode: code },
+      });
     });
   }
 
   /** Deletes the role; members holding it lose it (and keep their other roles). */
-  async delete(projectId: number, code: string, audit: AuditSink): Promise<void> {
+  async delete(workspaceId: number, code: string, audit: AuditSink): Promise<void> {
     this.refuseBuiltIn(code);
     await this.k.transaction().execute(async (trx) => {
       const r = await trx
         .deleteFrom('project_roles')
-        .where('project_id', '=', projectId)
+        .where('project_id', '=', workspaceId)
         .where('code', '=', code)
         .executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) throw errors.roleNotFound(projectId, code);
+      if (Number(r.numDeletedRows) === 0) throw errors.roleNotFound(workspaceId, code);
       await trx
         .deleteFrom('project_member_roles')
-        .where('project_id', '=', projectId)
+        .where('project_id', '=', workspaceId)
         .where('role_code', '=', code)
         .execute();
-      await audit.record(trx, { projectId, targets: { ProjectId: projectId, RoleCode: code } });
+      await audit.record(trx, {
+        projectId: workspaceId,
+        targets: { ProjectId: workspaceId, RoleCode: code },
+      });
     });
   }
 
-  async list(projectId: number): Promise<CustomRole[]> {
+  async list(workspaceId: number): Promise<CustomRole[]> {
     const rows = await this.k
       .selectFrom('project_roles')
       .select(['code', 'name', 'module_permissions'])
-      .where('project_id', '=', projectId)
+      .where('project_id', '=', workspaceId)
       .orderBy('id')
       .execute();
     return rows.map((r) => ({
       code: r.code,
       name: r.name,
-      projectId,
+      workspaceId,
       modulePermissions: parsePermissions(r.module_permissions),
     }));
   }
 
-  async get(projectId: number, code: string): Promise<CustomRole | undefined> {
-    return (await this.list(projectId)).find((r) => r.code === code);
+  async get(workspaceId: number, code: string): Promise<CustomRole | undefined> {
+    return (await this.list(workspaceId)).find((r) => r.code === code);
   }
 
   /**
    * Checks role codes from a request: each must be built in or a custom role of this workspace;
    * duplicates collapse.
    */
-  async parseCodes(projectId: number, param: string, codes: readonly string[]): Promise<string[]> {
+  async parseCodes(
+    workspaceId: number,
+    param: string,
+    codes: readonly string[],
+  ): Promise<string[]> {
     if (codes.length === 0) throw errors.invalidParameter(param, 'must name at least one role.');
     const others = codes.filter((c) => !isWorkspaceRole(c));
     if (others.length > 0) {
@@ -211,7 +222,7 @@ export class CustomRoleService {
           await this.k
             .selectFrom('project_roles')
             .select('code')
-            .where('project_id', '=', projectId)
+            .where('project_id', '=', workspaceId)
             .where('code', 'in', others)
             .execute()
         ).map((r) => r.code),
@@ -220,7 +231,7 @@ export class CustomRoleService {
       if (unknown !== undefined) {
         throw errors.invalidParameter(
           param,
-          `"${unknown}" is not a role of workspace ${projectId}; ListProjectRoles shows its roles.`,
+          `"${unknown}" is not a role of workspace ${workspaceId}; ListProjectRoles shows its roles.`,
         );
       }
     }

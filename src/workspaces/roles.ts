@@ -140,7 +140,7 @@ export function customRoleDetail(r: CustomRole) {
   return {
     Code: r.code,
     Name: r.name,
-    ProjectId: r.projectId,
+    ProjectId: r.workspaceId,
     Type: 'UserCustom',
     ModulePermissions: r.modulePermissions.map((m) => ({
       ModuleId: m.ModuleId,

@@ -11,9 +11,9 @@ import type { Db } from '../store/dialect.js';
 import { isUniqueViolation } from '../store/errors.js';
 import type { Database, Flag, Project, ProjectTable } from '../store/schema.js';
 
-import type { ProjectStatus } from './project-statuses.js';
+import type { WorkspaceStatus } from './workspace-statuses.js';
 
-export { PROJECT_STATUSES, type ProjectStatus } from './project-statuses.js';
+export { WORKSPACE_STATUSES, type WorkspaceStatus } from './workspace-statuses.js';
 
 export interface ResourceTag {
   Key: string;
@@ -35,7 +35,7 @@ export interface ProjectView {
   PaiTaskEnabled: boolean;
 }
 
-export interface NewProject {
+export interface NewWorkspace {
   name: string;
   displayName: string;
   description?: string;
@@ -46,7 +46,7 @@ export interface NewProject {
   paiTaskEnabled?: boolean;
 }
 
-export interface ProjectPatch {
+export interface WorkspacePatch {
   displayName?: string;
   description?: string;
   devEnvironmentEnabled?: boolean;
@@ -61,10 +61,10 @@ export interface TagFilter {
   Value?: string;
 }
 
-export interface ProjectFilter {
+export interface WorkspaceFilter {
   ids?: number[];
   names?: string[];
-  status?: ProjectStatus;
+  status?: WorkspaceStatus;
   devEnvironmentEnabled?: boolean;
   devRoleDisabled?: boolean;
   paiTaskEnabled?: boolean;
@@ -117,7 +117,7 @@ function matchesTags(project: Project, wanted: readonly TagFilter[]): boolean {
   );
 }
 
-export class ProjectService {
+export class WorkspaceService {
   private readonly k: Kysely<Database>;
 
   constructor(
@@ -134,7 +134,7 @@ export class ProjectService {
    */
   async create(
     creator: { tenantId: string; userId: string },
-    input: NewProject,
+    input: NewWorkspace,
     audit: AuditSink,
   ): Promise<number> {
     const at = this.now();
@@ -186,7 +186,11 @@ export class ProjectService {
     return toProjectView(await this.row(this.k, tenantId, id));
   }
 
-  async list(scope: Visibility, filter: ProjectFilter, paging: Paging): Promise<Page<ProjectView>> {
+  async list(
+    scope: Visibility,
+    filter: WorkspaceFilter,
+    paging: Paging,
+  ): Promise<Page<ProjectView>> {
     const base = this.filtered(scope, filter);
     const offset = (paging.pageNumber - 1) * paging.pageSize;
     if (filter.aliyunResourceTags?.length) {
@@ -210,7 +214,12 @@ export class ProjectService {
     return { total: Number(n), items: rows.map(toProjectView) };
   }
 
-  async update(tenantId: string, id: number, patch: ProjectPatch, audit: AuditSink): Promise<void> {
+  async update(
+    tenantId: string,
+    id: number,
+    patch: WorkspacePatch,
+    audit: AuditSink,
+  ): Promise<void> {
     await this.k.transaction().execute(async (trx) => {
       const current = await this.row(trx, tenantId, id);
       const set: Updateable<ProjectTable> = { modified_at: this.now() };
@@ -273,7 +282,7 @@ export class ProjectService {
 
   private filtered(
     scope: Visibility,
-    f: ProjectFilter,
+    f: WorkspaceFilter,
   ): SelectQueryBuilder<Database, 'projects', object> {
     let q = this.k.selectFrom('projects').where('tenant_id', '=', scope.tenantId);
     if (scope.memberUserId !== undefined) {
