@@ -68,7 +68,9 @@ export type Undeclared<R, T> = T extends readonly (infer TItem)[]
     : never
   : T extends object
     ? R extends object
-      ? { [K in keyof R]-?: K extends keyof T ? Undeclared<R[K], Exclude<T[K], undefined>> : K }[keyof R]
+      ? {
+          [K in keyof R]-?: K extends keyof T ? Undeclared<R[K], Exclude<T[K], undefined>> : K;
+        }[keyof R]
       : never
     : never;
 

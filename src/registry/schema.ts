@@ -68,10 +68,7 @@ export const s = {
     items,
     ...described(description),
   }),
-  object: <P extends Members>(
-    properties: P,
-    description?: string,
-  ): Schema<InferMembers<P>> => ({
+  object: <P extends Members>(properties: P, description?: string): Schema<InferMembers<P>> => ({
     type: 'object',
     properties,
     required: Object.keys(properties),
