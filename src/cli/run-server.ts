@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type tls from 'node:tls';
 import { ensureRootTenant } from '../bootstrap.js';
 import { type Config, ConfigError } from '../config.js';
+import { watchEventLoopForBenchmark } from '../observability/event-loop.js';
 import { createLogger, flushLogger, flushLoggerSync } from '../observability/logger.js';
 import { buildApp } from '../server/app.js';
 import { Lifecycle } from '../server/health.js';
@@ -88,6 +89,7 @@ async function serve(config: Config, lock: StoreLock | undefined): Promise<void>
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  watchEventLoopForBenchmark();
   // Printed last: whoever waits for this line may signal at once, so the handlers are in place.
   const out: string[] = [];
   out.push(`dshub listening on ${address} (store: ${describeStore(config)})`);
