@@ -30,7 +30,7 @@ import { RamService } from './users/ram-service.js';
 import { CustomRoleService } from './workspaces/custom-roles.js';
 import { StoreWorkspaceDirectory, type WorkspaceDirectory } from './workspaces/directory.js';
 import { MemberService } from './workspaces/member-service.js';
-import { ProjectService } from './workspaces/project-service.js';
+import { WorkspaceService } from './workspaces/workspace-service.js';
 
 export interface Services {
   config: Config;
@@ -43,8 +43,8 @@ export interface Services {
   authenticator: Authenticator;
   audit: AuditService;
   metrics: Metrics;
-  workspaces: WorkspaceDirectory;
-  projects: ProjectService;
+  workspaceDirectory: WorkspaceDirectory;
+  workspaces: WorkspaceService;
   members: MemberService;
   customRoles: CustomRoleService;
   /** Users, AccessKeys and policies through RAM's API (2015-05-01). */
@@ -130,7 +130,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     onThrottled: (v) => metrics.throttledRequest(v.scope),
   });
   const audit = new AuditService(db);
-  const workspaces = new StoreWorkspaceDirectory(db);
+  const workspaceDirectory = new StoreWorkspaceDirectory(db);
   const dataSources = new DataSourceService(db, envelope, config.regionId);
   const sharing = new SharingService(db, new ShareExpiry(db));
   const timers: NodeJS.Timeout[] = [];
@@ -146,8 +146,8 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     authenticator,
     audit,
     metrics,
-    workspaces,
-    projects: new ProjectService(db),
+    workspaceDirectory,
+    workspaces: new WorkspaceService(db),
     members: new MemberService(db),
     customRoles: new CustomRoleService(db),
     ram: new RamService(db, envelope, (id) => authenticator.invalidate(id)),
@@ -156,7 +156,7 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
     resolver: new DataSourceResolver(db, dataSources, sharing),
     dataSourceConnectivity: new DataSourceConnectivity(db, dataSources, connectivity),
     access: new AccessDecisions({
-      membership: (projectId, userId) => workspaces.membership(projectId, userId),
+      membership: (workspaceId, userId) => workspaceDirectory.membership(workspaceId, userId),
       locateDataSource: (id) => dataSources.locate(id),
       locateRule: (id) => sharing.locate(id),
       isSharedWith: (id, userId) => sharing.isSharedWith(id, userId),

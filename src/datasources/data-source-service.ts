@@ -531,19 +531,18 @@ export class DataSourceService {
    * checked under the workspace's write lock).
    */
   async rollback(
-    actor: Actor,
-    ref: DataSourceRef,
+    grant: DataSourceGrant,
     to: { version: number; seen: number },
     audit: AuditRecorder,
   ): Promise<number> {
-    return this.write(ref.projectId, async (trx, workspace) => {
+    return this.write(grant.projectId, async (trx, workspace) => {
       const row = await trx
         .selectFrom('data_sources')
         .select(['id', 'name', 'env_type'])
-        .where('id', '=', ref.id)
-        .where('project_id', '=', ref.projectId)
+        .where('id', '=', grant.id)
+        .where('project_id', '=', grant.projectId)
         .executeTakeFirst();
-      if (!row) throw errors.dataSourceNotFound(ref.id);
+      if (!row) throw errors.dataSourceNotFound(grant.id);
       const current = await this.versions.current(trx, row.id);
       if (current !== to.seen) {
         throw errors.conflict(
@@ -553,14 +552,14 @@ export class DataSourceService {
       }
       const target = await this.versions.row(trx, row.id, to.version);
       if (!target) throw errors.dataSourceVersionNotFound(row.id, to.version);
-      await this.applyVersion(trx, workspace, actor, ref.projectId, row, target);
-      await this.refreshDrift(trx, ref.projectId, row.name);
+      await this.applyVersion(trx, workspace, grant, grant.projectId, row, target);
+      await this.refreshDrift(trx, grant.projectId, row.name);
       await audit.record(trx, {
-        projectId: ref.projectId,
+        projectId: grant.projectId,
         targets: { DataSourceId: row.id },
         detail: `Version=${to.version}`,
       });
-      return this.versions.record(trx, row.id, 'Rollback', who(actor, audit), `From=${to.version}`);
+      return this.versions.record(trx, row.id, 'Rollback', who(grant, audit), `From=${to.version}`);
     });
   }
 
@@ -568,12 +567,9 @@ export class DataSourceService {
    * RestoreDataSource: a deleted record comes back, under its own id, as its last retained
    * version was (a new version). Its sharing rules went with it and do not come back.
    */
-  async restore(
-    actor: Actor,
-    id: number,
-    projectId: number,
-    audit: AuditRecorder,
-  ): Promise<number> {
+  async restore(grant: DataSourceGrant, audit: AuditRecorder): Promise<number> {
+    const { id, projectId } = grant;
+    const actor = grant;
     return this.write(projectId, async (trx, workspace) => {
       const exists = await trx
         .selectFrom('data_sources')

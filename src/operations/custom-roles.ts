@@ -3,17 +3,17 @@
  * ProjectId, Name/Code and ModulePermissions (shrink JSON) in the query and ClientToken in the
  * body. What a custom role grants: src/access/custom-role-grants.ts and docs/DECISIONS.md.
  */
-import type { CustomModulePermission, CustomPermissionType } from '../access/custom-role-grants.js';
+import type { CustomPermissionType } from '../access/custom-role-grants.js';
 import { MAY } from '../access/roles.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
-import { checkModulePermissions } from '../workspaces/custom-roles.js';
+import { type CustomRolePermission, checkModulePermissions } from '../workspaces/custom-roles.js';
 import { defineOperation } from './context.js';
 
 const PERMISSION_TYPES: readonly CustomPermissionType[] = ['Write', 'Read', 'NotSet'];
 const EXAMPLE = '[{"ModuleId":9,"PermissionType":"Write"}]';
 
-function modulePermission(item: unknown): CustomModulePermission | undefined {
+function modulePermission(item: unknown): CustomRolePermission | undefined {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
   const o = item as Record<string, unknown>;
   const id = typeof o.ModuleId === 'string' ? Number(o.ModuleId) : o.ModuleId;
@@ -21,7 +21,7 @@ function modulePermission(item: unknown): CustomModulePermission | undefined {
   const type = o.PermissionType;
   if (typeof type !== 'string' || !PERMISSION_TYPES.includes(type as CustomPermissionType))
     return undefined;
-  return { ModuleId: id, PermissionType: type as CustomPermissionType };
+  return { moduleId: id, permissionType: type as CustomPermissionType };
 }
 
 const modulePermissions = <const R extends boolean>(required: R) =>
@@ -34,7 +34,7 @@ const modulePermissions = <const R extends boolean>(required: R) =>
     placement: 'query',
   });
 
-const projectId = p.integer({
+const workspaceId = p.integer({
   description: 'The workspace id.',
   required: true,
   min: 1,
@@ -56,7 +56,7 @@ export const createProjectRole = defineOperation({
     'The same ClientToken again in the same workspace answers the role it created instead of creating another.',
   method: 'POST',
   params: {
-    ProjectId: projectId,
+    ProjectId: workspaceId,
     Name: p.string({
       description: 'The role name, unique in the workspace (not a built-in role’s name).',
       required: true,
@@ -93,7 +93,7 @@ export const updateProjectRole = defineOperation({
   summary: 'Replaces the module permissions of a custom role.',
   description: 'Members holding the role gain or lose access at once.',
   method: 'POST',
-  params: { ProjectId: projectId, Code: code, ModulePermissions: modulePermissions(true) },
+  params: { ProjectId: workspaceId, Code: code, ModulePermissions: modulePermissions(true) },
   response: {},
   access: { roles: MAY.manageWorkspace },
   audit: true,
@@ -113,7 +113,7 @@ export const deleteProjectRole = defineOperation({
   action: 'DeleteProjectRole',
   summary: 'Deletes a custom role; the members holding it lose it and keep their other roles.',
   method: 'POST',
-  params: { ProjectId: projectId, Code: code },
+  params: { ProjectId: workspaceId, Code: code },
   response: {},
   access: { roles: MAY.manageWorkspace },
   audit: true,

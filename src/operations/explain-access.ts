@@ -9,16 +9,8 @@
  * users reached through a sharing rule into a workspace the caller may not read are not listed
  * (only counted), and policy names are shown to the Tenant Owner and Administrator only.
  */
-import {
-  type AccessPath,
-  DATA_SOURCE_ACTS,
-  decideAct,
-  type ExplainedDataSource,
-  type ExplainFacts,
-  explainDataSource,
-  type Verdict,
-  verdict,
-} from '../access/explain.js';
+import { DATA_SOURCE_ACTS, type ExplainedDataSource } from '../access/data-source-acts.js';
+import type { AccessPath, ExplainFacts, Verdict } from '../access/explain.js';
 import { MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
 import type { PolicyVerdict } from '../identity/policies.js';
@@ -152,7 +144,7 @@ async function locate(ctx: OperationContext, id: number): Promise<ExplainedDataS
     }
   }
   if (!ds) throw errors.dataSourceNotFound(id);
-  const m = await ctx.services.workspaces.membership(ds.projectId, ctx.principal.userId);
+  const m = await ctx.services.workspaceDirectory.membership(ds.projectId, ctx.principal.userId);
   return { ...ds, workspaceStatus: m?.status ?? 'Available' };
 }
 
@@ -264,6 +256,9 @@ export const explainDataSourceAccess = defineOperation({
     if (q.Operation !== undefined && q.UserId === undefined) {
       throw errors.invalidParameter('UserId', 'is required with Operation (whose call to decide).');
     }
+    // Loaded here, not with the declaration: the explanation needs the policy evaluator (zod,
+    // ipaddr.js), which `dshub call` reads the declarations without (cli-lazy-loading test).
+    const { decideAct, explainDataSource, verdict } = await import('../access/explain.js');
     const ds = await locate(ctx, q.DataSourceId);
     const own = await decideAct(ctx.services.access, ctx.principal, 'ExplainDataSourceAccess', ds);
     if (own.outcome === 'allowed') ctx.audit.note({ projectId: ds.projectId });

@@ -7,27 +7,33 @@ import { MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
 import { type JsonSchema, s } from '../registry/schema.js';
-import type { MemberChange } from '../workspaces/member-service.js';
-import { customRoleDetail, findRole, findRoles, roleDetail } from '../workspaces/roles.js';
+import type { MemberChange, MemberView } from '../workspaces/member-service.js';
+import {
+  builtInRoleView,
+  customRoleView,
+  findRole,
+  findRoles,
+  type RoleView,
+} from '../workspaces/roles.js';
 import { defineOperation, type OperationContext } from './context.js';
 
 const members = (ctx: OperationContext) => ctx.services.members;
 
 /** Role codes from a request: built-in ones, or custom roles of this workspace. */
-const roleCodesOf = (ctx: OperationContext, projectId: number, codes: readonly string[]) =>
-  ctx.services.customRoles.parseCodes(projectId, 'RoleCodes', codes);
+const roleCodesOf = (ctx: OperationContext, workspaceId: number, codes: readonly string[]) =>
+  ctx.services.customRoles.parseCodes(workspaceId, 'RoleCodes', codes);
 
 /** What a member change needs from the call: owner rights checked by the guard, and the audit. */
-function change(ctx: OperationContext, projectId: number): MemberChange {
+function change(ctx: OperationContext, workspaceId: number): MemberChange {
   return {
     requireOwnerRights: async () => {
-      await ctx.access.requireWorkspace(projectId, { roles: MAY.ownWorkspace });
+      await ctx.access.requireWorkspace(workspaceId, { roles: MAY.ownWorkspace });
     },
     audit: ctx.audit,
   };
 }
 
-const projectId = (placement: 'query' | 'body') =>
+const workspaceId = (placement: 'query' | 'body') =>
   p.integer({ description: 'The workspace id.', required: true, min: 1, placement });
 
 const userId = p.string({
@@ -91,11 +97,37 @@ const roleSchema: JsonSchema = s.object(
   'A workspace role.',
 );
 
+/** A member as GetProjectMember and ListProjectMembers report it. */
+function memberRecord(m: MemberView) {
+  return {
+    ProjectId: m.workspaceId,
+    UserId: m.userId,
+    UserName: m.userName,
+    Status: m.status,
+    Roles: m.roles.map((r) => ({ Code: r.code, Name: r.name, Type: r.type as string })),
+  };
+}
+
+/** A role as GetProjectRole and ListProjectRoles report it: built-in roles say ProjectId -1. */
+function roleRecord(r: RoleView) {
+  return {
+    Code: r.code,
+    Name: r.name,
+    ProjectId: r.workspaceId ?? -1,
+    Type: r.type as string,
+    ModulePermissions: r.modulePermissions.map((m) => ({
+      ModuleId: m.moduleId,
+      ModuleName: m.moduleName,
+      PermissionType: m.permissionType as string,
+    })),
+  };
+}
+
 export const createProjectMember = defineOperation({
   action: 'CreateProjectMember',
   summary: 'Adds a user of the tenant to a workspace with the given roles.',
   method: 'POST',
-  params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
+  params: { ProjectId: workspaceId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
   access: { roles: MAY.manageWorkspace },
   audit: true,
@@ -122,7 +154,7 @@ export const deleteProjectMember = defineOperation({
   summary: 'Removes a member (and all its roles) from a workspace.',
   description: 'The workspace’s owner (its creator) cannot be removed.',
   method: 'POST',
-  params: { ProjectId: projectId('body'), UserId: userId },
+  params: { ProjectId: workspaceId('body'), UserId: userId },
   response: {},
   access: { roles: MAY.manageWorkspace },
   audit: true,
@@ -146,13 +178,14 @@ export const getProjectMember = defineOperation({
   action: 'GetProjectMember',
   summary: 'Returns one member of a workspace with its roles.',
   method: 'POST',
-  params: { ProjectId: projectId('body'), UserId: userId },
+  params: { ProjectId: workspaceId('body'), UserId: userId },
   response: { ProjectMember: memberSchema },
   access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
-    return { ProjectMember: await members(ctx).get(ctx.principal.tenantId, a.ProjectId, a.UserId) };
+    const member = await members(ctx).get(ctx.principal.tenantId, a.ProjectId, a.UserId);
+    return { ProjectMember: memberRecord(member) };
   },
 });
 
@@ -161,7 +194,7 @@ export const listProjectMembers = defineOperation({
   summary: 'Lists the members of a workspace, in the order they joined.',
   method: 'POST',
   params: {
-    ProjectId: projectId('body'),
+    ProjectId: workspaceId('body'),
     UserIds: p.jsonList({
       description: 'Only these users, as a JSON array, e.g. ["1107550004253538"].',
       items: 'string',
@@ -204,7 +237,7 @@ export const listProjectMembers = defineOperation({
         PageNumber: pageNumber,
         PageSize: pageSize,
         TotalCount: page.total,
-        ProjectMembers: page.items,
+        ProjectMembers: page.items.map(memberRecord),
       },
     };
   },
@@ -214,7 +247,7 @@ export const grantMemberProjectRoles = defineOperation({
   action: 'GrantMemberProjectRoles',
   summary: 'Gives a member more roles; roles it holds already are kept.',
   method: 'POST',
-  params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
+  params: { ProjectId: workspaceId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
   access: { roles: MAY.manageWorkspace },
   audit: true,
@@ -242,7 +275,7 @@ export const revokeMemberProjectRoles = defineOperation({
   description:
     'A member may end with no role and stays a member; the workspace owner keeps role_project_owner.',
   method: 'POST',
-  params: { ProjectId: projectId('body'), UserId: userId, RoleCodes: roleCodes },
+  params: { ProjectId: workspaceId('body'), UserId: userId, RoleCodes: roleCodes },
   response: {},
   access: { roles: MAY.manageWorkspace },
   audit: true,
@@ -271,7 +304,7 @@ export const listProjectRoles = defineOperation({
     'PageNumber, PageSize and TotalCount are strings in this response, as both SDK models declare them.',
   method: 'POST',
   params: {
-    ProjectId: projectId('body'),
+    ProjectId: workspaceId('body'),
     Codes: p.jsonList({
       description: `Only these role codes, e.g. ${ROLE_CODES_EXAMPLE}.`,
       items: 'string',
@@ -313,7 +346,7 @@ export const listProjectRoles = defineOperation({
         PageNumber: String(pageNumber),
         PageSize: String(pageSize),
         TotalCount: String(all.length),
-        ProjectRoles: all.slice(offset, offset + pageSize),
+        ProjectRoles: all.slice(offset, offset + pageSize).map(roleRecord),
       },
     };
   },
@@ -324,7 +357,7 @@ export const getProjectRole = defineOperation({
   summary: 'Returns one role of a workspace with its module permissions.',
   method: 'POST',
   params: {
-    ProjectId: projectId('query'),
+    ProjectId: workspaceId('query'),
     Code: p.string({
       description: 'The role code, e.g. role_project_guest.',
       required: true,
@@ -338,10 +371,10 @@ export const getProjectRole = defineOperation({
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
     const role = findRole(a.Code);
-    if (role) return { ProjectRole: roleDetail(role) };
+    if (role) return { ProjectRole: roleRecord(builtInRoleView(role)) };
     const custom = await ctx.services.customRoles.get(a.ProjectId, a.Code);
     if (!custom) throw errors.roleNotFound(a.ProjectId, a.Code);
-    return { ProjectRole: customRoleDetail(custom) };
+    return { ProjectRole: roleRecord(customRoleView(custom)) };
   },
 });
 

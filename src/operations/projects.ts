@@ -7,11 +7,11 @@ import { holdsTenantRole, MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
 import { type JsonSchema, s } from '../registry/schema.js';
-import type { ResourceTag, TagFilter } from '../workspaces/project-service.js';
-import { PROJECT_STATUSES } from '../workspaces/project-statuses.js';
+import type { ResourceTag, TagFilter, WorkspaceView } from '../workspaces/workspace-service.js';
+import { WORKSPACE_STATUSES } from '../workspaces/workspace-statuses.js';
 import { defineOperation, type OperationContext } from './context.js';
 
-const projects = (ctx: OperationContext) => ctx.services.projects;
+const workspaces = (ctx: OperationContext) => ctx.services.workspaces;
 
 const CONTROL = /\p{Cc}/u;
 const tagText = (v: string) => v.length <= 128 && !CONTROL.test(v);
@@ -22,20 +22,20 @@ function tagItem(valueRequired: boolean) {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
     const { Key, Value } = item as Record<string, unknown>;
     if (typeof Key !== 'string' || Key.length === 0 || !tagText(Key)) return undefined;
-    if (Value === undefined || Value === null) return valueRequired ? undefined : { Key };
+    if (Value === undefined || Value === null) return valueRequired ? undefined : { key: Key };
     if (typeof Value !== 'string' || !tagText(Value)) return undefined;
-    return { Key, Value };
+    return { key: Key, value: Value };
   };
 }
 
 function uniqueTags(tags: readonly TagFilter[]): ResourceTag[] {
   const keys = new Set<string>();
   return tags.map((t) => {
-    if (keys.has(t.Key)) {
-      throw errors.invalidParameter('AliyunResourceTags', `the tag key "${t.Key}" appears twice.`);
+    if (keys.has(t.key)) {
+      throw errors.invalidParameter('AliyunResourceTags', `the tag key "${t.key}" appears twice.`);
     }
-    keys.add(t.Key);
-    return { Key: t.Key, Value: t.Value ?? '' };
+    keys.add(t.key);
+    return { key: t.key, value: t.value ?? '' };
   });
 }
 
@@ -43,7 +43,7 @@ const TAGS_EXAMPLE = '[{"Key":"env","Value":"test"}]';
 
 const bodyFlag = (description: string) => p.boolean({ description, placement: 'body' });
 
-const projectSchema: JsonSchema = s.object(
+const workspaceSchema: JsonSchema = s.object(
   {
     Id: s.integer('The workspace id.'),
     Name: s.string('The workspace name, unique in the tenant.'),
@@ -51,7 +51,7 @@ const projectSchema: JsonSchema = s.object(
     Description: s.string('The description.'),
     Owner: s.string('User id of the Workspace Owner (the creator).'),
     Status: s.string('Available or Forbidden (and DataWorks’ transitional states).', {
-      enum: PROJECT_STATUSES,
+      enum: WORKSPACE_STATUSES,
     }),
     AliyunResourceGroupId: s.string('The Alibaba Cloud resource group id, as given.'),
     AliyunResourceTags: s.array(
@@ -64,6 +64,23 @@ const projectSchema: JsonSchema = s.object(
   },
   'A DataWorks workspace.',
 );
+
+/** A workspace as every response shows it (docs/WIRE.md §5, object `P`). */
+function workspaceRecord(w: WorkspaceView) {
+  return {
+    Id: w.id,
+    Name: w.name,
+    DisplayName: w.displayName,
+    Description: w.description,
+    Owner: w.owner,
+    Status: w.status,
+    AliyunResourceGroupId: w.aliyunResourceGroupId,
+    AliyunResourceTags: w.aliyunResourceTags.map((t) => ({ Key: t.key, Value: t.value })),
+    DevEnvironmentEnabled: w.devEnvironmentEnabled,
+    DevRoleDisabled: w.devRoleDisabled,
+    PaiTaskEnabled: w.paiTaskEnabled,
+  };
+}
 
 const workspaceId = (description: string, placement: 'query' | 'body') =>
   p.integer({ description, required: true, min: 1, placement });
@@ -124,7 +141,7 @@ export const createProject = defineOperation({
   async handler(ctx, a) {
     ctx.audit.note({ targets: { Name: a.Name } });
     ctx.access.requireTenant();
-    const id = await projects(ctx).create(
+    const id = await workspaces(ctx).create(
       { tenantId: ctx.principal.tenantId, userId: ctx.principal.userId },
       {
         name: a.Name,
@@ -147,12 +164,12 @@ export const getProject = defineOperation({
   summary: 'Returns one workspace.',
   method: 'GET',
   params: { Id: workspaceId('The workspace id.', 'query') },
-  response: { Project: projectSchema },
+  response: { Project: workspaceSchema },
   access: { roles: MAY.readWorkspace },
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.Id);
-    return { Project: await projects(ctx).get(ctx.principal.tenantId, a.Id) };
+    return { Project: workspaceRecord(await workspaces(ctx).get(ctx.principal.tenantId, a.Id)) };
   },
 });
 
@@ -177,7 +194,7 @@ export const listProjects = defineOperation({
     }),
     Status: p.string({
       description: 'Only workspaces in this status.',
-      enum: PROJECT_STATUSES,
+      enum: WORKSPACE_STATUSES,
       placement: 'body',
     }),
     DevEnvironmentEnabled: bodyFlag('Only standard-mode (true) or basic-mode (false) workspaces.'),
@@ -202,7 +219,7 @@ export const listProjects = defineOperation({
       PageNumber: s.integer(),
       PageSize: s.integer(),
       TotalCount: s.integer('Workspaces matching the filters.'),
-      Projects: s.array(projectSchema),
+      Projects: s.array(workspaceSchema),
     }),
   },
   access: 'any-caller',
@@ -213,7 +230,7 @@ export const listProjects = defineOperation({
     const wholeTenant = holdsTenantRole(ctx.principal, MAY.createWorkspace);
     const pageNumber = a.PageNumber ?? 1;
     const pageSize = a.PageSize ?? 10;
-    const page = await projects(ctx).list(
+    const page = await workspaces(ctx).list(
       {
         tenantId: ctx.principal.tenantId,
         ...(wholeTenant ? {} : { memberUserId: ctx.principal.userId }),
@@ -235,7 +252,7 @@ export const listProjects = defineOperation({
         PageNumber: pageNumber,
         PageSize: pageSize,
         TotalCount: page.total,
-        Projects: page.items,
+        Projects: page.items.map(workspaceRecord),
       },
     };
   },
@@ -276,7 +293,7 @@ export const updateProject = defineOperation({
   async handler(ctx, a) {
     ctx.audit.note({ projectId: a.Id, targets: { ProjectId: a.Id } });
     await ctx.access.requireWorkspace(a.Id);
-    await projects(ctx).update(
+    await workspaces(ctx).update(
       ctx.principal.tenantId,
       a.Id,
       {
@@ -306,7 +323,7 @@ export const deleteProject = defineOperation({
   async handler(ctx, a) {
     ctx.audit.note({ projectId: a.Id, targets: { ProjectId: a.Id } });
     await ctx.access.requireWorkspace(a.Id);
-    await projects(ctx).delete(ctx.principal.tenantId, a.Id, ctx.audit);
+    await workspaces(ctx).delete(ctx.principal.tenantId, a.Id, ctx.audit);
     return {};
   },
 });

@@ -7,6 +7,7 @@
  * rolling back what UpdateDataSource needs; restoring what DeleteDataSource needs. A deleted
  * record's workspace is known from its versions, so its versions stay readable and restorable.
  */
+import type { DataSourceGrant } from '../access/decisions.js';
 import { MAY } from '../access/roles.js';
 import type { VersionView } from '../datasources/versions.js';
 import { errors } from '../errors.js';
@@ -57,11 +58,11 @@ async function requireVersioned(
   ctx: OperationContext,
   dataSourceId: number,
   opts: DataSourceAccessOptions = {},
-): Promise<{ projectId: number; deleted: boolean }> {
+): Promise<{ grant: DataSourceGrant; deleted: boolean }> {
   const live = await ctx.services.dataSources.locate(dataSourceId);
   const found = live ?? (await ctx.services.dataSources.versions.locate(dataSourceId)) ?? null;
-  const ref = await requireDataSourceRole(ctx, dataSourceId, opts, found);
-  return { projectId: ref.projectId, deleted: live === undefined };
+  const grant = await requireDataSourceRole(ctx, dataSourceId, opts, found);
+  return { grant, deleted: live === undefined };
 }
 
 export const listDataSourceVersions = defineOperation({
@@ -216,13 +217,12 @@ export const rollbackDataSource = defineOperation({
   access: { roles: MAY.updateDataSources },
   audit: true,
   async handler(ctx, q) {
-    const ref = await requireDataSourceRole(ctx, q.Id, {
+    const grant = await requireDataSourceRole(ctx, q.Id, {
       modifies: true,
       ...(q.ProjectId !== undefined ? { projectId: q.ProjectId } : {}),
     });
     const v = await ctx.services.dataSources.rollback(
-      ctx.principal,
-      ref,
+      grant,
       { version: q.ToVersion, seen: q.CurrentVersion },
       ctx.audit,
     );
@@ -242,13 +242,8 @@ export const restoreDataSource = defineOperation({
   access: { roles: MAY.manageDataSources },
   audit: true,
   async handler(ctx, q) {
-    const { projectId } = await requireVersioned(ctx, q.DataSourceId, { modifies: true });
-    const v = await ctx.services.dataSources.restore(
-      ctx.principal,
-      q.DataSourceId,
-      projectId,
-      ctx.audit,
-    );
+    const { grant } = await requireVersioned(ctx, q.DataSourceId, { modifies: true });
+    const v = await ctx.services.dataSources.restore(grant, ctx.audit);
     return { Version: v };
   },
 });

@@ -6,24 +6,31 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { CustomModulePermission } from '../access/custom-role-grants.js';
+import type { CustomModulePermission, CustomPermissionType } from '../access/custom-role-grants.js';
 import { errors } from '../errors.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import type { Database } from '../store/schema.js';
-import type { AuditSink } from './project-service.js';
 import { BUILT_IN_ROLES, isWorkspaceRole, MODULES } from './roles.js';
+import type { AuditSink } from './workspace-service.js';
 
+/** One module's permission in a custom role. */
+export interface CustomRolePermission {
+  moduleId: number;
+  permissionType: CustomPermissionType;
+}
+
+/** A custom role as the service answers it. */
 export interface CustomRole {
   code: string;
   name: string;
-  projectId: number;
-  modulePermissions: CustomModulePermission[];
+  workspaceId: number;
+  modulePermissions: CustomRolePermission[];
 }
 
 export interface NewCustomRole {
   name: string;
-  modulePermissions: CustomModulePermission[];
+  modulePermissions: CustomRolePermission[];
   clientToken?: string;
 }
 
@@ -33,28 +40,43 @@ function newCode(): string {
   return `base_role_${randomBytes(5).toString('hex')}`;
 }
 
-function parsePermissions(text: string): CustomModulePermission[] {
-  return JSON.parse(text) as CustomModulePermission[];
+/**
+ * Module permissions are stored as the JSON text of DataWorks' own shape
+ * (`[{"ModuleId":9,"PermissionType":"Write"}]`), which the access decisions read too.
+ */
+function readPermissions(text: string): CustomRolePermission[] {
+  return (JSON.parse(text) as CustomModulePermission[]).map((p) => ({
+    moduleId: p.ModuleId,
+    permissionType: p.PermissionType,
+  }));
+}
+
+function writePermissions(perms: readonly CustomRolePermission[]): string {
+  return JSON.stringify(
+    perms.map(
+      (p): CustomModulePermission => ({ ModuleId: p.moduleId, PermissionType: p.permissionType }),
+    ),
+  );
 }
 
 /** One entry per module; a module the documentation does not number is refused by name. */
 export function checkModulePermissions(
   param: string,
-  perms: readonly CustomModulePermission[],
-): CustomModulePermission[] {
+  perms: readonly CustomRolePermission[],
+): CustomRolePermission[] {
   const seen = new Set<number>();
   for (const p of perms) {
-    if (!(p.ModuleId in MODULES)) {
+    if (!(p.moduleId in MODULES)) {
       throw errors.invalidParameter(
         param,
-        `ModuleId ${p.ModuleId} is not a DataWorks module; the modules are ${Object.keys(MODULES).join(', ')}.`,
+        `ModuleId ${p.moduleId} is not a DataWorks module; the modules are ${Object.keys(MODULES).join(', ')}.`,
       );
     }
-    if (seen.has(p.ModuleId))
-      throw errors.invalidParameter(param, `ModuleId ${p.ModuleId} is given twice.`);
-    seen.add(p.ModuleId);
+    if (seen.has(p.moduleId))
+      throw errors.invalidParameter(param, `ModuleId ${p.moduleId} is given twice.`);
+    seen.add(p.moduleId);
   }
-  return [...perms].sort((a, b) => a.ModuleId - b.ModuleId);
+  return [...perms].sort((a, b) => a.moduleId - b.moduleId);
 }
 
 export class CustomRoleService {
@@ -72,7 +94,7 @@ export class CustomRoleService {
    * answers the role it created (if the name matches) instead of creating another.
    */
   async create(
-    projectId: number,
+    workspaceId: number,
     input: NewCustomRole,
     userId: string,
     audit: AuditSink,
@@ -80,7 +102,7 @@ export class CustomRoleService {
     if (BUILT_IN_NAMES.has(input.name.toLowerCase()) || isWorkspaceRole(input.name)) {
       throw errors.invalidParameter('Name', `"${input.name}" is the name of a built-in role.`);
     }
-    const replay = await this.byToken(projectId, input.clientToken);
+    const replay = await this.byToken(workspaceId, input.clientToken);
     if (replay) return this.replayed(replay, input);
     const at = this.now();
     const code = newCode();
@@ -89,10 +111,10 @@ export class CustomRoleService {
         await trx
           .insertInto('project_roles')
           .values({
-            project_id: projectId,
+            project_id: workspaceId,
             code,
             name: input.name,
-            module_permissions: JSON.stringify(input.modulePermissions),
+            module_permissions: writePermissions(input.modulePermissions),
             client_token: input.clientToken ?? null,
             created_at: at,
             create_user: userId,
@@ -100,8 +122,8 @@ export class CustomRoleService {
           })
           .execute();
         await audit.record(trx, {
-          projectId,
-          targets: { ProjectId: projectId, RoleCode: code },
+          projectId: workspaceId,
+          targets: { ProjectId: workspaceId, RoleCode: code },
           detail: `created role ${input.name}`,
         });
       });
@@ -109,24 +131,25 @@ export class CustomRoleService {
     } catch (e) {
       if (isUniqueViolation(e)) {
         // Two requests with the same token raced: the first one's role is the answer.
-        const raced = await this.byToken(projectId, input.clientToken);
+        const raced = await this.byToken(workspaceId, input.clientToken);
         if (raced) return this.replayed(raced, input);
         throw errors.conflict(
           'Duplicate',
-          `Workspace ${projectId} has a role named "${input.name}" already.`,
+          `Workspace ${workspaceId} has a role named "${input.name}" already.`,
         );
       }
-      if (translateStoreError(e)?.kind === 'foreign_key') throw errors.workspaceNotFound(projectId);
+      if (translateStoreError(e)?.kind === 'foreign_key')
+        throw errors.workspaceNotFound(workspaceId);
       throw e;
     }
   }
 
-  private async byToken(projectId: number, token: string | undefined) {
+  private async byToken(workspaceId: number, token: string | undefined) {
     if (token === undefined) return undefined;
     return this.k
       .selectFrom('project_roles')
       .select(['code', 'name'])
-      .where('project_id', '=', projectId)
+      .where('project_id', '=', workspaceId)
       .where('client_token', '=', token)
       .executeTakeFirst();
   }
@@ -142,67 +165,77 @@ export class CustomRoleService {
   }
 
   async update(
-    projectId: number,
+    workspaceId: number,
     code: string,
-    modulePermissions: CustomModulePermission[],
+    modulePermissions: CustomRolePermission[],
     audit: AuditSink,
   ): Promise<void> {
     this.refuseBuiltIn(code);
     await this.k.transaction().execute(async (trx) => {
       const r = await trx
         .updateTable('project_roles')
-        .set({ module_permissions: JSON.stringify(modulePermissions), modified_at: this.now() })
-        .where('project_id', '=', projectId)
+        .set({ module_permissions: writePermissions(modulePermissions), modified_at: this.now() })
+        .where('project_id', '=', workspaceId)
         .where('code', '=', code)
         .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) throw errors.roleNotFound(projectId, code);
-      await audit.record(trx, { projectId, targets: { ProjectId: projectId, RoleCode: code } });
+      if (Number(r.numUpdatedRows) === 0) throw errors.roleNotFound(workspaceId, code);
+      await audit.record(trx, {
+        projectId: workspaceId,
+        targets: { ProjectId: workspaceId, RoleCode: code },
+      });
     });
   }
 
   /** Deletes the role; members holding it lose it (and keep their other roles). */
-  async delete(projectId: number, code: string, audit: AuditSink): Promise<void> {
+  async delete(workspaceId: number, code: string, audit: AuditSink): Promise<void> {
     this.refuseBuiltIn(code);
     await this.k.transaction().execute(async (trx) => {
       const r = await trx
         .deleteFrom('project_roles')
-        .where('project_id', '=', projectId)
+        .where('project_id', '=', workspaceId)
         .where('code', '=', code)
         .executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) throw errors.roleNotFound(projectId, code);
+      if (Number(r.numDeletedRows) === 0) throw errors.roleNotFound(workspaceId, code);
       await trx
         .deleteFrom('project_member_roles')
-        .where('project_id', '=', projectId)
+        .where('project_id', '=', workspaceId)
         .where('role_code', '=', code)
         .execute();
-      await audit.record(trx, { projectId, targets: { ProjectId: projectId, RoleCode: code } });
+      await audit.record(trx, {
+        projectId: workspaceId,
+        targets: { ProjectId: workspaceId, RoleCode: code },
+      });
     });
   }
 
-  async list(projectId: number): Promise<CustomRole[]> {
+  async list(workspaceId: number): Promise<CustomRole[]> {
     const rows = await this.k
       .selectFrom('project_roles')
       .select(['code', 'name', 'module_permissions'])
-      .where('project_id', '=', projectId)
+      .where('project_id', '=', workspaceId)
       .orderBy('id')
       .execute();
     return rows.map((r) => ({
       code: r.code,
       name: r.name,
-      projectId,
-      modulePermissions: parsePermissions(r.module_permissions),
+      workspaceId,
+      modulePermissions: readPermissions(r.module_permissions),
     }));
   }
 
-  async get(projectId: number, code: string): Promise<CustomRole | undefined> {
-    return (await this.list(projectId)).find((r) => r.code === code);
+  async get(workspaceId: number, code: string): Promise<CustomRole | undefined> {
+    return (await this.list(workspaceId)).find((r) => r.code === code);
   }
 
   /**
    * Checks role codes from a request: each must be built in or a custom role of this workspace;
    * duplicates collapse.
    */
-  async parseCodes(projectId: number, param: string, codes: readonly string[]): Promise<string[]> {
+  async parseCodes(
+    workspaceId: number,
+    param: string,
+    codes: readonly string[],
+  ): Promise<string[]> {
     if (codes.length === 0) throw errors.invalidParameter(param, 'must name at least one role.');
     const others = codes.filter((c) => !isWorkspaceRole(c));
     if (others.length > 0) {
@@ -211,7 +244,7 @@ export class CustomRoleService {
           await this.k
             .selectFrom('project_roles')
             .select('code')
-            .where('project_id', '=', projectId)
+            .where('project_id', '=', workspaceId)
             .where('code', 'in', others)
             .execute()
         ).map((r) => r.code),
@@ -220,7 +253,7 @@ export class CustomRoleService {
       if (unknown !== undefined) {
         throw errors.invalidParameter(
           param,
-          `"${unknown}" is not a role of workspace ${projectId}; ListProjectRoles shows its roles.`,
+          `"${unknown}" is not a role of workspace ${workspaceId}; ListProjectRoles shows its roles.`,
         );
       }
     }

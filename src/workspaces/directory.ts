@@ -16,7 +16,7 @@ export interface Membership {
 }
 
 export interface WorkspaceDirectory {
-  membership(projectId: number, userId: string): Promise<Membership | undefined>;
+  membership(workspaceId: number, userId: string): Promise<Membership | undefined>;
 }
 
 /**
@@ -61,7 +61,7 @@ export function membershipFromRows(rows: readonly MembershipRow[]): Membership |
 
 export class StoreWorkspaceDirectory implements WorkspaceDirectory {
   // Every role-checked call runs it: compiled once (store/prepared.ts).
-  private readonly query: Prepared<MembershipRow, 'projectId' | 'userId'>;
+  private readonly query: Prepared<MembershipRow, 'workspaceId' | 'userId'>;
 
   constructor(db: Db) {
     this.query = prepare(
@@ -82,13 +82,13 @@ export class StoreWorkspaceDirectory implements WorkspaceDirectory {
           'r.role_code',
           'c.module_permissions',
         ])
-        .where('p.id', '=', param<number>('projectId')),
-      ['projectId', 'userId'],
+        .where('p.id', '=', param<number>('workspaceId')),
+      ['workspaceId', 'userId'],
     );
   }
 
-  async membership(projectId: number, userId: string): Promise<Membership | undefined> {
-    const { rows } = await this.query.run({ projectId, userId });
+  async membership(workspaceId: number, userId: string): Promise<Membership | undefined> {
+    const { rows } = await this.query.run({ workspaceId, userId });
     return membershipFromRows(rows);
   }
 }

@@ -10,17 +10,19 @@ import { errors } from '../errors.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import type { Database } from '../store/schema.js';
-import type { AuditSink, Page, Paging } from './project-service.js';
-import { WORKSPACE_OWNER_ROLE } from './project-service.js';
-import { BUILT_IN_ROLES, roleSummary } from './roles.js';
+import { BUILT_IN_ROLES, builtInRoleRef, type RoleRef } from './roles.js';
+import type { AuditSink, Page, Paging } from './workspace-service.js';
+import { WORKSPACE_OWNER_ROLE } from './workspace-service.js';
 
+/** A member as the service answers it; src/operations/members.ts maps it to the wire. */
 export interface MemberView {
-  ProjectId: number;
-  UserId: string;
-  UserName: string;
+  workspaceId: number;
+  userId: string;
+  userName: string;
   /** Normal, or Forbidden when the user is disabled. */
-  Status: 'Normal' | 'Forbidden';
-  Roles: Array<{ Code: string; Name: string; Type: string }>;
+  status: 'Normal' | 'Forbidden';
+  /** Built-in roles first, in their table's order. */
+  roles: RoleRef[];
 }
 
 export interface MemberChange {
@@ -58,103 +60,104 @@ export class MemberService {
 
   async add(
     tenantId: string,
-    projectId: number,
+    workspaceId: number,
     userId: string,
     roles: readonly string[],
     change: MemberChange,
   ): Promise<void> {
-    const ws = await this.workspace(tenantId, projectId);
+    const ws = await this.workspace(tenantId, workspaceId);
     await this.requireTenantUser(tenantId, userId);
     await this.checkGrantable(ws, roles, change);
     try {
       await this.k.transaction().execute(async (trx) => {
         await trx
           .insertInto('project_members')
-          .values({ project_id: projectId, user_id: userId, created_at: this.now() })
+          .values({ project_id: workspaceId, user_id: userId, created_at: this.now() })
           .execute();
         await trx
           .insertInto('project_member_roles')
-          .values(roles.map((r) => ({ project_id: projectId, user_id: userId, role_code: r })))
+          .values(roles.map((r) => ({ project_id: workspaceId, user_id: userId, role_code: r })))
           .execute();
         await change.audit.record(trx, {
-          projectId,
-          targets: { ProjectId: projectId, UserId: userId },
+          projectId: workspaceId,
+          targets: { ProjectId: workspaceId, UserId: userId },
         });
       });
     } catch (e) {
       if (isUniqueViolation(e)) {
         throw errors.conflict(
           'Duplicate',
-          `User ${userId} is a member of workspace ${projectId} already: use GrantMemberProjectRoles to give more roles.`,
+          `User ${userId} is a member of workspace ${workspaceId} already: use GrantMemberProjectRoles to give more roles.`,
         );
       }
-      if (translateStoreError(e)?.kind === 'foreign_key') throw errors.workspaceNotFound(projectId);
+      if (translateStoreError(e)?.kind === 'foreign_key')
+        throw errors.workspaceNotFound(workspaceId);
       throw e;
     }
   }
 
   async remove(
     tenantId: string,
-    projectId: number,
+    workspaceId: number,
     userId: string,
     change: MemberChange,
   ): Promise<void> {
-    const { ws, held } = await this.requireMember(tenantId, projectId, userId);
+    const { ws, held } = await this.requireMember(tenantId, workspaceId, userId);
     if (userId === ws.owner) {
-      throw errors.workspaceOwnerProtected(projectId, userId, 'cannot be removed from it');
+      throw errors.workspaceOwnerProtected(workspaceId, userId, 'cannot be removed from it');
     }
     if (held.includes(WORKSPACE_OWNER_ROLE)) await change.requireOwnerRights();
     await this.k.transaction().execute(async (trx) => {
       // Its roles go with it (foreign-key cascade).
       const r = await trx
         .deleteFrom('project_members')
-        .where('project_id', '=', projectId)
+        .where('project_id', '=', workspaceId)
         .where('user_id', '=', userId)
         .executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) throw errors.memberNotFound(projectId, userId);
+      if (Number(r.numDeletedRows) === 0) throw errors.memberNotFound(workspaceId, userId);
       await change.audit.record(trx, {
-        projectId,
-        targets: { ProjectId: projectId, UserId: userId },
+        projectId: workspaceId,
+        targets: { ProjectId: workspaceId, UserId: userId },
       });
     });
   }
 
   /** The workspace and the member's roles; the user must be of the tenant and a member. */
-  private async requireMember(tenantId: string, projectId: number, userId: string) {
-    const ws = await this.workspace(tenantId, projectId);
+  private async requireMember(tenantId: string, workspaceId: number, userId: string) {
+    const ws = await this.workspace(tenantId, workspaceId);
     await this.requireTenantUser(tenantId, userId);
-    const held = await this.rolesOf(this.k, projectId, userId);
-    if (held === undefined) throw errors.memberNotFound(projectId, userId);
+    const held = await this.rolesOf(this.k, workspaceId, userId);
+    if (held === undefined) throw errors.memberNotFound(workspaceId, userId);
     return { ws, held };
   }
 
   /** Adds roles; roles the member holds already are kept as they are. */
   async grant(
     tenantId: string,
-    projectId: number,
+    workspaceId: number,
     userId: string,
     roles: readonly string[],
     change: MemberChange,
   ): Promise<void> {
-    const { ws } = await this.requireMember(tenantId, projectId, userId);
+    const { ws } = await this.requireMember(tenantId, workspaceId, userId);
     await this.checkGrantable(ws, roles, change);
     try {
       await this.k.transaction().execute(async (trx) => {
         await trx
           .insertInto('project_member_roles')
-          .values(roles.map((r) => ({ project_id: projectId, user_id: userId, role_code: r })))
+          .values(roles.map((r) => ({ project_id: workspaceId, user_id: userId, role_code: r })))
           .onConflict((oc) => oc.doNothing())
           .execute();
         await change.audit.record(trx, {
-          projectId,
-          targets: { ProjectId: projectId, UserId: userId },
+          projectId: workspaceId,
+          targets: { ProjectId: workspaceId, UserId: userId },
           detail: `granted ${roles.join(',')}`,
         });
       });
     } catch (e) {
       // The member was removed between the check and the insert.
       if (translateStoreError(e)?.kind === 'foreign_key')
-        throw errors.memberNotFound(projectId, userId);
+        throw errors.memberNotFound(workspaceId, userId);
       throw e;
     }
   }
@@ -166,16 +169,16 @@ export class MemberService {
    */
   async revoke(
     tenantId: string,
-    projectId: number,
+    workspaceId: number,
     userId: string,
     roles: readonly string[],
     change: MemberChange,
   ): Promise<void> {
-    const { ws } = await this.requireMember(tenantId, projectId, userId);
+    const { ws } = await this.requireMember(tenantId, workspaceId, userId);
     if (roles.includes(WORKSPACE_OWNER_ROLE)) {
       if (userId === ws.owner) {
         throw errors.workspaceOwnerProtected(
-          projectId,
+          workspaceId,
           userId,
           `keeps the role ${WORKSPACE_OWNER_ROLE}`,
         );
@@ -185,47 +188,51 @@ export class MemberService {
     await this.k.transaction().execute(async (trx) => {
       await trx
         .deleteFrom('project_member_roles')
-        .where('project_id', '=', projectId)
+        .where('project_id', '=', workspaceId)
         .where('user_id', '=', userId)
         .where('role_code', 'in', [...roles])
         .execute();
       await change.audit.record(trx, {
-        projectId,
-        targets: { ProjectId: projectId, UserId: userId },
+        projectId: workspaceId,
+        targets: { ProjectId: workspaceId, UserId: userId },
         detail: `revoked ${roles.join(',')}`,
       });
     });
   }
 
-  async get(tenantId: string, projectId: number, userId: string): Promise<MemberView> {
-    await this.workspace(tenantId, projectId);
+  async get(tenantId: string, workspaceId: number, userId: string): Promise<MemberView> {
+    await this.workspace(tenantId, workspaceId);
     await this.requireTenantUser(tenantId, userId);
-    const page = await this.page(projectId, { userIds: [userId] }, { pageNumber: 1, pageSize: 1 });
+    const page = await this.page(
+      workspaceId,
+      { userIds: [userId] },
+      { pageNumber: 1, pageSize: 1 },
+    );
     const member = page.items[0];
-    if (!member) throw errors.memberNotFound(projectId, userId);
+    if (!member) throw errors.memberNotFound(workspaceId, userId);
     return member;
   }
 
   /** Members in the order they joined; `roleCodes` keeps members holding any of those roles. */
   async list(
     tenantId: string,
-    projectId: number,
+    workspaceId: number,
     filter: MemberFilter,
     paging: Paging,
   ): Promise<Page<MemberView>> {
-    await this.workspace(tenantId, projectId);
-    return this.page(projectId, filter, paging);
+    await this.workspace(tenantId, workspaceId);
+    return this.page(workspaceId, filter, paging);
   }
 
   private async page(
-    projectId: number,
+    workspaceId: number,
     filter: MemberFilter,
     paging: Paging,
   ): Promise<Page<MemberView>> {
     let base = this.k
       .selectFrom('project_members as m')
       .innerJoin('users as u', 'u.id', 'm.user_id')
-      .where('m.project_id', '=', projectId);
+      .where('m.project_id', '=', workspaceId);
     if (filter.userIds?.length) base = base.where('m.user_id', 'in', filter.userIds);
     if (filter.roleCodes?.length) {
       const codes = filter.roleCodes;
@@ -233,7 +240,7 @@ export class MemberService {
         eb
           .selectFrom('project_member_roles')
           .select('user_id')
-          .where('project_id', '=', projectId)
+          .where('project_id', '=', workspaceId)
           .where('role_code', 'in', codes),
       );
     }
@@ -246,19 +253,19 @@ export class MemberService {
       .offset((paging.pageNumber - 1) * paging.pageSize)
       .execute();
     const roles = new Map<string, string[]>();
-    const custom = new Map<string, { Code: string; Name: string; Type: string }>();
+    const custom = new Map<string, RoleRef>();
     if (rows.length > 0) {
       for (const c of await this.k
         .selectFrom('project_roles')
         .select(['code', 'name'])
-        .where('project_id', '=', projectId)
+        .where('project_id', '=', workspaceId)
         .execute()) {
-        custom.set(c.code, { Code: c.code, Name: c.name, Type: 'UserCustom' });
+        custom.set(c.code, { code: c.code, name: c.name, type: 'UserCustom' });
       }
       const held = await this.k
         .selectFrom('project_member_roles')
         .select(['user_id', 'role_code'])
-        .where('project_id', '=', projectId)
+        .where('project_id', '=', workspaceId)
         .where(
           'user_id',
           'in',
@@ -270,25 +277,25 @@ export class MemberService {
     return {
       total: Number(n),
       items: rows.map((r) => ({
-        ProjectId: projectId,
-        UserId: r.user_id,
-        UserName: r.name,
-        Status: r.status === 'Normal' ? 'Normal' : 'Forbidden',
-        Roles: sortRoles(roles.get(r.user_id) ?? []).map(
-          (code) => custom.get(code) ?? roleSummary(code),
+        workspaceId,
+        userId: r.user_id,
+        userName: r.name,
+        status: r.status === 'Normal' ? 'Normal' : 'Forbidden',
+        roles: sortRoles(roles.get(r.user_id) ?? []).map(
+          (code) => custom.get(code) ?? builtInRoleRef(code),
         ),
       })),
     };
   }
 
-  private async workspace(tenantId: string, projectId: number): Promise<Workspace> {
+  private async workspace(tenantId: string, workspaceId: number): Promise<Workspace> {
     const row = await this.k
       .selectFrom('projects')
       .select(['id', 'owner', 'dev_role_disabled'])
-      .where('id', '=', projectId)
+      .where('id', '=', workspaceId)
       .where('tenant_id', '=', tenantId)
       .executeTakeFirst();
-    if (!row) throw errors.workspaceNotFound(projectId);
+    if (!row) throw errors.workspaceNotFound(workspaceId);
     return { id: row.id, owner: row.owner, devRoleDisabled: row.dev_role_disabled === 1 };
   }
 
@@ -306,7 +313,7 @@ export class MemberService {
   /** The member's role codes, or undefined when the user is not a member. */
   private async rolesOf(
     k: Kysely<Database>,
-    projectId: number,
+    workspaceId: number,
     userId: string,
   ): Promise<string[] | undefined> {
     const rows = await k
@@ -315,7 +322,7 @@ export class MemberService {
         j.onRef('r.project_id', '=', 'm.project_id').onRef('r.user_id', '=', 'm.user_id'),
       )
       .select('r.role_code')
-      .where('m.project_id', '=', projectId)
+      .where('m.project_id', '=', workspaceId)
       .where('m.user_id', '=', userId)
       .execute();
     if (rows.length === 0) return undefined;

@@ -2,7 +2,7 @@
  * The statuses a workspace can be in (DataWorks' list). Apart from the service so that the
  * operation declarations (and so the CLI, which reads them) need not load the store code.
  */
-export const PROJECT_STATUSES = [
+export const WORKSPACE_STATUSES = [
   'Available',
   'Initializing',
   'InitFailed',
@@ -13,4 +13,4 @@ export const PROJECT_STATUSES = [
   'Updating',
   'UpdateFailed',
 ] as const;
-export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
+export type WorkspaceStatus = (typeof WORKSPACE_STATUSES)[number];
