@@ -176,7 +176,7 @@ class World {
       newCustomRole: () =>
         c.services.customRoles.create(
           projectId,
-          { name: c.name('role'), modulePermissions: [{ ModuleId: 9, PermissionType: 'Read' }] },
+          { name: c.name('role'), modulePermissions: [{ moduleId: 9, permissionType: 'Read' }] },
           c.root.userId,
           quiet,
         ),
