@@ -331,7 +331,7 @@ export class DataSourceService {
       await this.versions.record(trx, id, 'Create', who(actor, audit));
       await this.refreshDrift(trx, pid, input.name);
       await audit.record(trx, {
-        projectId: pid,
+        workspaceId: pid,
         targets: { DataSourceId: id },
         ...tagDetail(input.tags),
       });
@@ -380,7 +380,7 @@ export class DataSourceService {
       );
       await this.refreshDrift(trx, source.projectId, name);
       await audit.record(trx, {
-        projectId: source.projectId,
+        workspaceId: source.projectId,
         targets: { DataSourceId: id, SourceDataSourceId: row.id },
       });
       return id;
@@ -517,7 +517,7 @@ export class DataSourceService {
       await this.versions.record(trx, row.id, 'Update', who(actor, audit));
       await this.refreshDrift(trx, pid, row.name);
       await audit.record(trx, {
-        projectId: pid,
+        workspaceId: pid,
         targets: { DataSourceId: row.id },
         ...tagDetail(input.tags),
       });
@@ -555,7 +555,7 @@ export class DataSourceService {
       await this.applyVersion(trx, workspace, grant, grant.projectId, row, target);
       await this.refreshDrift(trx, grant.projectId, row.name);
       await audit.record(trx, {
-        projectId: grant.projectId,
+        workspaceId: grant.projectId,
         targets: { DataSourceId: row.id },
         detail: `Version=${to.version}`,
       });
@@ -620,7 +620,7 @@ export class DataSourceService {
       });
       await this.refreshDrift(trx, projectId, last.name);
       await audit.record(trx, {
-        projectId,
+        workspaceId: projectId,
         targets: { DataSourceId: id },
         detail: `Version=${last.version}`,
       });
@@ -773,7 +773,7 @@ export class DataSourceService {
         detail,
       );
       await audit.record(trx, {
-        projectId: pid,
+        workspaceId: pid,
         targets: { DataSourceId: target.id, SourceDataSourceId: source.id },
         detail,
       });
@@ -844,7 +844,7 @@ export class DataSourceService {
       await trx.deleteFrom('data_sources').where('id', '=', row.id).execute();
       await removeRecord(trx, { projectId: ref.projectId, name: row.name, env: row.env_type });
       await this.refreshDrift(trx, ref.projectId, row.name);
-      await audit.record(trx, { projectId: ref.projectId, targets: { DataSourceId: row.id } });
+      await audit.record(trx, { workspaceId: ref.projectId, targets: { DataSourceId: row.id } });
     });
   }
 
