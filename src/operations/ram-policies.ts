@@ -10,6 +10,7 @@ import { RAM_API_VERSION } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import { defineOperation } from './context.js';
+import { ramHoldersAuthorizer, requireRamUser } from './ram-access.js';
 import { userName } from './ram-users.js';
 
 const policyType = <const R extends boolean>(required: R) =>
@@ -61,15 +62,8 @@ export const attachPolicyToUser = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({ targets: { UserName: a.UserName, PolicyName: a.PolicyName } });
-    const grant = ctx.access.requireTenant();
-    await ctx.services.ram.attachPolicy(
-      grant,
-      ctx.principal,
-      a.PolicyType,
-      a.PolicyName,
-      a.UserName,
-      ctx.audit,
-    );
+    const grant = await requireRamUser(ctx, a.UserName, 'change-policies');
+    await ctx.services.ram.attachPolicy(grant, a.PolicyType, a.PolicyName, ctx.audit);
     return {};
   },
 });
@@ -89,15 +83,8 @@ export const detachPolicyFromUser = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({ targets: { UserName: a.UserName, PolicyName: a.PolicyName } });
-    const grant = ctx.access.requireTenant();
-    await ctx.services.ram.detachPolicy(
-      grant,
-      ctx.principal,
-      a.PolicyType,
-      a.PolicyName,
-      a.UserName,
-      ctx.audit,
-    );
+    const grant = await requireRamUser(ctx, a.UserName, 'change-policies');
+    await ctx.services.ram.detachPolicy(grant, a.PolicyType, a.PolicyName, ctx.audit);
     return {};
   },
 });
@@ -279,9 +266,9 @@ export const deletePolicy = defineOperation({
     const grant = ctx.access.requireTenant();
     await ctx.services.ram.deletePolicy(
       grant,
-      ctx.principal,
       a.PolicyName,
       a.CascadingDelete ?? false,
+      ramHoldersAuthorizer(ctx, grant),
       ctx.audit,
     );
     return {};
