@@ -37,6 +37,7 @@ import type { Database, User } from '../store/schema.js';
 export const MAX_ACCESS_KEYS_PER_USER = 2;
 
 export type PolicyType = 'System' | 'Custom';
+export type AttachmentChange = 'attach' | 'detach';
 
 /** A user a RAM call acts on, with what the access decisions need to know of it. */
 export interface TargetUser extends RamTarget {
@@ -479,53 +480,50 @@ export class RamService {
     if (!exists) throw errors.ramPolicyNotFound(type, name);
   }
 
-  async attachPolicy(
+  /**
+   * AttachPolicyToUser and DetachPolicyFromUser: the same checks and the same audit, one write
+   * each. The change takes effect on the user's next call on this server (its cached credentials
+   * are forgotten).
+   */
+  async changeAttachment(
     grant: UserGrant,
+    change: AttachmentChange,
     type: PolicyType,
     policyName: string,
     audit: AuditRecorder,
   ): Promise<void> {
     const user = grant.user.row;
-    const userName = user.name;
     await this.requirePolicy(user.tenant_id, type, policyName);
     try {
       await this.k.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('policy_attachments')
-          .values({
-            user_id: user.id,
-            tenant_id: user.tenant_id,
-            policy_name: policyName,
-            attached_at: this.now(),
-          })
-          .execute();
+        if (change === 'attach') {
+          await trx
+            .insertInto('policy_attachments')
+            .values({
+              user_id: user.id,
+              tenant_id: user.tenant_id,
+              policy_name: policyName,
+              attached_at: this.now(),
+            })
+            .execute();
+        } else {
+          const r = await trx
+            .deleteFrom('policy_attachments')
+            .where('user_id', '=', user.id)
+            .where('policy_name', '=', policyName)
+            .executeTakeFirst();
+          if (Number(r.numDeletedRows) === 0) {
+            throw errors.ramPolicyNotAttached(policyName, user.name);
+          }
+        }
         await audit.record(trx, { detail: `PolicyType=${type}` });
       });
     } catch (e) {
-      if (isUniqueViolation(e)) throw errors.ramPolicyAttached(policyName, userName);
+      if (change === 'attach' && isUniqueViolation(e)) {
+        throw errors.ramPolicyAttached(policyName, user.name);
+      }
       throw e;
     }
-    await this.forgetKeysOf(user.id);
-  }
-
-  async detachPolicy(
-    grant: UserGrant,
-    type: PolicyType,
-    policyName: string,
-    audit: AuditRecorder,
-  ): Promise<void> {
-    const user = grant.user.row;
-    const userName = user.name;
-    await this.requirePolicy(user.tenant_id, type, policyName);
-    await this.k.transaction().execute(async (trx) => {
-      const r = await trx
-        .deleteFrom('policy_attachments')
-        .where('user_id', '=', user.id)
-        .where('policy_name', '=', policyName)
-        .executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) throw errors.ramPolicyNotAttached(policyName, userName);
-      await audit.record(trx, { detail: `PolicyType=${type}` });
-    });
     await this.forgetKeysOf(user.id);
   }
 
