@@ -464,19 +464,29 @@ export class RamService {
 
   // ---- policies ------------------------------------------------------------------------------
 
-  private async customPolicy(tenantId: string, name: string, k: Kysely<Database> = this.k) {
-    return k
-      .selectFrom('policies')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('name', '=', name)
-      .executeTakeFirst();
-  }
-
-  /** Checks that a policy of this type and name exists (System: built in; Custom: the tenant's). */
-  private async requirePolicy(tenantId: string, type: PolicyType, name: string): Promise<void> {
+  /**
+   * Checks, inside the transaction `trx` that then writes an attachment, that a policy of this
+   * type and name exists (System: built in; Custom: the tenant's). On PostgreSQL the custom
+   * policy's row is share-locked until that transaction ends, and DeletePolicy locks it for
+   * update before it reads the attachments: whichever comes second waits for the first, so an
+   * attachment never outlives its policy. SQLite runs one transaction at a time.
+   */
+  private async requirePolicy(
+    trx: Kysely<Database>,
+    tenantId: string,
+    type: PolicyType,
+    name: string,
+  ): Promise<void> {
     const exists =
-      type === 'System' ? isBuiltinPolicy(name) : !!(await this.customPolicy(tenantId, name));
+      type === 'System'
+        ? isBuiltinPolicy(name)
+        : !!(await trx
+            .selectFrom('policies')
+            .select('id')
+            .where('tenant_id', '=', tenantId)
+            .where('name', '=', name)
+            .$if(this.dialect === 'postgres', (q) => q.forShare())
+            .executeTakeFirst());
     if (!exists) throw errors.ramPolicyNotFound(type, name);
   }
 
@@ -493,9 +503,9 @@ export class RamService {
     audit: AuditRecorder,
   ): Promise<void> {
     const user = grant.user.row;
-    await this.requirePolicy(user.tenant_id, type, policyName);
     try {
       await this.k.transaction().execute(async (trx) => {
+        await this.requirePolicy(trx, user.tenant_id, type, policyName);
         if (change === 'attach') {
           await trx
             .insertInto('policy_attachments')
@@ -689,7 +699,15 @@ export class RamService {
   ): Promise<void> {
     audit.note({ targets: { PolicyName: name } });
     const users = await this.k.transaction().execute(async (trx) => {
-      const policy = await this.customPolicy(grant.tenantId, name, trx);
+      // Locked before the attachments are read: an attachment in flight (requirePolicy) either
+      // committed first and is read below, or waits and then finds no policy.
+      const policy = await trx
+        .selectFrom('policies')
+        .select('id')
+        .where('tenant_id', '=', grant.tenantId)
+        .where('name', '=', name)
+        .$if(this.dialect === 'postgres', (q) => q.forUpdate())
+        .executeTakeFirst();
       if (!policy) throw errors.ramPolicyNotFound('Custom', name);
       const attached = await trx
         .selectFrom('policy_attachments as a')
