@@ -3,17 +3,17 @@
  * ProjectId, Name/Code and ModulePermissions (shrink JSON) in the query and ClientToken in the
  * body. What a custom role grants: src/access/custom-role-grants.ts and docs/DECISIONS.md.
  */
-import type { CustomModulePermission, CustomPermissionType } from '../access/custom-role-grants.js';
+import type { CustomPermissionType } from '../access/custom-role-grants.js';
 import { MAY } from '../access/roles.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
-import { checkModulePermissions } from '../workspaces/custom-roles.js';
+import { type CustomRolePermission, checkModulePermissions } from '../workspaces/custom-roles.js';
 import { defineOperation } from './context.js';
 
 const PERMISSION_TYPES: readonly CustomPermissionType[] = ['Write', 'Read', 'NotSet'];
 const EXAMPLE = '[{"ModuleId":9,"PermissionType":"Write"}]';
 
-function modulePermission(item: unknown): CustomModulePermission | undefined {
+function modulePermission(item: unknown): CustomRolePermission | undefined {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
   const o = item as Record<string, unknown>;
   const id = typeof o.ModuleId === 'string' ? Number(o.ModuleId) : o.ModuleId;
@@ -21,7 +21,7 @@ function modulePermission(item: unknown): CustomModulePermission | undefined {
   const type = o.PermissionType;
   if (typeof type !== 'string' || !PERMISSION_TYPES.includes(type as CustomPermissionType))
     return undefined;
-  return { ModuleId: id, PermissionType: type as CustomPermissionType };
+  return { moduleId: id, permissionType: type as CustomPermissionType };
 }
 
 const modulePermissions = <const R extends boolean>(required: R) =>

@@ -7,8 +7,14 @@ import { MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
 import { type JsonSchema, s } from '../registry/schema.js';
-import type { MemberChange } from '../workspaces/member-service.js';
-import { customRoleDetail, findRole, findRoles, roleDetail } from '../workspaces/roles.js';
+import type { MemberChange, MemberView } from '../workspaces/member-service.js';
+import {
+  builtInRoleView,
+  customRoleView,
+  findRole,
+  findRoles,
+  type RoleView,
+} from '../workspaces/roles.js';
 import { defineOperation, type OperationContext } from './context.js';
 
 const members = (ctx: OperationContext) => ctx.services.members;
@@ -91,6 +97,32 @@ const roleSchema: JsonSchema = s.object(
   'A workspace role.',
 );
 
+/** A member as GetProjectMember and ListProjectMembers report it. */
+function memberRecord(m: MemberView) {
+  return {
+    ProjectId: m.workspaceId,
+    UserId: m.userId,
+    UserName: m.userName,
+    Status: m.status,
+    Roles: m.roles.map((r) => ({ Code: r.code, Name: r.name, Type: r.type as string })),
+  };
+}
+
+/** A role as GetProjectRole and ListProjectRoles report it: built-in roles say ProjectId -1. */
+function roleRecord(r: RoleView) {
+  return {
+    Code: r.code,
+    Name: r.name,
+    ProjectId: r.workspaceId ?? -1,
+    Type: r.type as string,
+    ModulePermissions: r.modulePermissions.map((m) => ({
+      ModuleId: m.moduleId,
+      ModuleName: m.moduleName,
+      PermissionType: m.permissionType as string,
+    })),
+  };
+}
+
 export const createProjectMember = defineOperation({
   action: 'CreateProjectMember',
   summary: 'Adds a user of the tenant to a workspace with the given roles.',
@@ -152,7 +184,8 @@ export const getProjectMember = defineOperation({
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
-    return { ProjectMember: await members(ctx).get(ctx.principal.tenantId, a.ProjectId, a.UserId) };
+    const member = await members(ctx).get(ctx.principal.tenantId, a.ProjectId, a.UserId);
+    return { ProjectMember: memberRecord(member) };
   },
 });
 
@@ -204,7 +237,7 @@ export const listProjectMembers = defineOperation({
         PageNumber: pageNumber,
         PageSize: pageSize,
         TotalCount: page.total,
-        ProjectMembers: page.items,
+        ProjectMembers: page.items.map(memberRecord),
       },
     };
   },
@@ -313,7 +346,7 @@ export const listProjectRoles = defineOperation({
         PageNumber: String(pageNumber),
         PageSize: String(pageSize),
         TotalCount: String(all.length),
-        ProjectRoles: all.slice(offset, offset + pageSize),
+        ProjectRoles: all.slice(offset, offset + pageSize).map(roleRecord),
       },
     };
   },
@@ -338,10 +371,10 @@ export const getProjectRole = defineOperation({
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
     const role = findRole(a.Code);
-    if (role) return { ProjectRole: roleDetail(role) };
+    if (role) return { ProjectRole: roleRecord(builtInRoleView(role)) };
     const custom = await ctx.services.customRoles.get(a.ProjectId, a.Code);
     if (!custom) throw errors.roleNotFound(a.ProjectId, a.Code);
-    return { ProjectRole: customRoleDetail(custom) };
+    return { ProjectRole: roleRecord(customRoleView(custom)) };
   },
 });
 

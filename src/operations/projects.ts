@@ -7,7 +7,7 @@ import { holdsTenantRole, MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
 import { type JsonSchema, s } from '../registry/schema.js';
-import type { ResourceTag, TagFilter } from '../workspaces/workspace-service.js';
+import type { ResourceTag, TagFilter, WorkspaceView } from '../workspaces/workspace-service.js';
 import { WORKSPACE_STATUSES } from '../workspaces/workspace-statuses.js';
 import { defineOperation, type OperationContext } from './context.js';
 
@@ -22,20 +22,20 @@ function tagItem(valueRequired: boolean) {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
     const { Key, Value } = item as Record<string, unknown>;
     if (typeof Key !== 'string' || Key.length === 0 || !tagText(Key)) return undefined;
-    if (Value === undefined || Value === null) return valueRequired ? undefined : { Key };
+    if (Value === undefined || Value === null) return valueRequired ? undefined : { key: Key };
     if (typeof Value !== 'string' || !tagText(Value)) return undefined;
-    return { Key, Value };
+    return { key: Key, value: Value };
   };
 }
 
 function uniqueTags(tags: readonly TagFilter[]): ResourceTag[] {
   const keys = new Set<string>();
   return tags.map((t) => {
-    if (keys.has(t.Key)) {
-      throw errors.invalidParameter('AliyunResourceTags', `the tag key "${t.Key}" appears twice.`);
+    if (keys.has(t.key)) {
+      throw errors.invalidParameter('AliyunResourceTags', `the tag key "${t.key}" appears twice.`);
     }
-    keys.add(t.Key);
-    return { Key: t.Key, Value: t.Value ?? '' };
+    keys.add(t.key);
+    return { key: t.key, value: t.value ?? '' };
   });
 }
 
@@ -64,6 +64,23 @@ const workspaceSchema: JsonSchema = s.object(
   },
   'A DataWorks workspace.',
 );
+
+/** A workspace as every response shows it (docs/WIRE.md §5, object `P`). */
+function workspaceRecord(w: WorkspaceView) {
+  return {
+    Id: w.id,
+    Name: w.name,
+    DisplayName: w.displayName,
+    Description: w.description,
+    Owner: w.owner,
+    Status: w.status,
+    AliyunResourceGroupId: w.aliyunResourceGroupId,
+    AliyunResourceTags: w.aliyunResourceTags.map((t) => ({ Key: t.key, Value: t.value })),
+    DevEnvironmentEnabled: w.devEnvironmentEnabled,
+    DevRoleDisabled: w.devRoleDisabled,
+    PaiTaskEnabled: w.paiTaskEnabled,
+  };
+}
 
 const workspaceId = (description: string, placement: 'query' | 'body') =>
   p.integer({ description, required: true, min: 1, placement });
@@ -152,7 +169,7 @@ export const getProject = defineOperation({
   audit: false,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.Id);
-    return { Project: await workspaces(ctx).get(ctx.principal.tenantId, a.Id) };
+    return { Project: workspaceRecord(await workspaces(ctx).get(ctx.principal.tenantId, a.Id)) };
   },
 });
 
@@ -235,7 +252,7 @@ export const listProjects = defineOperation({
         PageNumber: pageNumber,
         PageSize: pageSize,
         TotalCount: page.total,
-        Projects: page.items,
+        Projects: page.items.map(workspaceRecord),
       },
     };
   },

@@ -42,9 +42,22 @@ export interface Db<DB = Database> {
     name: string,
     text: string,
     values: readonly unknown[],
+    opts?: RunOptions,
   ): Promise<{ rows: R[]; changes: number }>;
   close(): Promise<void>;
 }
+
+export interface RunOptions {
+  /**
+   * PostgreSQL: run on a small pool of its own whose sessions commit with
+   * `synchronous_commit = off` (the commit returns before its WAL is flushed to disk). Only for
+   * the nonce claim: see docs/SECURITY.md for why that is safe there and nowhere else.
+   */
+  asyncCommit?: boolean;
+}
+
+/** Connections of the asynchronous-commit pool (nonce claims are one short INSERT each). */
+const ASYNC_COMMIT_POOL_SIZE = 4;
 
 export interface OpenOptions {
   /** Called with the SQL of every statement run (tests count store round trips with it). */
@@ -124,7 +137,8 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
       close: () => kysely.destroy(),
     };
   }
-  const pool = new (loadPg().Pool)({
+  const Pool = loadPg().Pool;
+  const pool = new Pool({
     connectionString: config.url,
     max: config.poolSize,
     types: pgTypes,
@@ -132,6 +146,20 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  let asyncPool: pg.Pool | undefined;
+  const asyncCommitPool = () => {
+    if (!asyncPool) {
+      asyncPool = new Pool({
+        connectionString: config.url,
+        max: Math.min(ASYNC_COMMIT_POOL_SIZE, config.poolSize),
+        types: pgTypes,
+        connectionTimeoutMillis: 10_000,
+        options: '-c synchronous_commit=off',
+      });
+      asyncPool.on('error', () => {});
+    }
+    return asyncPool;
+  };
   const kysely = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     ...(log ? { log } : {}),
@@ -139,12 +167,21 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
   return {
     kysely,
     dialect: 'postgres',
-    runPrepared: async <R>(name: string, text: string, values: readonly unknown[]) => {
+    runPrepared: async <R>(
+      name: string,
+      text: string,
+      values: readonly unknown[],
+      opts?: RunOptions,
+    ) => {
       onQuery?.(text);
-      const r = await pool.query({ name, text, values: [...values] });
+      const target = opts?.asyncCommit ? asyncCommitPool() : pool;
+      const r = await target.query({ name, text, values: [...values] });
       return { rows: r.rows as R[], changes: r.rowCount ?? 0 };
     },
-    close: () => kysely.destroy(),
+    close: async () => {
+      await kysely.destroy();
+      await asyncPool?.end();
+    },
   };
 }
 

@@ -7,7 +7,7 @@
  * per connection).
  */
 import type { Compilable } from 'kysely';
-import type { Db } from './dialect.js';
+import type { Db, RunOptions } from './dialect.js';
 
 const PARAM = Symbol('dshub.param');
 
@@ -44,6 +44,7 @@ export function prepare<R, const P extends string>(
   name: string,
   query: Compilable<R>,
   names: readonly P[],
+  opts?: RunOptions,
 ): Prepared<R, P> {
   const compiled = query.compile();
   const order = compiled.parameters.map((v, i) => {
@@ -58,7 +59,7 @@ export function prepare<R, const P extends string>(
     sql: text,
     run: async (params) => {
       const values = order.map((n) => params[n]);
-      return db.runPrepared<R>(name, text, values);
+      return db.runPrepared<R>(name, text, values, opts);
     },
   };
 }

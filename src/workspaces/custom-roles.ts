@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { CustomModulePermission } from '../access/custom-role-grants.js';
+import type { CustomModulePermission, CustomPermissionType } from '../access/custom-role-grants.js';
 import { errors } from '../errors.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
@@ -14,16 +14,23 @@ import type { Database } from '../store/schema.js';
 import { BUILT_IN_ROLES, isWorkspaceRole, MODULES } from './roles.js';
 import type { AuditSink } from './workspace-service.js';
 
+/** One module's permission in a custom role. */
+export interface CustomRolePermission {
+  moduleId: number;
+  permissionType: CustomPermissionType;
+}
+
+/** A custom role as the service answers it. */
 export interface CustomRole {
   code: string;
   name: string;
   workspaceId: number;
-  modulePermissions: CustomModulePermission[];
+  modulePermissions: CustomRolePermission[];
 }
 
 export interface NewCustomRole {
   name: string;
-  modulePermissions: CustomModulePermission[];
+  modulePermissions: CustomRolePermission[];
   clientToken?: string;
 }
 
@@ -33,28 +40,43 @@ function newCode(): string {
   return `base_role_${randomBytes(5).toString('hex')}`;
 }
 
-function parsePermissions(text: string): CustomModulePermission[] {
-  return JSON.parse(text) as CustomModulePermission[];
+/**
+ * Module permissions are stored as the JSON text of DataWorks' own shape
+ * (`[{"ModuleId":9,"PermissionType":"Write"}]`), which the access decisions read too.
+ */
+function readPermissions(text: string): CustomRolePermission[] {
+  return (JSON.parse(text) as CustomModulePermission[]).map((p) => ({
+    moduleId: p.ModuleId,
+    permissionType: p.PermissionType,
+  }));
+}
+
+function writePermissions(perms: readonly CustomRolePermission[]): string {
+  return JSON.stringify(
+    perms.map(
+      (p): CustomModulePermission => ({ ModuleId: p.moduleId, PermissionType: p.permissionType }),
+    ),
+  );
 }
 
 /** One entry per module; a module the documentation does not number is refused by name. */
 export function checkModulePermissions(
   param: string,
-  perms: readonly CustomModulePermission[],
-): CustomModulePermission[] {
+  perms: readonly CustomRolePermission[],
+): CustomRolePermission[] {
   const seen = new Set<number>();
   for (const p of perms) {
-    if (!(p.ModuleId in MODULES)) {
+    if (!(p.moduleId in MODULES)) {
       throw errors.invalidParameter(
         param,
-        `ModuleId ${p.ModuleId} is not a DataWorks module; the modules are ${Object.keys(MODULES).join(', ')}.`,
+        `ModuleId ${p.moduleId} is not a DataWorks module; the modules are ${Object.keys(MODULES).join(', ')}.`,
       );
     }
-    if (seen.has(p.ModuleId))
-      throw errors.invalidParameter(param, `ModuleId ${p.ModuleId} is given twice.`);
-    seen.add(p.ModuleId);
+    if (seen.has(p.moduleId))
+      throw errors.invalidParameter(param, `ModuleId ${p.moduleId} is given twice.`);
+    seen.add(p.moduleId);
   }
-  return [...perms].sort((a, b) => a.ModuleId - b.ModuleId);
+  return [...perms].sort((a, b) => a.moduleId - b.moduleId);
 }
 
 export class CustomRoleService {
@@ -92,7 +114,7 @@ export class CustomRoleService {
             project_id: workspaceId,
             code,
             name: input.name,
-            module_permissions: JSON.stringify(input.modulePermissions),
+            module_permissions: writePermissions(input.modulePermissions),
             client_token: input.clientToken ?? null,
             created_at: at,
             create_user: userId,
@@ -145,14 +167,14 @@ export class CustomRoleService {
   async update(
     workspaceId: number,
     code: string,
-    modulePermissions: CustomModulePermission[],
+    modulePermissions: CustomRolePermission[],
     audit: AuditSink,
   ): Promise<void> {
     this.refuseBuiltIn(code);
     await this.k.transaction().execute(async (trx) => {
       const r = await trx
         .updateTable('project_roles')
-        .set({ module_permissions: JSON.stringify(modulePermissions), modified_at: this.now() })
+        .set({ module_permissions: writePermissions(modulePermissions), modified_at: this.now() })
         .where('project_id', '=', workspaceId)
         .where('code', '=', code)
         .executeTakeFirst();
@@ -197,7 +219,7 @@ export class CustomRoleService {
       code: r.code,
       name: r.name,
       workspaceId,
-      modulePermissions: parsePermissions(r.module_permissions),
+      modulePermissions: readPermissions(r.module_permissions),
     }));
   }
 

@@ -10,17 +10,19 @@ import { errors } from '../errors.js';
 import type { Db } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import type { Database } from '../store/schema.js';
-import { BUILT_IN_ROLES, roleSummary } from './roles.js';
+import { BUILT_IN_ROLES, builtInRoleRef, type RoleRef } from './roles.js';
 import type { AuditSink, Page, Paging } from './workspace-service.js';
 import { WORKSPACE_OWNER_ROLE } from './workspace-service.js';
 
+/** A member as the service answers it; src/operations/members.ts maps it to the wire. */
 export interface MemberView {
-  ProjectId: number;
-  UserId: string;
-  UserName: string;
+  workspaceId: number;
+  userId: string;
+  userName: string;
   /** Normal, or Forbidden when the user is disabled. */
-  Status: 'Normal' | 'Forbidden';
-  Roles: Array<{ Code: string; Name: string; Type: string }>;
+  status: 'Normal' | 'Forbidden';
+  /** Built-in roles first, in their table's order. */
+  roles: RoleRef[];
 }
 
 export interface MemberChange {
@@ -251,14 +253,14 @@ export class MemberService {
       .offset((paging.pageNumber - 1) * paging.pageSize)
       .execute();
     const roles = new Map<string, string[]>();
-    const custom = new Map<string, { Code: string; Name: string; Type: string }>();
+    const custom = new Map<string, RoleRef>();
     if (rows.length > 0) {
       for (const c of await this.k
         .selectFrom('project_roles')
         .select(['code', 'name'])
         .where('project_id', '=', workspaceId)
         .execute()) {
-        custom.set(c.code, { Code: c.code, Name: c.name, Type: 'UserCustom' });
+        custom.set(c.code, { code: c.code, name: c.name, type: 'UserCustom' });
       }
       const held = await this.k
         .selectFrom('project_member_roles')
@@ -275,12 +277,12 @@ export class MemberService {
     return {
       total: Number(n),
       items: rows.map((r) => ({
-        ProjectId: workspaceId,
-        UserId: r.user_id,
-        UserName: r.name,
-        Status: r.status === 'Normal' ? 'Normal' : 'Forbidden',
-        Roles: sortRoles(roles.get(r.user_id) ?? []).map(
-          (code) => custom.get(code) ?? roleSummary(code),
+        workspaceId,
+        userId: r.user_id,
+        userName: r.name,
+        status: r.status === 'Normal' ? 'Normal' : 'Forbidden',
+        roles: sortRoles(roles.get(r.user_id) ?? []).map(
+          (code) => custom.get(code) ?? builtInRoleRef(code),
         ),
       })),
     };

@@ -3,6 +3,7 @@
  * declare. Built-in roles are the same in every workspace, so they live in code, not in the
  * store; DataWorks reports them with Type "System" and ProjectId -1.
  */
+import type { CustomPermissionType } from '../access/custom-role-grants.js';
 import type { WorkspaceRole } from '../access/roles.js';
 import type { CustomRole } from './custom-roles.js';
 
@@ -31,10 +32,27 @@ export type ModuleId = keyof typeof MODULES;
 
 export type PermissionType = 'ReadWrite' | 'ReadOnly';
 
+/** What a role may do in one module: ReadWrite/ReadOnly (built-in), Write/Read/NotSet (custom). */
 export interface ModulePermission {
-  ModuleId: number;
-  ModuleName: string;
-  PermissionType: PermissionType;
+  moduleId: number;
+  moduleName: string;
+  permissionType: PermissionType | CustomPermissionType;
+}
+
+export type RoleType = 'System' | 'UserCustom';
+
+/** A role as member views name it. */
+export interface RoleRef {
+  code: string;
+  name: string;
+  type: RoleType;
+}
+
+/** A role as the workspace services answer it; src/operations/members.ts maps it to the wire. */
+export interface RoleView extends RoleRef {
+  /** The workspace a custom role belongs to; built-in roles belong to none (every one has them). */
+  workspaceId?: number;
+  modulePermissions: ModulePermission[];
 }
 
 export interface RoleDefinition {
@@ -49,12 +67,12 @@ const ALL_MODULES: ModuleId[] = [4, 6, 7, 8, 9, 11, 12, 13, 14, 17, 20];
 
 function modules(rw: readonly ModuleId[], ro: readonly ModuleId[] = []): ModulePermission[] {
   const entry = (id: ModuleId, t: PermissionType) => ({
-    ModuleId: id,
-    ModuleName: MODULES[id],
-    PermissionType: t,
+    moduleId: id,
+    moduleName: MODULES[id],
+    permissionType: t,
   });
   return [...rw.map((id) => entry(id, 'ReadWrite')), ...ro.map((id) => entry(id, 'ReadOnly'))].sort(
-    (a, b) => a.ModuleId - b.ModuleId,
+    (a, b) => a.moduleId - b.moduleId,
   );
 }
 
@@ -105,61 +123,52 @@ export function isWorkspaceRole(code: string): code is WorkspaceRole {
   return byCode.has(code);
 }
 
-/** Role entry as member responses show it. */
-export function roleSummary(code: string): { Code: string; Name: string; Type: string } {
-  return { Code: code, Name: byCode.get(code)?.name ?? code, Type: 'System' };
+/** A built-in role as member views name it. */
+export function builtInRoleRef(code: string): RoleRef {
+  return { code, name: byCode.get(code)?.name ?? code, type: 'System' };
 }
 
 export interface RoleFilter {
   codes?: readonly string[];
   names?: readonly string[];
-  type?: 'System' | 'UserCustom';
+  type?: RoleType;
 }
-
-/** The built-in roles matching every given filter (names compare case-insensitively). */
-export type RoleDetail = ReturnType<typeof roleDetail>;
 
 /**
  * The roles matching every given filter (names compare case-insensitively): built-in ones
  * first, in their table's order, then the workspace's custom ones in the order they were made.
  */
-export function findRoles(f: RoleFilter, custom: readonly CustomRole[]): RoleDetail[] {
+export function findRoles(f: RoleFilter, custom: readonly CustomRole[]): RoleView[] {
   const codes = f.codes?.length ? new Set(f.codes) : undefined;
   const names = f.names?.length ? new Set(f.names.map((n) => n.toLowerCase())) : undefined;
   const all = [
-    ...(f.type === 'UserCustom' ? [] : BUILT_IN_ROLES.map(roleDetail)),
-    ...(f.type === 'System' ? [] : custom.map(customRoleDetail)),
+    ...(f.type === 'UserCustom' ? [] : BUILT_IN_ROLES.map(builtInRoleView)),
+    ...(f.type === 'System' ? [] : custom.map(customRoleView)),
   ];
   return all.filter(
-    (r) => (!codes || codes.has(r.Code)) && (!names || names.has(r.Name.toLowerCase())),
+    (r) => (!codes || codes.has(r.code)) && (!names || names.has(r.name.toLowerCase())),
   );
 }
 
-/** A custom role as GetProjectRole and ListProjectRoles report it. */
-export function customRoleDetail(r: CustomRole) {
+export function customRoleView(r: CustomRole): RoleView {
   return {
-    Code: r.code,
-    Name: r.name,
-    ProjectId: r.workspaceId,
-    Type: 'UserCustom',
-    ModulePermissions: r.modulePermissions.map((m) => ({
-      ModuleId: m.ModuleId,
-      ModuleName: MODULES[m.ModuleId as ModuleId] ?? String(m.ModuleId),
-      PermissionType: m.PermissionType as string,
+    code: r.code,
+    name: r.name,
+    type: 'UserCustom',
+    workspaceId: r.workspaceId,
+    modulePermissions: r.modulePermissions.map((m) => ({
+      moduleId: m.moduleId,
+      moduleName: MODULES[m.moduleId as ModuleId] ?? String(m.moduleId),
+      permissionType: m.permissionType,
     })),
   };
 }
 
-/** A role as GetProjectRole and ListProjectRoles report it: built-in roles say ProjectId -1. */
-export function roleDetail(r: RoleDefinition) {
+export function builtInRoleView(r: RoleDefinition): RoleView {
   return {
-    Code: r.code as string,
-    Name: r.name,
-    ProjectId: -1,
-    Type: 'System',
-    ModulePermissions: r.modulePermissions.map((m) => ({
-      ...m,
-      PermissionType: m.PermissionType as string,
-    })),
+    code: r.code,
+    name: r.name,
+    type: 'System',
+    modulePermissions: [...r.modulePermissions],
   };
 }

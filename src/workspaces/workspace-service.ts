@@ -15,24 +15,30 @@ import type { WorkspaceStatus } from './workspace-statuses.js';
 
 export { WORKSPACE_STATUSES, type WorkspaceStatus } from './workspace-statuses.js';
 
+/** A tag on a workspace, as given at creation. */
 export interface ResourceTag {
-  Key: string;
-  Value: string;
+  key: string;
+  value: string;
 }
 
-/** A workspace as every response shows it (docs/WIRE.md §5, object `P`). */
-export interface ProjectView {
-  Id: number;
-  Name: string;
-  DisplayName: string;
-  Description: string;
-  Owner: string;
-  Status: string;
-  AliyunResourceGroupId: string;
-  AliyunResourceTags: ResourceTag[];
-  DevEnvironmentEnabled: boolean;
-  DevRoleDisabled: boolean;
-  PaiTaskEnabled: boolean;
+/** A workspace as the service answers it; src/operations/projects.ts maps it to the wire. */
+export interface WorkspaceView {
+  id: number;
+  name: string;
+  displayName: string;
+  description: string;
+  /** User id of the Workspace Owner (the creator). */
+  owner: string;
+  status: WorkspaceStatus;
+  aliyunResourceGroupId: string;
+  aliyunResourceTags: ResourceTag[];
+  /** True in standard mode (Dev and Prod). */
+  devEnvironmentEnabled: boolean;
+  devRoleDisabled: boolean;
+  paiTaskEnabled: boolean;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  modifiedAt: number;
 }
 
 export interface NewWorkspace {
@@ -57,8 +63,8 @@ export interface WorkspacePatch {
 
 /** A tag filter: the workspace must carry the key, and this value when one is given. */
 export interface TagFilter {
-  Key: string;
-  Value?: string;
+  key: string;
+  value?: string;
 }
 
 export interface WorkspaceFilter {
@@ -94,26 +100,45 @@ export const WORKSPACE_OWNER_ROLE = 'role_project_owner';
 
 const flag = (b: boolean | undefined): Flag => (b ? 1 : 0);
 
-export function toProjectView(r: Project): ProjectView {
+/**
+ * Tags are stored as the JSON text of `[{"Key": ..., "Value": ...}]` (DataWorks' own shape),
+ * a persisted format that earlier stores hold too.
+ */
+interface StoredTag {
+  Key: string;
+  Value: string;
+}
+
+function readTags(text: string): ResourceTag[] {
+  return (JSON.parse(text) as StoredTag[]).map((t) => ({ key: t.Key, value: t.Value }));
+}
+
+function writeTags(tags: readonly ResourceTag[]): string {
+  return JSON.stringify(tags.map((t): StoredTag => ({ Key: t.key, Value: t.value })));
+}
+
+function toWorkspaceView(r: Project): WorkspaceView {
   return {
-    Id: r.id,
-    Name: r.name,
-    DisplayName: r.display_name,
-    Description: r.description,
-    Owner: r.owner,
-    Status: r.status,
-    AliyunResourceGroupId: r.aliyun_resource_group_id,
-    AliyunResourceTags: JSON.parse(r.aliyun_resource_tags) as ResourceTag[],
-    DevEnvironmentEnabled: r.dev_environment_enabled === 1,
-    DevRoleDisabled: r.dev_role_disabled === 1,
-    PaiTaskEnabled: r.pai_task_enabled === 1,
+    id: r.id,
+    name: r.name,
+    displayName: r.display_name,
+    description: r.description,
+    owner: r.owner,
+    status: r.status as WorkspaceStatus,
+    aliyunResourceGroupId: r.aliyun_resource_group_id,
+    aliyunResourceTags: readTags(r.aliyun_resource_tags),
+    devEnvironmentEnabled: r.dev_environment_enabled === 1,
+    devRoleDisabled: r.dev_role_disabled === 1,
+    paiTaskEnabled: r.pai_task_enabled === 1,
+    createdAt: r.created_at,
+    modifiedAt: r.modified_at,
   };
 }
 
-function matchesTags(project: Project, wanted: readonly TagFilter[]): boolean {
-  const tags = JSON.parse(project.aliyun_resource_tags) as ResourceTag[];
+function matchesTags(workspace: Project, wanted: readonly TagFilter[]): boolean {
+  const tags = readTags(workspace.aliyun_resource_tags);
   return wanted.every((w) =>
-    tags.some((t) => t.Key === w.Key && (w.Value === undefined || t.Value === w.Value)),
+    tags.some((t) => t.key === w.key && (w.value === undefined || t.value === w.value)),
   );
 }
 
@@ -153,7 +178,7 @@ export class WorkspaceService {
             dev_role_disabled: flag(input.devRoleDisabled),
             pai_task_enabled: flag(input.paiTaskEnabled),
             aliyun_resource_group_id: input.aliyunResourceGroupId ?? '',
-            aliyun_resource_tags: JSON.stringify(input.aliyunResourceTags ?? []),
+            aliyun_resource_tags: writeTags(input.aliyunResourceTags ?? []),
             created_at: at,
             modified_at: at,
           })
@@ -182,15 +207,15 @@ export class WorkspaceService {
   }
 
   /** The workspace in the tenant, or 1101080008 (another tenant's answers as missing). */
-  async get(tenantId: string, id: number): Promise<ProjectView> {
-    return toProjectView(await this.row(this.k, tenantId, id));
+  async get(tenantId: string, id: number): Promise<WorkspaceView> {
+    return toWorkspaceView(await this.row(this.k, tenantId, id));
   }
 
   async list(
     scope: Visibility,
     filter: WorkspaceFilter,
     paging: Paging,
-  ): Promise<Page<ProjectView>> {
+  ): Promise<Page<WorkspaceView>> {
     const base = this.filtered(scope, filter);
     const offset = (paging.pageNumber - 1) * paging.pageSize;
     if (filter.aliyunResourceTags?.length) {
@@ -201,7 +226,7 @@ export class WorkspaceService {
       );
       return {
         total: rows.length,
-        items: rows.slice(offset, offset + paging.pageSize).map(toProjectView),
+        items: rows.slice(offset, offset + paging.pageSize).map(toWorkspaceView),
       };
     }
     const { n } = await base.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
@@ -211,7 +236,7 @@ export class WorkspaceService {
       .limit(paging.pageSize)
       .offset(offset)
       .execute();
-    return { total: Number(n), items: rows.map(toProjectView) };
+    return { total: Number(n), items: rows.map(toWorkspaceView) };
   }
 
   async update(

@@ -1,6 +1,8 @@
 /**
- * Named builders for workspaces and members, through the API as a client would make them
- * (the SDK's placement: form body). They fail loudly, so a test reads as its scenario.
+ * The one way tests make workspaces and members: through the API as a client would make them
+ * (CreateProject, CreateProjectMember; the SDK's placement: form body), so every fixture passes
+ * the same access checks and leaves the same audit trail as real use. They fail loudly, so a
+ * test reads as its scenario.
  */
 import assert from 'node:assert/strict';
 import type { ApiResult, Key, TestContext } from './harness.js';
@@ -23,7 +25,13 @@ export function expectError(r: ApiResult, code: string, status: number): void {
   assert.equal(r.status, status, JSON.stringify(r.body));
 }
 
-/** Creates a workspace as `key` (default: the root tenant owner); returns its id. */
+/** CreateProject's parameter for a standard-mode workspace (Dev and Prod); the default is basic. */
+export const STANDARD_MODE: Params = { DevEnvironmentEnabled: true };
+
+/**
+ * Creates a workspace as `key` (default: the root tenant owner), who becomes its Workspace
+ * Owner; returns its id. Basic mode (Prod only) unless `params` say otherwise (STANDARD_MODE).
+ */
 export async function newWorkspace(
   c: TestContext,
   key: Key = c.root,

@@ -18,8 +18,8 @@ import {
 } from '../../src/datasources/list-index.js';
 import { locate, type PageQuery, pageGroups } from '../../src/datasources/list-page.js';
 import type { Database } from '../../src/store/schema.js';
-import { newWorkspace } from '../helpers/fixtures.js';
 import { forEachDialect, type TestContext } from '../helpers/harness.js';
+import { newWorkspace, STANDARD_MODE } from '../helpers/workspaces.js';
 
 interface Group {
   name: string;
@@ -172,7 +172,7 @@ forEachDialect('the ListDataSources index', (t) => {
 
   it('pages exactly like the model through inserts, moves, deletes, splits and merges', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const limits = { ...bucketLimits };
     bucketLimits.splitAt = 6;
     bucketLimits.mergeBelow = 2;
@@ -182,7 +182,7 @@ forEachDialect('the ListDataSources index', (t) => {
     let nextId = 1;
     const change = (fn: (trx: Kysely<Database>) => Promise<void>) =>
       k.transaction().execute(async (trx) => {
-        await lockWorkspace(trx, ws.id);
+        await lockWorkspace(trx, ws);
         await fn(trx);
       });
     const bucketCount = async () =>
@@ -191,7 +191,7 @@ forEachDialect('the ListDataSources index', (t) => {
           .selectFrom('data_source_list_buckets')
           .select(['kind', 'lo'])
           .distinct()
-          .where('project_id', '=', ws.id)
+          .where('project_id', '=', ws)
           .execute()
       ).length;
     let peak = 0;
@@ -212,7 +212,7 @@ forEachDialect('the ListDataSources index', (t) => {
           if (!g && (model.has(name) || !/^[A-Za-z]/.test(name))) continue;
           const type = g?.type ?? r.pick(TYPES);
           const id = nextId++;
-          await change((trx) => addRecord(trx, { projectId: ws.id, name, type, env, id }));
+          await change((trx) => addRecord(trx, { projectId: ws, name, type, env, id }));
           if (g) g.mask |= ENV_BIT[env];
           else model.set(name, { name, type, mask: ENV_BIT[env], firstId: id });
         } else if (roll < (growing ? 0.8 : 0.35)) {
@@ -220,19 +220,19 @@ forEachDialect('the ListDataSources index', (t) => {
           if (g.mask === 3) continue;
           const from: EnvType = g.mask === 1 ? 'Dev' : 'Prod';
           const to: EnvType = from === 'Dev' ? 'Prod' : 'Dev';
-          await change((trx) => moveRecord(trx, { projectId: ws.id, name: g.name, from, to }));
+          await change((trx) => moveRecord(trx, { projectId: ws, name: g.name, from, to }));
           g.mask = ENV_BIT[to];
         } else {
           const g = r.pick(existing);
           const env: EnvType =
             g.mask === 3 ? r.pick(['Dev', 'Prod'] as const) : g.mask === 1 ? 'Dev' : 'Prod';
-          await change((trx) => removeRecord(trx, { projectId: ws.id, name: g.name, env }));
+          await change((trx) => removeRecord(trx, { projectId: ws, name: g.name, env }));
           g.mask &= ~ENV_BIT[env];
           if (g.mask === 0) model.delete(g.name);
         }
         if (step % 60 === 0) {
-          await checkBuckets(c, ws.id, model);
-          await checkPages(c, ws.id, model, r);
+          await checkBuckets(c, ws, model);
+          await checkPages(c, ws, model, r);
           peak = Math.max(peak, await bucketCount());
         }
       }

@@ -12,8 +12,8 @@ import { rotateMasterKey } from '../../src/crypto/rotation.js';
 import { rewrapDataSourceSecrets } from '../../src/datasources/secret-box.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createServices, type Services } from '../../src/services.js';
-import { newWorkspace } from '../helpers/fixtures.js';
 import { forEachDialect } from '../helpers/harness.js';
+import { newWorkspace, STANDARD_MODE } from '../helpers/workspaces.js';
 
 const PASSWORDS = ['R0tate-me-1', 'R0tate-me-2', 'R0tate-me-3'];
 
@@ -37,11 +37,11 @@ forEachDialect(
   (t) => {
     it('re-wraps every data source secret, keeps them readable, and runs again', async () => {
       const c = t();
-      const ws = await newWorkspace(c);
+      const ws = await newWorkspace(c, c.root, STANDARD_MODE);
       const ids: number[] = [];
       for (const [i, password] of PASSWORDS.entries()) {
         const r = await c.call(c.root, 'CreateDataSource', {
-          ProjectId: ws.id,
+          ProjectId: ws,
           Name: `rot_${i}`,
           Type: 'mysql',
           ConnectionPropertiesMode: 'UrlMode',
@@ -58,7 +58,7 @@ forEachDialect(
       }
       // A record without secrets has nothing to re-wrap.
       const holo = await c.call(c.root, 'CreateDataSource', {
-        ProjectId: ws.id,
+        ProjectId: ws,
         Name: 'no_secret',
         Type: 'hologres',
         ConnectionPropertiesMode: 'InstanceMode',

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { newWorkspace, type Workspace } from '../helpers/fixtures.js';
 import { type ApiResult, forEachDialect, type TestContext } from '../helpers/harness.js';
+import { newWorkspace, STANDARD_MODE } from '../helpers/workspaces.js';
 
 type Params = Record<string, string | number | undefined>;
 
@@ -35,10 +35,10 @@ function props(env: string) {
 const call = (c: TestContext, action: string, params: Params, method: 'GET' | 'POST' = 'POST') =>
   c.call(c.root, action, params, { method, placement: 'query' });
 
-async function create(c: TestContext, ws: Workspace, name: string, env: string, tags?: string[]) {
+async function create(c: TestContext, ws: number, name: string, env: string, tags?: string[]) {
   const body = ok(
     await call(c, 'CreateDataSource', {
-      ProjectId: ws.id,
+      ProjectId: ws,
       Name: name,
       Type: 'mysql',
       ConnectionPropertiesMode: 'UrlMode',
@@ -55,9 +55,9 @@ interface Group {
   DataSource: { Id: number; Tags?: string[] }[];
 }
 
-async function list(c: TestContext, ws: Workspace, params: Params = {}) {
+async function list(c: TestContext, ws: number, params: Params = {}) {
   const body = ok(
-    await call(c, 'ListDataSources', { ProjectId: ws.id, ...params }, 'GET'),
+    await call(c, 'ListDataSources', { ProjectId: ws, ...params }, 'GET'),
     'ListDataSources',
   );
   return body.PagingInfo as { TotalCount: number; DataSources: Group[] };
@@ -71,7 +71,7 @@ async function tagsOf(c: TestContext, id: number): Promise<string[] | undefined>
 forEachDialect('data source tags', (t) => {
   it('sets, shows, replaces, clears and clones tags; a record without tags shows none', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const id = await create(c, ws, 'orders', 'Prod', ['team:data', 'finance', 'finance', '中文']);
     assert.deepEqual(await tagsOf(c, id), ['finance', 'team:data', '中文']);
     const plain = await create(c, ws, 'plain', 'Prod');
@@ -81,7 +81,7 @@ forEachDialect('data source tags', (t) => {
     const update = (tags?: string) =>
       call(c, 'UpdateDataSource', {
         Id: id,
-        ProjectId: ws.id,
+        ProjectId: ws,
         ConnectionProperties: props('Prod'),
         Tags: tags,
       });
@@ -122,7 +122,7 @@ forEachDialect('data source tags', (t) => {
 
   it('filters ListDataSources by tags: AND, per record, with the other filters and paging', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const a = await create(c, ws, 'alpha', 'Dev', ['x', 'y']);
     const aProd = await create(c, ws, 'alpha', 'Prod', ['x']);
     const b = await create(c, ws, 'beta', 'Prod', ['x', 'y', 'z']);
@@ -166,7 +166,7 @@ forEachDialect('data source tags', (t) => {
 
   it('refuses bad tags on every operation that takes them, never ignoring them', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const id = await create(c, ws, 'orders', 'Prod');
     const bad: [string, RegExp][] = [
       ['["a b"]', /item 1 is not a tag/],
@@ -180,7 +180,7 @@ forEachDialect('data source tags', (t) => {
     for (const [tags, message] of bad) {
       assert.match(
         fails(
-          await call(c, 'ListDataSources', { ProjectId: ws.id, Tags: tags }, 'GET'),
+          await call(c, 'ListDataSources', { ProjectId: ws, Tags: tags }, 'GET'),
           'InvalidParameter.Tags',
         ),
         message,
@@ -189,7 +189,7 @@ forEachDialect('data source tags', (t) => {
         fails(
           await call(c, 'UpdateDataSource', {
             Id: id,
-            ProjectId: ws.id,
+            ProjectId: ws,
             ConnectionProperties: props('Prod'),
             Tags: tags,
           }),
@@ -201,7 +201,7 @@ forEachDialect('data source tags', (t) => {
     const eleven = JSON.stringify(Array.from({ length: 11 }, (_, i) => `t${i}`));
     assert.match(
       fails(
-        await call(c, 'ListDataSources', { ProjectId: ws.id, Tags: eleven }, 'GET'),
+        await call(c, 'ListDataSources', { ProjectId: ws, Tags: eleven }, 'GET'),
         'InvalidParameter.Tags',
       ),
       /at most 10 distinct tags/,
@@ -211,7 +211,7 @@ forEachDialect('data source tags', (t) => {
       await call(
         c,
         'ListDataSources',
-        { ProjectId: ws.id, Tags: JSON.stringify(Array(11).fill('t')) },
+        { ProjectId: ws, Tags: JSON.stringify(Array(11).fill('t')) },
         'GET',
       ),
       'ListDataSources',
@@ -220,7 +220,7 @@ forEachDialect('data source tags', (t) => {
     assert.match(
       fails(
         await call(c, 'CreateDataSource', {
-          ProjectId: ws.id,
+          ProjectId: ws,
           Name: 'many',
           Type: 'mysql',
           ConnectionPropertiesMode: 'UrlMode',

@@ -8,9 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { sql } from 'kysely';
 import { rebuildIndex } from '../../src/datasources/list-index.js';
-import { addMember, newWorkspace, type Workspace } from '../helpers/fixtures.js';
 import { testGrant } from '../helpers/grants.js';
 import { type ApiResult, forEachDialect, type Key, type TestContext } from '../helpers/harness.js';
+import { addMember, newWorkspace, STANDARD_MODE } from '../helpers/workspaces.js';
 
 const PASSWORD = 'Pa55-w0rd-Cl3ar';
 
@@ -74,14 +74,14 @@ function fails(r: ApiResult, code: string, status: number): string {
 
 async function newDataSource(
   c: TestContext,
-  ws: Workspace | number,
+  ws: number,
   opts: { name?: string; type?: string; mode?: string; props?: Props; description?: string } = {},
   key: Key = c.root,
 ): Promise<{ id: number; name: string }> {
   const name = opts.name ?? c.name('ds');
   const body = ok(
     await api.create(c, key, {
-      ProjectId: typeof ws === 'number' ? ws : ws.id,
+      ProjectId: ws,
       Name: name,
       Type: opts.type ?? 'mysql',
       ConnectionPropertiesMode: opts.mode ?? 'UrlMode',
@@ -124,7 +124,7 @@ async function storedPassword(c: TestContext, id: number): Promise<unknown> {
 forEachDialect('data sources', (t) => {
   it('creates a record and answers GetDataSource with exactly the documented fields', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const before = Date.now();
     const { id, name } = await newDataSource(c, ws, {
       props: mysqlUrl('pRoD'),
@@ -149,7 +149,7 @@ forEachDialect('data sources', (t) => {
     assert.equal(ds.Id, id);
     assert.equal(ds.Name, name);
     assert.equal(ds.Type, 'mysql');
-    assert.equal(ds.ProjectId, ws.id);
+    assert.equal(ds.ProjectId, ws);
     assert.equal(ds.ConnectionPropertiesMode, 'UrlMode');
     assert.equal(ds.Description, "orders: spaces & symbols *!'()~ + é 中");
     // An object, not a string; envType normalised, port an integer, secret masked.
@@ -172,12 +172,12 @@ forEachDialect('data sources', (t) => {
 
   it('accepts GET and POST, query and form placement alike', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const r = await c.call(
       c.root,
       'CreateDataSource',
       {
-        ProjectId: ws.id,
+        ProjectId: ws,
         Name: 'from_terraform',
         Type: 'mysql',
         ConnectionPropertiesMode: 'UrlMode',
@@ -193,16 +193,16 @@ forEachDialect('data sources', (t) => {
 
   it('validates names, descriptions, types and modes', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const base = {
-      ProjectId: ws.id,
+      ProjectId: ws,
       Type: 'mysql',
       ConnectionPropertiesMode: 'UrlMode',
       ConnectionProperties: JSON.stringify(mysqlUrl()),
     };
     const n255 = `a${'b'.repeat(254)}`;
     ok(await api.create(c, c.root, { ...base, Name: n255 }), '255-character name');
-    assert.equal((await listGroups(c, { ProjectId: ws.id, Name: n255 })).TotalCount, 1);
+    assert.equal((await listGroups(c, { ProjectId: ws, Name: n255 })).TotalCount, 1);
     fails(await api.create(c, c.root, { ...base, Name: `${n255}c` }), 'InvalidParameter.Name', 400);
     for (const bad of ['1abc', '_abc', 'a-b', 'a b', 'naïve', 'a.b']) {
       const m = fails(
@@ -268,10 +268,10 @@ forEachDialect('data sources', (t) => {
 
   it('validates ConnectionProperties by JSON path and rule, never echoing a secret', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const create = (props: string, mode = 'UrlMode') =>
       api.create(c, c.root, {
-        ProjectId: ws.id,
+        ProjectId: ws,
         Name: c.name('v'),
         Type: 'mysql',
         ConnectionPropertiesMode: mode,
@@ -348,10 +348,10 @@ forEachDialect('data sources', (t) => {
 
   it('keeps names unique per workspace and environment, and groups Dev with Prod', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const prod = await newDataSource(c, ws, { name: 'orders' });
     const again = await api.create(c, c.root, {
-      ProjectId: ws.id,
+      ProjectId: ws,
       Name: 'orders',
       Type: 'mysql',
       ConnectionPropertiesMode: 'InstanceMode',
@@ -366,7 +366,7 @@ forEachDialect('data sources', (t) => {
     // The Dev and Prod records of one name share its type.
     await newDataSource(c, ws, { name: 'typed' });
     const otherType = await api.create(c, c.root, {
-      ProjectId: ws.id,
+      ProjectId: ws,
       Name: 'typed',
       Type: 'postgresql',
       ConnectionPropertiesMode: 'UrlMode',
@@ -377,10 +377,10 @@ forEachDialect('data sources', (t) => {
     });
     assert.match(fails(otherType, 'InvalidParameter.Type', 400), /mysql/);
     // The same name in another workspace is another data source.
-    const ws2 = await newWorkspace(c);
+    const ws2 = await newWorkspace(c, c.root, STANDARD_MODE);
     await newDataSource(c, ws2, { name: 'orders' });
 
-    const page = await listGroups(c, { ProjectId: ws.id, Name: 'orders' });
+    const page = await listGroups(c, { ProjectId: ws, Name: 'orders' });
     assert.equal(page.TotalCount, 1);
     assert.equal(page.DataSources.length, 1);
     const group = page.DataSources[0]!;
@@ -419,9 +419,9 @@ forEachDialect('data sources', (t) => {
 
   it('refuses Dev records in a basic-mode workspace', async () => {
     const c = t();
-    const basic = await newWorkspace(c, { devEnvironment: false });
+    const basic = await newWorkspace(c);
     const r = await api.create(c, c.root, {
-      ProjectId: basic.id,
+      ProjectId: basic,
       Name: 'dev_one',
       Type: 'mysql',
       ConnectionPropertiesMode: 'UrlMode',
@@ -431,7 +431,7 @@ forEachDialect('data sources', (t) => {
     const prod = await newDataSource(c, basic);
     const move = await api.update(c, c.root, {
       Id: prod.id,
-      ProjectId: basic.id,
+      ProjectId: basic,
       ConnectionProperties: JSON.stringify(mysqlUrl('Dev')),
     });
     fails(move, 'InvalidParameter.EnvType', 400);
@@ -439,9 +439,9 @@ forEachDialect('data sources', (t) => {
 
   it('updates: keeps secrets on "******" or omission, switches modes, keeps what is not sent', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const editor = await c.newUser();
-    await addMember(c, ws.id, editor.userId, ['role_project_pe']);
+    await addMember(c, ws, editor.userId, ['role_project_pe']);
     const { id } = await newDataSource(c, ws, { description: 'first' });
     const created = await getRecord(c, id);
     const qn = created.QualifiedName;
@@ -449,7 +449,7 @@ forEachDialect('data sources', (t) => {
     const update = (props: Props, extra: Params = {}, key: Key = editor) =>
       api.update(c, key, {
         Id: id,
-        ProjectId: ws.id,
+        ProjectId: ws,
         ConnectionProperties: JSON.stringify(props),
         ...extra,
       });
@@ -514,12 +514,12 @@ forEachDialect('data sources', (t) => {
       400,
     );
     fails(
-      await api.update(c, editor, { Id: id, ProjectId: ws.id, ConnectionProperties: '{oops' }),
+      await api.update(c, editor, { Id: id, ProjectId: ws, ConnectionProperties: '{oops' }),
       'InvalidParameter.ConnectionProperties',
       400,
     );
     fails(
-      await api.update(c, editor, { Id: id, ProjectId: ws.id }),
+      await api.update(c, editor, { Id: id, ProjectId: ws }),
       'MissingConnectionProperties',
       400,
     );
@@ -528,31 +528,31 @@ forEachDialect('data sources', (t) => {
 
   it('moves a record to the other environment only while that one is free', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const prod = await newDataSource(c, ws, { name: 'movable' });
     ok(
       await api.update(c, c.root, {
         Id: prod.id,
-        ProjectId: ws.id,
+        ProjectId: ws,
         ConnectionProperties: JSON.stringify(mysqlUrl('dev', { password: '******' })),
       }),
     );
-    let group = (await listGroups(c, { ProjectId: ws.id, EnvType: 'Dev' })).DataSources;
+    let group = (await listGroups(c, { ProjectId: ws, EnvType: 'Dev' })).DataSources;
     assert.deepEqual(
       group.map((g) => g.DataSource.map((d) => d.Id)),
       [[prod.id]],
     );
-    assert.equal((await listGroups(c, { ProjectId: ws.id, EnvType: 'Prod' })).TotalCount, 0);
+    assert.equal((await listGroups(c, { ProjectId: ws, EnvType: 'Prod' })).TotalCount, 0);
     assert.equal(await storedPassword(c, prod.id), PASSWORD);
 
     const second = await newDataSource(c, ws, { name: 'movable', props: mysqlUrl('Prod') });
     const clash = await api.update(c, c.root, {
       Id: second.id,
-      ProjectId: ws.id,
+      ProjectId: ws,
       ConnectionProperties: JSON.stringify(mysqlUrl('Dev')),
     });
     assert.match(fails(clash, 'Conflict.DataSourceName', 409), /Dev/);
-    group = (await listGroups(c, { ProjectId: ws.id })).DataSources;
+    group = (await listGroups(c, { ProjectId: ws })).DataSources;
     assert.equal(group.length, 1);
     assert.deepEqual(
       group[0]!.DataSource.map((d) => d.Id),
@@ -562,19 +562,19 @@ forEachDialect('data sources', (t) => {
 
   it('answers 1000010005 for a missing id, a wrong ProjectId and another tenant’s record', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
-    const other = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
+    const other = await newWorkspace(c, c.root, STANDARD_MODE);
     const { id } = await newDataSource(c, ws);
     const props = JSON.stringify(mysqlUrl());
     fails(await api.get(c, c.root, 987_654), '1000010005', 404);
     fails(await api.delete(c, c.root, 987_654), '1000010005', 404);
     fails(
-      await api.update(c, c.root, { Id: 987_654, ProjectId: ws.id, ConnectionProperties: props }),
+      await api.update(c, c.root, { Id: 987_654, ProjectId: ws, ConnectionProperties: props }),
       '1000010005',
       404,
     );
     fails(
-      await api.update(c, c.root, { Id: id, ProjectId: other.id, ConnectionProperties: props }),
+      await api.update(c, c.root, { Id: id, ProjectId: other, ConnectionProperties: props }),
       '1000010005',
       404,
     );
@@ -592,7 +592,7 @@ forEachDialect('data sources', (t) => {
     assert.equal(a.replace(String(id), 'N'), b.replace('987654', 'N'), 'same message either way');
     fails(await api.delete(c, stranger, id), '1000010005', 404);
     fails(
-      await api.update(c, stranger, { Id: id, ProjectId: ws.id, ConnectionProperties: props }),
+      await api.update(c, stranger, { Id: id, ProjectId: ws, ConnectionProperties: props }),
       '1000010005',
       404,
     );
@@ -601,7 +601,7 @@ forEachDialect('data sources', (t) => {
 
   it('deletes one record (GET), then answers 1000010005 for it', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const prod = await newDataSource(c, ws, { name: 'twins' });
     const dev = await newDataSource(c, ws, { name: 'twins', props: mysqlUrl('Dev') });
     const deleted = ok(await api.delete(c, c.root, prod.id));
@@ -609,7 +609,7 @@ forEachDialect('data sources', (t) => {
     assert.equal(deleted.Success, true);
     fails(await api.get(c, c.root, prod.id), '1000010005', 404);
     fails(await api.delete(c, c.root, prod.id), '1000010005', 404);
-    const page = await listGroups(c, { ProjectId: ws.id });
+    const page = await listGroups(c, { ProjectId: ws });
     assert.equal(page.TotalCount, 1);
     assert.deepEqual(
       page.DataSources[0]!.DataSource.map((d) => d.Id),
@@ -617,14 +617,14 @@ forEachDialect('data sources', (t) => {
     );
     const last = ok(await api.delete(c, c.root, dev.id));
     assert.equal(last.Success, true);
-    assert.equal((await listGroups(c, { ProjectId: ws.id })).TotalCount, 0);
+    assert.equal((await listGroups(c, { ProjectId: ws })).TotalCount, 0);
     // The name is free again, in both environments.
     await newDataSource(c, ws, { name: 'twins' });
   });
 
   it('lists name groups with filters, sorting and paging', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const holo = (env: string) => ({
       envType: env,
       regionId: 'cn-beijing',
@@ -653,11 +653,11 @@ forEachDialect('data sources', (t) => {
     }
     const created = specs.map((s) => s[0]);
     const names = async (params: Params) =>
-      (await listGroups(c, { ProjectId: ws.id, PageSize: 100, ...params })).DataSources.map(
+      (await listGroups(c, { ProjectId: ws, PageSize: 100, ...params })).DataSources.map(
         (g) => g.Name,
       );
 
-    const first = await listGroups(c, { ProjectId: ws.id });
+    const first = await listGroups(c, { ProjectId: ws });
     assert.equal(first.PageNumber, 1);
     assert.equal(first.PageSize, 10);
     assert.equal(first.TotalCount, 7);
@@ -682,7 +682,7 @@ forEachDialect('data sources', (t) => {
     const pages: string[] = [];
     for (let n = 1; n <= 3; n++) {
       const page = await listGroups(c, {
-        ProjectId: ws.id,
+        ProjectId: ws,
         SortBy: 'Name',
         Order: 'Asc',
         PageSize: 3,
@@ -694,10 +694,10 @@ forEachDialect('data sources', (t) => {
       pages.push(...page.DataSources.map((g) => g.Name));
     }
     assert.deepEqual(pages, byName);
-    const beyond = await listGroups(c, { ProjectId: ws.id, PageSize: 3, PageNumber: 4 });
+    const beyond = await listGroups(c, { ProjectId: ws, PageSize: 3, PageNumber: 4 });
     assert.deepEqual(beyond.DataSources, []);
     assert.equal(beyond.TotalCount, 7);
-    assert.equal((await listGroups(c, { ProjectId: ws.id, PageSize: 100 })).DataSources.length, 7);
+    assert.equal((await listGroups(c, { ProjectId: ws, PageSize: 100 })).DataSources.length, 7);
 
     // Name: a case-insensitive substring; % and _ are literal.
     assert.deepEqual(await names({ Name: 'ORD', SortBy: 'Name', Order: 'Asc' }), [
@@ -717,8 +717,7 @@ forEachDialect('data sources', (t) => {
     assert.deepEqual(await names({ Name: '%' }), []);
     assert.deepEqual(await names({ Name: 'zeta' }), ['zeta']);
     assert.equal(
-      (await listGroups(c, { ProjectId: ws.id, Name: 'ta', PageSize: 1, PageNumber: 2 }))
-        .TotalCount,
+      (await listGroups(c, { ProjectId: ws, Name: 'ta', PageSize: 1, PageNumber: 2 })).TotalCount,
       4,
     );
 
@@ -734,7 +733,7 @@ forEachDialect('data sources', (t) => {
     ]);
 
     // EnvType: groups with a record there, and only that record.
-    const dev = await listGroups(c, { ProjectId: ws.id, EnvType: 'dev', Order: 'Asc' });
+    const dev = await listGroups(c, { ProjectId: ws, EnvType: 'dev', Order: 'Asc' });
     assert.equal(dev.TotalCount, 4);
     assert.deepEqual(
       dev.DataSources.map((g) => [g.Name, g.DataSource.map((d) => d.Id)]),
@@ -745,7 +744,7 @@ forEachDialect('data sources', (t) => {
         ['eta', [ids.get('eta/Dev')]],
       ],
     );
-    const all = await listGroups(c, { ProjectId: ws.id, Name: 'eta', SortBy: 'Name' });
+    const all = await listGroups(c, { ProjectId: ws, Name: 'eta', SortBy: 'Name' });
     assert.deepEqual(
       all.DataSources.map((g) => [
         g.Name,
@@ -762,8 +761,8 @@ forEachDialect('data sources', (t) => {
       ['alpha', 'eta', 'zeta'],
     );
     // An empty tag filter filters nothing (tag-filters.test.ts covers tags themselves).
-    assert.equal((await listGroups(c, { ProjectId: ws.id, Tags: '[]' })).TotalCount, 7);
-    assert.equal((await listGroups(c, { ProjectId: ws.id, Tags: '' })).TotalCount, 7);
+    assert.equal((await listGroups(c, { ProjectId: ws, Tags: '[]' })).TotalCount, 7);
+    assert.equal((await listGroups(c, { ProjectId: ws, Tags: '' })).TotalCount, 7);
 
     for (const [params, code] of [
       [{ PageSize: 101 }, 'InvalidParameter.PageSize'],
@@ -783,14 +782,14 @@ forEachDialect('data sources', (t) => {
       ],
       [{ ProjectId: undefined }, 'MissingProjectId'],
     ] as const) {
-      fails(await api.list(c, c.root, { ProjectId: ws.id, ...params }), code, 400);
+      fails(await api.list(c, c.root, { ProjectId: ws, ...params }), code, 400);
     }
-    fails(await api.list(c, await c.newTenant(), { ProjectId: ws.id }), '1101080008', 404);
+    fails(await api.list(c, await c.newTenant(), { ProjectId: ws }), '1101080008', 404);
   });
 
   it('rebuilds the list index from the records to the very same pages', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     for (let i = 0; i < 14; i++) {
       const name = `r${(i * 7) % 10}_${i}`;
       await newDataSource(c, ws, { name, props: mysqlUrl(i % 3 === 0 ? 'Dev' : 'Prod') });
@@ -803,22 +802,21 @@ forEachDialect('data sources', (t) => {
       { EnvType: 'Dev' },
       { Name: 'r1', SortBy: 'Id' },
     ];
-    const snapshot = () =>
-      Promise.all(queries.map((q) => listGroups(c, { ProjectId: ws.id, ...q })));
+    const snapshot = () => Promise.all(queries.map((q) => listGroups(c, { ProjectId: ws, ...q })));
     const before = await snapshot();
-    await c.services.db.kysely.transaction().execute((trx) => rebuildIndex(trx, ws.id));
+    await c.services.db.kysely.transaction().execute((trx) => rebuildIndex(trx, ws));
     assert.deepEqual(await snapshot(), before);
   });
 
   it('keeps secrets only in the sealed blob: not in the database, the audit trail or answers', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const second = 'An0ther-S3cret-Value';
     const { id } = await newDataSource(c, ws, { name: 'secretive' });
     ok(
       await api.update(c, c.root, {
         Id: id,
-        ProjectId: ws.id,
+        ProjectId: ws,
         ConnectionProperties: JSON.stringify(
           mysqlUrl('Prod', { password: second, truststorePassword: second }),
         ),
@@ -826,7 +824,7 @@ forEachDialect('data sources', (t) => {
     );
     const answers = JSON.stringify([
       (await api.get(c, c.root, id)).body,
-      (await api.list(c, c.root, { ProjectId: ws.id })).body,
+      (await api.list(c, c.root, { ProjectId: ws })).body,
     ]);
     assert.ok(!answers.includes(second) && !answers.includes(PASSWORD));
     assert.match(answers, /"password":"\*\*\*\*\*\*"/);
@@ -862,19 +860,19 @@ forEachDialect('data sources', (t) => {
 
   it('audits create, update and delete with the data source id, and failures too', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const { id } = await newDataSource(c, ws);
     ok(
       await api.update(c, c.root, {
         Id: id,
-        ProjectId: ws.id,
+        ProjectId: ws,
         ConnectionProperties: JSON.stringify(mysqlUrl()),
       }),
     );
     fails(
       await api.update(c, c.root, {
         Id: id,
-        ProjectId: ws.id,
+        ProjectId: ws,
         ConnectionProperties: JSON.stringify(mysqlUrl('Nope')),
       }),
       'InvalidParameter.ConnectionProperties',
@@ -884,12 +882,14 @@ forEachDialect('data sources', (t) => {
     const events = await c.services.db.kysely
       .selectFrom('audit_events')
       .selectAll()
-      .where('project_id', '=', ws.id)
+      .where('project_id', '=', ws)
       .orderBy('id')
       .execute();
     assert.deepEqual(
       events.map((e) => [e.action, e.outcome, JSON.parse(e.targets).DataSourceId]),
       [
+        // The workspace was made through the API too, so its trail starts with its creation.
+        ['CreateProject', 'Success', undefined],
         ['CreateDataSource', 'Success', id],
         ['UpdateDataSource', 'Success', id],
         ['UpdateDataSource', 'InvalidParameter.ConnectionProperties', id],
@@ -904,10 +904,10 @@ forEachDialect('data sources', (t) => {
 
   it('deleting a workspace deletes its data sources and their index', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const { id } = await newDataSource(c, ws, { name: 'doomed' });
     await newDataSource(c, ws, { name: 'doomed', props: mysqlUrl('Dev') });
-    ok(await c.call(c.root, 'DeleteProject', { Id: ws.id }, { method: 'POST', placement: 'body' }));
+    ok(await c.call(c.root, 'DeleteProject', { Id: ws }, { method: 'POST', placement: 'body' }));
     const k = c.services.db.kysely;
     for (const table of [
       'data_sources',
@@ -919,7 +919,7 @@ forEachDialect('data sources', (t) => {
       const rows = await k
         .selectFrom(table)
         .select('project_id')
-        .where('project_id', '=', ws.id)
+        .where('project_id', '=', ws)
         .execute();
       assert.equal(rows.length, 0, `${table} keeps rows of the deleted workspace`);
     }
@@ -982,7 +982,7 @@ forEachDialect('data sources', (t) => {
 
   it('clones one record (the service behind CloneDataSource): secrets re-sealed, same environment', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const { id } = await newDataSource(c, ws, {
       name: 'source',
       props: mysqlUrl('Dev'),
@@ -990,7 +990,7 @@ forEachDialect('data sources', (t) => {
     });
     const svc = c.services.dataSources;
     const quiet = { record: async () => {}, note: () => {} };
-    const granted = testGrant({ userId: 'cloner', id, projectId: ws.id });
+    const granted = testGrant({ userId: 'cloner', id, projectId: ws });
     const copyId = await svc.clone(granted, 'copy', quiet);
     const [source, copy] = [await getRecord(c, id), await getRecord(c, copyId)];
     assert.equal(copy.Name, 'copy');
@@ -1011,7 +1011,7 @@ forEachDialect('data sources', (t) => {
       (e: { code?: string }) => e.code === 'Conflict.DataSourceName',
     );
     assert.deepEqual(
-      (await listGroups(c, { ProjectId: ws.id, EnvType: 'Dev', Order: 'Asc' })).DataSources.map(
+      (await listGroups(c, { ProjectId: ws, EnvType: 'Dev', Order: 'Asc' })).DataSources.map(
         (g) => g.Name,
       ),
       ['source', 'copy'],

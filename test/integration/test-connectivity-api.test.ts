@@ -19,8 +19,8 @@ import {
   type TestListener,
   tempPostgres,
 } from '../helpers/connectivity-servers.js';
-import { addMember, newWorkspace, type Workspace } from '../helpers/fixtures.js';
 import { type ApiResult, forEachDialect, type Key, type TestContext } from '../helpers/harness.js';
+import { addMember, newWorkspace, STANDARD_MODE } from '../helpers/workspaces.js';
 
 const ACTION = 'TestDataSourceConnectivity';
 const STEPS = [
@@ -112,13 +112,13 @@ const at = (port: number, host = '127.0.0.1') => [{ host, port }];
 
 async function newDataSource(
   c: TestContext,
-  ws: Workspace,
+  ws: number,
   type: string,
   properties: Props,
   mode = 'UrlMode',
 ): Promise<number> {
   const r = await c.call(c.root, 'CreateDataSource', {
-    ProjectId: ws.id,
+    ProjectId: ws,
     Name: c.name('ds'),
     Type: type,
     ConnectionPropertiesMode: mode,
@@ -136,13 +136,13 @@ function testIt(c: TestContext, key: Key, params: Record<string, string | number
 /** Calls as the Tenant Owner and checks the answer against docs/WIRE.md §5, key for key. */
 async function connectivity(
   c: TestContext,
-  ws: Workspace,
+  ws: number,
   id: number,
   resourceGroup = 'Serverless_res_group_1_2',
 ): Promise<Connectivity & { requestId: string }> {
   const r = await testIt(c, c.root, {
     DataSourceId: id,
-    ProjectId: ws.id,
+    ProjectId: ws,
     ResourceGroupId: resourceGroup,
   });
   assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -202,9 +202,9 @@ function skipNotice(t: { skip(m: string): void }, message: string): void {
 forEachDialect(
   'TestDataSourceConnectivity',
   (t) => {
-    let ws: Workspace;
+    let ws: number;
     before(async () => {
-      ws = await newWorkspace(t());
+      ws = await newWorkspace(t(), t().root, STANDARD_MODE);
     });
 
     it('PostgreSQL on 127.0.0.1:5432 trusting local logins is Connectable; the event records it', async (tc) => {
@@ -225,7 +225,7 @@ forEachDialect(
       assert.equal(others.length, 0);
       assert.equal(event!.action, ACTION);
       assert.equal(event!.outcome, 'Success');
-      assert.equal(event!.project_id, ws.id);
+      assert.equal(event!.project_id, ws);
       assert.deepEqual(JSON.parse(event!.targets), { DataSourceId: id });
       assert.equal(
         event!.detail,
@@ -395,11 +395,11 @@ forEachDialect(
 
     it('a data source of another workspace, or none, answers 1000010005', async () => {
       const c = t();
-      const other = await newWorkspace(c);
+      const other = await newWorkspace(c, c.root, STANDARD_MODE);
       const id = await newDataSource(c, other, 'redis', { address: at(6379) });
       for (const [dataSourceId, projectId] of [
-        [id, ws.id], // exists, but not in ProjectId: nothing says where it is
-        [id + 1_000_000, other.id],
+        [id, ws], // exists, but not in ProjectId: nothing says where it is
+        [id + 1_000_000, other],
         [id, 9_999_999], // no such workspace
       ] as const) {
         const r = await testIt(c, c.root, {
@@ -409,7 +409,7 @@ forEachDialect(
         });
         assert.equal(r.status, 404, JSON.stringify(r.body));
         assert.equal(r.body.Code, '1000010005');
-        assert.doesNotMatch(String(r.body.Message), new RegExp(`workspace|${other.id}`));
+        assert.doesNotMatch(String(r.body.Message), new RegExp(`workspace|${other}`));
       }
     });
 
@@ -418,11 +418,11 @@ forEachDialect(
       const port = await closedPort();
       const dsId = await newDataSource(c, ws, 'redis', { address: at(port) });
       const call = (key: Key) =>
-        testIt(c, key, { DataSourceId: dsId, ProjectId: ws.id, ResourceGroupId: 'rg' });
+        testIt(c, key, { DataSourceId: dsId, ProjectId: ws, ResourceGroupId: 'rg' });
       const developer = await c.newUser();
-      await addMember(c, ws.id, developer.userId, ['role_project_dev']);
+      await addMember(c, ws, developer.userId, ['role_project_dev']);
       const visitor = await c.newUser();
-      await addMember(c, ws.id, visitor.userId, ['role_project_guest']);
+      await addMember(c, ws, visitor.userId, ['role_project_guest']);
       const outsider = await c.newTenant();
       assert.equal((await call(developer)).status, 200);
       const refused = await call(visitor);
@@ -434,7 +434,7 @@ forEachDialect(
 
     it('requires ResourceGroupId, and takes any value of it', async () => {
       const c = t();
-      const r = await testIt(c, c.root, { DataSourceId: 1, ProjectId: ws.id });
+      const r = await testIt(c, c.root, { DataSourceId: 1, ProjectId: ws });
       assert.equal(r.status, 400);
       assert.equal(r.body.Code, 'MissingResourceGroupId');
     });
@@ -449,10 +449,10 @@ const STEP_TIMEOUT_MS = 400;
 forEachDialect(
   'TestDataSourceConnectivity with a short step timeout and one test at a time',
   (t) => {
-    let ws: Workspace;
+    let ws: number;
     let silent: number;
     before(async () => {
-      ws = await newWorkspace(t());
+      ws = await newWorkspace(t(), t().root, STANDARD_MODE);
       silent = await newDataSource(t(), ws, 'mysql', {
         address: at(hang.port),
         database: 'd',
@@ -489,7 +489,7 @@ forEachDialect(
       }
       const second: ApiResult = await testIt(c, c.root, {
         DataSourceId: silent,
-        ProjectId: ws.id,
+        ProjectId: ws,
         ResourceGroupId: 'rg',
       });
       assert.equal(second.status, 429, JSON.stringify(second.body));
@@ -520,7 +520,7 @@ forEachDialect(
   (t) => {
     it('answers ConfigError at check_network_policy, naming the rule, without connecting', async () => {
       const c = t();
-      const ws = await newWorkspace(c);
+      const ws = await newWorkspace(c, c.root, STANDARD_MODE);
       const before = hang.accepted;
       const id = await newDataSource(c, ws, 'redis', { address: at(hang.port) });
       const conn = await connectivity(c, ws, id);
@@ -539,7 +539,7 @@ forEachDialect(
     for (const host of ['::ffff:7f00:1', '0:0:0:0:0:ffff:7f00:1', '::FFFF:7F00:0001']) {
       it(`refuses a MySQL source at ${host} (an IPv6 spelling of 127.0.0.1)`, async () => {
         const c = t();
-        const ws = await newWorkspace(c);
+        const ws = await newWorkspace(c, c.root, STANDARD_MODE);
         const before = hang.accepted;
         const id = await newDataSource(c, ws, 'mysql', {
           address: at(hang.port, host),

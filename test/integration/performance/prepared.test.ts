@@ -1,9 +1,11 @@
 /**
  * Statements compiled once (src/store/prepared.ts): placeholders only, the right rows on both
- * stores, and on SQLite never a read through another request's open transaction.
+ * stores, on SQLite never a read through another request's open transaction, and on PostgreSQL
+ * an asynchronous commit only for the statement that asks for it (the nonce claim).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { param, prepare } from '../../../src/store/prepared.js';
 import { selectedDialects, skipDialect } from '../../helpers/database.js';
 import { createTestContext, type TestContext } from '../../helpers/harness.js';
@@ -113,6 +115,29 @@ for (const dialect of selectedDialects()) {
       assert.equal((await during).rows.length, 0);
       await trx;
       assert.equal((await q.run({ name })).rows.length, 0);
+    });
+
+    it('commits asynchronously only where asked (the PostgreSQL nonce claim), durably elsewhere', async (c) => {
+      if (dialect !== 'postgres') return c.skip('SQLite keeps nonces in memory');
+      const db = t.services.db;
+      const setting = async (asyncCommit: boolean) => {
+        const r = await db.runPrepared<{ synchronous_commit: string }>(
+          `test_show_sync_${asyncCommit}`,
+          'show synchronous_commit',
+          [],
+          { asyncCommit },
+        );
+        return r.rows[0]?.synchronous_commit;
+      };
+      assert.equal(await setting(true), 'off');
+      assert.equal(await setting(false), 'on');
+      const viaKysely = await db.kysely
+        .transaction()
+        .execute(
+          async (trx) =>
+            (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(trx)).rows,
+        );
+      assert.equal(viaKysely[0]?.synchronous_commit, 'on');
     });
   });
 }

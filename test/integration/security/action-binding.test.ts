@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { newWorkspace } from '../../helpers/fixtures.js';
 import { forEachDialect, type TestContext } from '../../helpers/harness.js';
 import { type SignOptions, signRequest } from '../../helpers/signer.js';
+import { newWorkspace, STANDARD_MODE } from '../../helpers/workspaces.js';
 
 async function send(
   c: TestContext,
@@ -31,9 +31,9 @@ async function send(
 }
 
 async function newSource(c: TestContext): Promise<number> {
-  const ws = await newWorkspace(c);
+  const ws = await newWorkspace(c, c.root, STANDARD_MODE);
   const r = await c.call(c.root, 'CreateDataSource', {
-    ProjectId: ws.id,
+    ProjectId: ws,
     Name: c.name('ds'),
     Type: 'mysql',
     ConnectionPropertiesMode: 'UrlMode',

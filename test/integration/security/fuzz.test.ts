@@ -12,9 +12,9 @@ import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import fc from 'fast-check';
 import { OPERATIONS } from '../../../src/registry/index.js';
-import { newWorkspace } from '../../helpers/fixtures.js';
 import { forEachDialect, type TestContext } from '../../helpers/harness.js';
 import { signRequest } from '../../helpers/signer.js';
+import { newWorkspace, STANDARD_MODE } from '../../helpers/workspaces.js';
 
 const RUNS = Number(process.env.DSHUB_FUZZ_RUNS ?? 6);
 const SEED = Number(process.env.DSHUB_FUZZ_SEED ?? 20261202);
@@ -83,9 +83,9 @@ interface Planted {
 }
 
 async function plant(c: TestContext): Promise<Planted> {
-  const ws = await newWorkspace(c);
+  const ws = await newWorkspace(c, c.root, STANDARD_MODE);
   const r = await c.call(c.root, 'CreateDataSource', {
-    ProjectId: ws.id,
+    ProjectId: ws,
     Name: c.name('planted'),
     Type: 'mysql',
     ConnectionPropertiesMode: 'UrlMode',
@@ -98,7 +98,7 @@ async function plant(c: TestContext): Promise<Planted> {
     }),
   });
   assert.equal(r.status, 200, JSON.stringify(r.body));
-  return { workspace: ws.id, dataSource: r.body.Id as number };
+  return { workspace: ws, dataSource: r.body.Id as number };
 }
 
 async function send(

@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { addMember, newWorkspace } from '../../helpers/fixtures.js';
 import { forEachDialect, type TestContext } from '../../helpers/harness.js';
+import { addMember, newWorkspace, STANDARD_MODE } from '../../helpers/workspaces.js';
 
 const PROPS = JSON.stringify({
   envType: 'Prod',
@@ -40,10 +40,10 @@ async function userWithPolicy(c: TestContext, document: unknown, workspaces: num
 forEachDialect('policy Resource and Condition are evaluated', (t) => {
   it('Allow on workspace/A: A and its data sources yes, B and its data sources no', async () => {
     const c = t();
-    const a = await newWorkspace(c);
-    const b = await newWorkspace(c);
-    const dsA = await source(c, a.id);
-    const dsB = await source(c, b.id);
+    const a = await newWorkspace(c, c.root, STANDARD_MODE);
+    const b = await newWorkspace(c, c.root, STANDARD_MODE);
+    const dsA = await source(c, a);
+    const dsB = await source(c, b);
     const key = await userWithPolicy(
       c,
       {
@@ -51,20 +51,20 @@ forEachDialect('policy Resource and Condition are evaluated', (t) => {
           {
             Effect: 'Allow',
             Action: 'dataworks:*',
-            Resource: `acs:dataworks:*:*:workspace/${a.id}`,
+            Resource: `acs:dataworks:*:*:workspace/${a}`,
           },
         ],
       },
-      [a.id, b.id],
+      [a, b],
     );
     const list = (ws: number) =>
       c.call(key, 'ListDataSources', { ProjectId: ws }, { method: 'GET' });
     const get = (id: number) => c.call(key, 'GetDataSource', { Id: id }, { method: 'GET' });
-    const okList = await list(a.id);
+    const okList = await list(a);
     assert.equal(okList.status, 200, JSON.stringify(okList.body));
     const okGet = await get(dsA);
     assert.equal(okGet.status, 200, JSON.stringify(okGet.body));
-    const denied = await list(b.id);
+    const denied = await list(b);
     assert.equal(denied.status, 403, JSON.stringify(denied.body));
     assert.equal(denied.body.Code, 'Forbidden.RAM');
     assert.equal((await get(dsB)).body.Code, 'Forbidden.RAM');
@@ -80,7 +80,7 @@ forEachDialect('policy Resource and Condition are evaluated', (t) => {
 
   it('Allow with IpAddress acs:SourceIp: 127.0.0.1 passes 127.0.0.0/8, not 10.0.0.0/8', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const allowed = await userWithPolicy(
       c,
       {
@@ -92,7 +92,7 @@ forEachDialect('policy Resource and Condition are evaluated', (t) => {
           },
         ],
       },
-      [ws.id],
+      [ws],
     );
     const elsewhere = await userWithPolicy(
       c,
@@ -105,10 +105,10 @@ forEachDialect('policy Resource and Condition are evaluated', (t) => {
           },
         ],
       },
-      [ws.id],
+      [ws],
     );
     const call = (key: typeof allowed) =>
-      c.call(key, 'ListDataSources', { ProjectId: ws.id }, { method: 'GET' });
+      c.call(key, 'ListDataSources', { ProjectId: ws }, { method: 'GET' });
     assert.equal((await call(allowed)).status, 200);
     const r = await call(elsewhere);
     assert.equal(r.status, 403, JSON.stringify(r.body));

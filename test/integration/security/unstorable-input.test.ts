@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { newWorkspace } from '../../helpers/fixtures.js';
 import { forEachDialect, type TestContext } from '../../helpers/harness.js';
+import { newWorkspace, STANDARD_MODE } from '../../helpers/workspaces.js';
 
 function props(over: Record<string, unknown> = {}): string {
   return JSON.stringify({
@@ -36,12 +36,12 @@ async function create(c: TestContext, projectId: number, connectionProperties: s
 forEachDialect('characters and JSON the stores cannot hold', (t) => {
   it('ListDataSources Name=a%00b answers InvalidParameter.Name', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     for (const scheme of ['acs3', 'rpc'] as const) {
       const r = await c.call(
         c.root,
         'ListDataSources',
-        { ProjectId: ws.id, Name: 'a\u0000b' },
+        { ProjectId: ws, Name: 'a\u0000b' },
         { method: 'GET', scheme },
       );
       assert.equal(r.status, 400, JSON.stringify(r.body));
@@ -52,9 +52,9 @@ forEachDialect('characters and JSON the stores cannot hold', (t) => {
 
   it('NUL in CreateDataSource Description, or as \\u0000 inside ConnectionProperties', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const r1 = await c.call(c.root, 'CreateDataSource', {
-      ProjectId: ws.id,
+      ProjectId: ws,
       Name: c.name('ds'),
       Type: 'mysql',
       ConnectionPropertiesMode: 'UrlMode',
@@ -63,10 +63,10 @@ forEachDialect('characters and JSON the stores cannot hold', (t) => {
     });
     assert.equal(r1.status, 400, JSON.stringify(r1.body));
     assert.equal(r1.body.Code, 'InvalidParameter.Description');
-    const r2 = await create(c, ws.id, props({ database: 'sh\u0000op' }));
+    const r2 = await create(c, ws, props({ database: 'sh\u0000op' }));
     assert.equal(r2.status, 400, JSON.stringify(r2.body));
     assert.equal(r2.body.Code, 'InvalidParameter.ConnectionProperties');
-    const list = await c.call(c.root, 'ListDataSources', { ProjectId: ws.id }, { method: 'GET' });
+    const list = await c.call(c.root, 'ListDataSources', { ProjectId: ws }, { method: 'GET' });
     assert.equal(
       list.body.PagingInfo && (list.body.PagingInfo as { TotalCount: number }).TotalCount,
       0,
@@ -75,19 +75,19 @@ forEachDialect('characters and JSON the stores cannot hold', (t) => {
 
   it('ConnectionProperties nested 2,000 levels answers InvalidParameter on create and update', async () => {
     const c = t();
-    const ws = await newWorkspace(c);
+    const ws = await newWorkspace(c, c.root, STANDARD_MODE);
     const text = props({ extra: JSON.parse(deepJson(2000)) });
     assert.ok(text.length < 13_000);
-    const r = await create(c, ws.id, text);
+    const r = await create(c, ws, text);
     assert.equal(r.status, 400, JSON.stringify(r.body));
     assert.equal(r.body.Code, 'InvalidParameter.ConnectionProperties');
     assert.match(String(r.body.Message), /deeper than/);
 
-    const made = await create(c, ws.id, props());
+    const made = await create(c, ws, props());
     assert.equal(made.status, 200, JSON.stringify(made.body));
     const u = await c.call(c.root, 'UpdateDataSource', {
       Id: made.body.Id as number,
-      ProjectId: ws.id,
+      ProjectId: ws,
       ConnectionPropertiesMode: 'UrlMode',
       ConnectionProperties: text,
     });
