@@ -337,7 +337,7 @@ export class DataSourceService {
       // A name with one record is created without drift; only a completed pair has any.
       if (envMask === BOTH_ENVS) await this.refreshDrift(trx, pid, input.name);
       await audit.record(trx, {
-        projectId: pid,
+        workspaceId: pid,
         targets: { DataSourceId: id },
         ...tagDetail(input.tags),
       });
@@ -386,7 +386,7 @@ export class DataSourceService {
       );
       await this.refreshDrift(trx, source.projectId, name);
       await audit.record(trx, {
-        projectId: source.projectId,
+        workspaceId: source.projectId,
         targets: { DataSourceId: id, SourceDataSourceId: row.id },
       });
       return id;
@@ -548,7 +548,7 @@ export class DataSourceService {
       await this.versions.record(trx, row.id, 'Update', who(actor, audit));
       await this.refreshDrift(trx, pid, row.name);
       await audit.record(trx, {
-        projectId: pid,
+        workspaceId: pid,
         targets: { DataSourceId: row.id },
         ...tagDetail(input.tags),
       });
@@ -586,7 +586,7 @@ export class DataSourceService {
       await this.applyVersion(trx, workspace, grant, grant.projectId, row, target);
       await this.refreshDrift(trx, grant.projectId, row.name);
       await audit.record(trx, {
-        projectId: grant.projectId,
+        workspaceId: grant.projectId,
         targets: { DataSourceId: row.id },
         detail: `Version=${to.version}`,
       });
@@ -651,7 +651,7 @@ export class DataSourceService {
       });
       await this.refreshDrift(trx, projectId, last.name);
       await audit.record(trx, {
-        projectId,
+        workspaceId: projectId,
         targets: { DataSourceId: id },
         detail: `Version=${last.version}`,
       });
@@ -804,7 +804,7 @@ export class DataSourceService {
         detail,
       );
       await audit.record(trx, {
-        projectId: pid,
+        workspaceId: pid,
         targets: { DataSourceId: target.id, SourceDataSourceId: source.id },
         detail,
       });
@@ -875,7 +875,7 @@ export class DataSourceService {
       await trx.deleteFrom('data_sources').where('id', '=', row.id).execute();
       await removeRecord(trx, { projectId: ref.projectId, name: row.name, env: row.env_type });
       await this.refreshDrift(trx, ref.projectId, row.name);
-      await audit.record(trx, { projectId: ref.projectId, targets: { DataSourceId: row.id } });
+      await audit.record(trx, { workspaceId: ref.projectId, targets: { DataSourceId: row.id } });
     });
   }
 
