@@ -23,7 +23,13 @@ const opts = {
 } as const;
 await load(dshub.port, { connections, seconds: 2, pool: signPool(120_000, opts, dshub.port) }); // warm-up
 const pool = signPool(Math.ceil(bareResult.rps * seconds * 1.1), opts, dshub.port);
-const dshubResult = await load(dshub.port, { connections, seconds, pool, cpu: dshub.cpu });
+const dshubResult = await load(dshub.port, {
+  connections,
+  seconds,
+  pool,
+  cpu: dshub.cpu,
+  eventLoop: dshub.eventLoop,
+});
 await dshub.stop();
 
 process.stdout.write(

@@ -52,6 +52,8 @@ export interface Served {
   child: ChildProcess;
   /** CPU seconds (user + system) the server process has used so far. */
   cpu(): number;
+  /** Everything the server has written to stdout and stderr so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -103,6 +105,7 @@ export async function startProcess(args: string[], env: Record<string, string>):
     port,
     child,
     cpu: () => cpuSeconds(child.pid!),
+    output: () => readFileSync(logFile, 'utf8'),
     stop: async () => {
       if (exited === null) {
         const done = new Promise((r) => child.once('exit', r));
@@ -136,6 +139,35 @@ export interface DshubServer extends Served {
   accessKeyId: string;
   accessKeySecret: string;
   dataDir: string;
+  /**
+   * The server's event-loop delay since the previous call (the first call starts the window):
+   * pass it to `load` as `eventLoop` to report the timed run's stalls.
+   */
+  eventLoop(): Promise<EventLoopDelay | undefined>;
+}
+
+export interface EventLoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+const EVENT_LOOP_LINE = /event-loop delay p50 ([\d.]+) ms p99 ([\d.]+) ms max ([\d.]+) ms/g;
+
+/** Asks the server (DSHUB_BENCH_EVENT_LOOP=1) for its event-loop delay line and reads it. */
+async function askEventLoop(served: Served): Promise<EventLoopDelay | undefined> {
+  const count = () => [...served.output().matchAll(EVENT_LOOP_LINE)];
+  const seen = count().length;
+  served.child.kill('SIGUSR2');
+  for (let i = 0; i < 100; i++) {
+    const lines = count();
+    if (lines.length > seen) {
+      const m = lines[lines.length - 1]!;
+      return { p50: Number(m[1]), p99: Number(m[2]), max: Number(m[3]) };
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return undefined;
 }
 
 /**
@@ -157,10 +189,12 @@ export async function startDshub(
     DSHUB_ROOT_ACCESS_KEY_ID: accessKeyId,
     DSHUB_ROOT_ACCESS_KEY_SECRET: accessKeySecret,
     DSHUB_LOG_LEVEL: process.env.DSHUB_LOG_LEVEL ?? 'info',
+    DSHUB_BENCH_EVENT_LOOP: '1',
     ...env,
   });
   return {
     ...served,
+    eventLoop: () => askEventLoop(served),
     accessKeyId,
     accessKeySecret,
     dataDir,
@@ -307,6 +341,8 @@ export interface RunResult {
    * barely moves when other processes compete for the cores.
    */
   cpuUs?: number;
+  /** The server's event-loop delay during the run (when `eventLoop` was given). */
+  eventLoop?: EventLoopDelay;
 }
 
 export interface LoadOptions {
@@ -318,6 +354,8 @@ export interface LoadOptions {
   cpu?: () => number;
   /** wrk only: each connection waits this long before its next request (paced writers). */
   delayMs?: number;
+  /** The server's event-loop probe (DshubServer.eventLoop), to report its stalls in the run. */
+  eventLoop?: () => Promise<EventLoopDelay | undefined>;
 }
 
 /**
@@ -325,11 +363,14 @@ export interface LoadOptions {
  * is the next pre-signed one (distinct nonces); the run stops early if the pool runs dry.
  */
 export async function load(port: number, opts: LoadOptions): Promise<RunResult> {
+  await opts.eventLoop?.(); // starts the window
   const before = opts.cpu?.();
   const r = await generate(port, opts);
   if (opts.cpu && before !== undefined && r.total > 0) {
     r.cpuUs = ((opts.cpu() - before) / r.total) * 1e6;
   }
+  const delay = await opts.eventLoop?.();
+  if (delay) r.eventLoop = delay;
   return r;
 }
 
@@ -378,5 +419,8 @@ async function generate(port: number, opts: LoadOptions): Promise<RunResult> {
 export function fmt(r: RunResult): string {
   const cpu =
     r.cpuUs !== undefined && Number.isFinite(r.cpuUs) ? `  cpu ${Math.round(r.cpuUs)} µs/req` : '';
-  return `${Math.round(r.rps).toLocaleString('en')} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${cpu}  (non-2xx ${r.non2xx}, errors ${r.errors})`;
+  const loop = r.eventLoop
+    ? `  loop delay p99 ${r.eventLoop.p99.toFixed(1)} ms max ${r.eventLoop.max.toFixed(1)} ms`
+    : '';
+  return `${Math.round(r.rps).toLocaleString('en')} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${cpu}${loop}  (non-2xx ${r.non2xx}, errors ${r.errors})`;
 }

@@ -221,15 +221,15 @@ export const errors = {
       'Forbidden.Shared',
       `${what} is shared into this workspace: a shared data source can be used but not modified, deleted, cloned or re-shared from the target workspace.`,
     ),
-  workspaceOwnerProtected: (projectId: number | string, userId: string, what: string) =>
+  workspaceOwnerProtected: (workspaceId: number | string, userId: string, what: string) =>
     fixed(
       'Forbidden.WorkspaceOwner',
-      `User ${userId} owns workspace ${projectId}: the owner ${what}. Delete the workspace instead, or act on another member.`,
+      `User ${userId} owns workspace ${workspaceId}: the owner ${what}. Delete the workspace instead, or act on another member.`,
     ),
-  workspaceForbidden: (action: string, projectId: number | string) =>
+  workspaceForbidden: (action: string, workspaceId: number | string) =>
     fixed(
       'Forbidden.Workspace',
-      `Workspace ${projectId} is disabled (Status Forbidden): ${action} is refused there until UpdateProject sets Status=Available again.`,
+      `Workspace ${workspaceId} is disabled (Status Forbidden): ${action} is refused there until UpdateProject sets Status=Available again.`,
     ),
   dataSourceNotFound: (id: number | string) =>
     fixed('1000010005', `The data source ${id} does not exist or you cannot see it.`),
@@ -242,13 +242,13 @@ export const errors = {
     fixed('1000011038', `The data source sharing rule ${id} does not exist or you cannot see it.`),
   workspaceNotFound: (id: number | string) =>
     fixed('1101080008', `The workspace ${id} does not exist or you cannot see it.`),
-  memberNotFound: (projectId: number | string, userId: string) =>
-    fixed('1101080166', `User ${userId} is not a member of workspace ${projectId}.`),
-  roleNotFound: (projectId: number | string, code: string) =>
+  memberNotFound: (workspaceId: number | string, userId: string) =>
+    fixed('1101080166', `User ${userId} is not a member of workspace ${workspaceId}.`),
+  roleNotFound: (workspaceId: number | string, code: string) =>
     new ApiError(
       'InvalidParameter.Code',
       400,
-      `The specified parameter "Code" is not valid: workspace ${projectId} has no role "${code}"; ListProjectRoles shows its roles.`,
+      `The specified parameter "Code" is not valid: workspace ${workspaceId} has no role "${code}"; ListProjectRoles shows its roles.`,
     ),
   userNotInTenant: (userId: string) =>
     fixed('400010', `User ${userId} does not belong to the tenant of this workspace.`),

@@ -115,7 +115,7 @@ export async function runEphemeral(
     logger.info({ signal }, 'shutting down');
     await app.close();
     await services.close();
-    flushLogger(logger);
+    await flushLogger(logger);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

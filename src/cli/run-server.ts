@@ -8,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type tls from 'node:tls';
 import { ensureRootTenant } from '../bootstrap.js';
 import { type Config, ConfigError } from '../config.js';
-import { createLogger, flushLogger } from '../observability/logger.js';
+import { watchEventLoopForBenchmark } from '../observability/event-loop.js';
+import { createLogger, flushLogger, flushLoggerSync } from '../observability/logger.js';
 import { buildApp } from '../server/app.js';
 import { Lifecycle } from '../server/health.js';
 import { createServices } from '../services.js';
@@ -66,7 +67,8 @@ async function serve(config: Config, lock: StoreLock | undefined): Promise<void>
       services.logger.info('stopped');
     } finally {
       lock?.release();
-      flushLogger(services.logger);
+      // Every line of a clean stop is written before the exit (bounded: see flushLogger).
+      await flushLogger(services.logger);
       process.exit(0);
     }
   };
@@ -82,11 +84,12 @@ async function serve(config: Config, lock: StoreLock | undefined): Promise<void>
     if (Date.now() - stopBegan < SAME_SIGNAL_MS) return;
     services.logger.warn({ signal }, 'second signal: stopping at once');
     lock?.release();
-    flushLogger(services.logger);
+    flushLoggerSync(services.logger);
     process.exit(128 + (constants.signals[signal] ?? 0));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  watchEventLoopForBenchmark();
   // Printed last: whoever waits for this line may signal at once, so the handlers are in place.
   const out: string[] = [];
   out.push(`dshub listening on ${address} (store: ${describeStore(config)})`);

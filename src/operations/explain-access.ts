@@ -15,7 +15,7 @@ import { MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
 import type { PolicyVerdict } from '../identity/policies.js';
 import { p } from '../registry/params.js';
-import { s } from '../registry/schema.js';
+import { type InferMembers, s } from '../registry/schema.js';
 import { defineOperation, type OperationContext } from './context.js';
 
 const OPERATIONS = Object.keys(DATA_SOURCE_ACTS);
@@ -27,11 +27,11 @@ const KIND: Record<string, string> = {
   'sharing-rule': 'SharingRule',
 };
 
-const POLICY: Record<PolicyVerdict['decision'], string> = {
+const POLICY = {
   allow: 'Allow',
   deny: 'Deny',
   'implicit-deny': 'ImplicitDeny',
-};
+} as const satisfies Record<PolicyVerdict['decision'], string>;
 
 const verdictSchema = {
   Operation: s.string('The operation asked about, e.g. GetDataSource.'),
@@ -82,9 +82,12 @@ const OPTIONAL = [
   'SharedUser',
   'ExpireTime',
   'Policy',
-];
+] as const;
 
-function render(v: Verdict | AccessPath, showPolicyNames: boolean) {
+function render(
+  v: Verdict | AccessPath,
+  showPolicyNames: boolean,
+): InferMembers<typeof verdictSchema, (typeof OPTIONAL)[number]> {
   const r = v.reason;
   const rule = 'rule' in v ? v.rule : undefined;
   return {

@@ -6,7 +6,7 @@
 import { MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
-import { type JsonSchema, s } from '../registry/schema.js';
+import { s } from '../registry/schema.js';
 import type { MemberChange, MemberView } from '../workspaces/member-service.js';
 import {
   builtInRoleView,
@@ -62,7 +62,7 @@ const memberRoleSchema = s.object({
   Type: s.string('System (built-in) or UserCustom.'),
 });
 
-const memberSchema: JsonSchema = s.object(
+const memberSchema = s.object(
   {
     ProjectId: s.integer('The workspace id.'),
     UserId: s.string('The member’s user id.'),
@@ -75,7 +75,7 @@ const memberSchema: JsonSchema = s.object(
   'A workspace member.',
 );
 
-const roleSchema: JsonSchema = s.object(
+const roleSchema = s.object(
   {
     Code: s.string('Role code.'),
     Name: s.string('Role name.'),

@@ -6,7 +6,7 @@
 import { holdsTenantRole, MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
 import { p, paging } from '../registry/params.js';
-import { type JsonSchema, s } from '../registry/schema.js';
+import { s } from '../registry/schema.js';
 import type { ResourceTag, TagFilter, WorkspaceView } from '../workspaces/workspace-service.js';
 import { WORKSPACE_STATUSES } from '../workspaces/workspace-statuses.js';
 import { defineOperation, type OperationContext } from './context.js';
@@ -43,7 +43,7 @@ const TAGS_EXAMPLE = '[{"Key":"env","Value":"test"}]';
 
 const bodyFlag = (description: string) => p.boolean({ description, placement: 'body' });
 
-const workspaceSchema: JsonSchema = s.object(
+const workspaceSchema = s.object(
   {
     Id: s.integer('The workspace id.'),
     Name: s.string('The workspace name, unique in the tenant.'),

@@ -7,7 +7,7 @@
  */
 import type { Role } from '../access/roles.js';
 import type { InferParams, ParamSpecs } from './params.js';
-import type { JsonSchema } from './schema.js';
+import type { InferMembers, JsonSchema } from './schema.js';
 
 /** DataWorks' API version: the default, and what every DataWorks operation answers under. */
 export const API_VERSION = '2024-05-18';
@@ -48,6 +48,37 @@ export type AccessRule =
 
 export type ResponseBody = Record<string, unknown>;
 
+/** Declared response members (besides RequestId), each a schema from src/registry/schema.ts. */
+export type ResponseMembers = Record<string, JsonSchema>;
+
+/** What a handler answers: the declared members, those named in `Optional` optional. */
+export type InferResponse<
+  M extends ResponseMembers,
+  Optional extends readonly string[] = [],
+> = InferMembers<M, Optional[number]>;
+
+/**
+ * Members `R` has that the declaration `T` does not name, at any depth (the black-box
+ * conformance check treats declared objects as closed). TypeScript does not check a function's
+ * returned object literal for excess members, so the definer checks it with this.
+ */
+export type Undeclared<R, T> = T extends readonly (infer TItem)[]
+  ? R extends readonly (infer RItem)[]
+    ? Undeclared<RItem, TItem>
+    : never
+  : T extends object
+    ? R extends object
+      ? {
+          [K in keyof R]-?: K extends keyof T ? Undeclared<R[K], Exclude<T[K], undefined>> : K;
+        }[keyof R]
+      : never
+    : never;
+
+/** Nothing when `R` names only declared members; otherwise a requirement naming the culprits. */
+type DeclaredOnly<R, T> = [Undeclared<R, T>] extends [never]
+  ? unknown
+  : { handler: { undeclaredMembers: Undeclared<R, T> } };
+
 export interface OperationDefinition<
   P extends ParamSpecs = ParamSpecs,
   R extends ResponseBody = ResponseBody,
@@ -65,7 +96,7 @@ export interface OperationDefinition<
   method: 'GET' | 'POST';
   params: P;
   /** Response members besides RequestId. */
-  response: Record<string, JsonSchema>;
+  response: ResponseMembers;
   /** Response members present only sometimes (RAM's Marker on the last page); all others are required. */
   optionalResponse?: readonly string[];
   /**
@@ -84,13 +115,29 @@ export interface OperationDefinition<
 /** A declaration as the registry keeps it: parameters and context are checked at definition. */
 export type Operation = OperationDefinition<ParamSpecs, ResponseBody, never>;
 
-/** Binds the handler context type once; src/operations/context.ts exports the bound function. */
+/**
+ * Binds the handler context type once; src/operations/context.ts exports the bound function.
+ * The handler's result type is inferred from the declared `response` and `optionalResponse`
+ * (`R` is the handler's own result, `const` so literals such as an enum member survive): a
+ * member missing, of another type or not declared is a compile error.
+ */
 export function operationDefiner<C>() {
-  return function defineOperation<const P extends ParamSpecs, R extends ResponseBody>(
-    def: Omit<OperationDefinition<P, R, C>, 'ram' | 'version'> & {
-      ram?: OperationDefinition<P, R, C>['ram'];
+  return function defineOperation<
+    const P extends ParamSpecs,
+    M extends ResponseMembers,
+    const O extends readonly (keyof M & string)[] = [],
+    const R extends InferResponse<NoInfer<M>, NoInfer<O>> = InferResponse<NoInfer<M>, NoInfer<O>>,
+  >(
+    def: Omit<
+      OperationDefinition<P, ResponseBody, C>,
+      'ram' | 'version' | 'response' | 'optionalResponse' | 'handler'
+    > & {
+      ram?: OperationDefinition['ram'];
       version?: ApiVersion;
-    },
+      response: M;
+      optionalResponse?: O;
+      handler(ctx: C, params: InferParams<P>): Promise<R>;
+    } & DeclaredOnly<R, InferResponse<M, O>>,
   ): Operation {
     const version = def.version ?? API_VERSION;
     const prefix = API_VERSIONS.find((x) => x.version === version)!.ramPrefix;

@@ -4,18 +4,32 @@
  * into Alibaba's error envelope.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type InjectOptions,
+} from 'fastify';
 import { type ApiError, errors } from '../errors.js';
 import { buildOpenApiDocument } from '../registry/openapi.js';
 import type { Services } from '../services.js';
 import { handleApiRequest, hostId, newRequestId, publicBase, renderError } from '../wire/handle.js';
+import { clipHost, createApiRoute, frontHandler, hostAllowed, JSON_TYPE } from './api-route.js';
 import { registerConsole } from './console-static.js';
 import { registerErrorDocs } from './error-docs.js';
 import { Lifecycle, registerHealthRoutes } from './health.js';
 
-const JSON_TYPE = 'application/json;charset=utf-8';
+export { hostAllowed };
+
 const EMPTY = Buffer.alloc(0);
 
 declare module 'fastify' {
@@ -70,10 +84,6 @@ function clientError(services: Services, err: NodeJS.ErrnoException, socket: Soc
   socket.destroy();
 }
 
-function clipHost(host: string | undefined): string | undefined {
-  return host && host.length > 128 ? `${host.slice(0, 128)}…` : host;
-}
-
 function parserReason(code: string): string {
   switch (code) {
     case 'HPE_INVALID_CHUNK_SIZE':
@@ -94,24 +104,33 @@ function noSchemas(): never {
   throw new Error('dshub routes declare no Fastify schemas (see buildApp)');
 }
 
-/**
- * Whether a Host header names one of DSHUB_PUBLIC_HOSTS. An entry with a port matches only that
- * port; one without matches the name on any port (and without one).
- */
-export function hostAllowed(host: string | undefined, allowed: readonly string[]): boolean {
-  if (!host) return false;
-  const h = host.toLowerCase().replace(/\.(?=(:\d+)?$)/, '');
-  const name = h.replace(/:\d+$/, '');
-  return allowed.some((entry) => {
-    const e = entry.replace(/\.(?=(:\d+)?$)/, '');
-    return /:\d+$/.test(e) ? e === h : e === name;
-  });
-}
-
 /** Constant-time comparison of a bearer token with the configured one (any lengths). */
 export function tokenMatches(given: string, expected: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * Fastify's `inject` calls Fastify's own handler, which would pass by the lean API route: calls
+ * made in process (the integration tests) go through the same front handler as the network.
+ */
+function injectThroughFront(
+  app: FastifyInstance,
+  front: () => (req: IncomingMessage, res: ServerResponse) => void,
+  closed: () => boolean,
+): void {
+  // Loaded on the first call, as Fastify does: a server that is never injected into skips it.
+  let lightMyRequest: typeof import('light-my-request').inject | undefined;
+  const inject = async (opts: InjectOptions | string) => {
+    // As Fastify's own: a closed app is not served again.
+    if (closed()) throw new Error('Fastify has already been closed and cannot be reopened');
+    if (lightMyRequest === undefined) {
+      await app.ready();
+      lightMyRequest = (await import('light-my-request')).inject;
+    }
+    return lightMyRequest(front(), opts);
+  };
+  (app as unknown as { inject: typeof inject }).inject = inject;
 }
 
 export interface AppOptions {
@@ -127,9 +146,30 @@ export async function buildApp(
 ): Promise<FastifyInstance> {
   const { trustedProxies, publicHosts } = services.config;
   const limits = services.config.http;
+  let closing = false;
+  const apiRoute = createApiRoute(services, { closing: () => closing });
+  // Set by the server factory (Fastify calls it while it is being built): the front handler
+  // gives "/" to the lean API route and everything else to Fastify.
+  let front: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    // How often Node looks for requests past their timeouts (its default is 30 s).
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+  };
   const app = Fastify({
     logger: false,
+    // Only read by Fastify for the scheme of the addresses it reports; the factory serves TLS.
     ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
+    serverFactory: (fastifyHandler) => {
+      front = frontHandler(apiRoute, fastifyHandler);
+      const server: Server = opts.tls
+        ? createHttpsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key }, front)
+        : createHttpServer(serverOptions, front);
+      // What Fastify sets on a server it creates itself.
+      server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+      server.requestTimeout = limits.requestTimeoutMs;
+      return server;
+    },
     // X-Forwarded-For is believed only from these peers; req.ip is then the client's address
     // (logs, audit, policy source-IP conditions). Anyone else could write any address in it.
     trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
@@ -139,13 +179,6 @@ export async function buildApp(
     // Fastify's own 503 while closing is not the envelope: the onRequest hook below answers.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    http: {
-      headersTimeout: limits.headersTimeoutMs,
-      // How often Node looks for requests past their timeouts (its default is 30 s).
-      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
-    },
     clientErrorHandler: (err, socket) => clientError(services, err, socket),
     frameworkErrors: (err, req, reply) =>
       sendError(reply, req, errors.malformedRequest(`${err.message}.`)),
@@ -157,8 +190,12 @@ export async function buildApp(
     },
   });
   app.server.maxConnections = limits.maxConnections;
+  injectThroughFront(
+    app,
+    () => front!,
+    () => closing,
+  );
 
-  let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });

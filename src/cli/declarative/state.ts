@@ -85,11 +85,11 @@ async function pages(
   }
 }
 
-export async function readMembers(client: ApiClient, projectId: number): Promise<LiveMember[]> {
+export async function readMembers(client: ApiClient, workspaceId: number): Promise<LiveMember[]> {
   const members = await pages(
     client,
     'ListProjectMembers',
-    { ProjectId: String(projectId) },
+    { ProjectId: String(workspaceId) },
     'ProjectMembers',
   );
   return members.map((m) => ({
@@ -100,7 +100,7 @@ export async function readMembers(client: ApiClient, projectId: number): Promise
 }
 
 async function readWorkspace(client: ApiClient, id: number): Promise<LiveWorkspace> {
-  const project = (await client.call('GetProject', { Id: String(id) })).Project as Body;
+  const workspace = (await client.call('GetProject', { Id: String(id) })).Project as Body;
   const members = await readMembers(client, id);
   const groups = await pages(
     client,
@@ -146,11 +146,11 @@ async function readWorkspace(client: ApiClient, id: number): Promise<LiveWorkspa
   }
   return {
     id,
-    name: String(project.Name),
-    displayName: String(project.DisplayName ?? ''),
-    description: String(project.Description ?? ''),
-    devEnvironmentEnabled: project.DevEnvironmentEnabled === true,
-    ownerId: String(project.Owner ?? ''),
+    name: String(workspace.Name),
+    displayName: String(workspace.DisplayName ?? ''),
+    description: String(workspace.Description ?? ''),
+    devEnvironmentEnabled: workspace.DevEnvironmentEnabled === true,
+    ownerId: String(workspace.Owner ?? ''),
     members,
     dataSources,
   };
@@ -165,10 +165,10 @@ export async function readLiveState(
   names: readonly string[] | undefined,
   onProgress: (text: string) => void = () => {},
 ): Promise<LiveState> {
-  const projects = await pages(client, 'ListProjects', {}, 'Projects');
+  const listed = await pages(client, 'ListProjects', {}, 'Projects');
   const state: LiveState = {
-    workspaceIds: new Map(projects.map((p) => [String(p.Name), Number(p.Id)])),
-    workspaceNames: new Map(projects.map((p) => [Number(p.Id), String(p.Name)])),
+    workspaceIds: new Map(listed.map((p) => [String(p.Name), Number(p.Id)])),
+    workspaceNames: new Map(listed.map((p) => [Number(p.Id), String(p.Name)])),
     workspaces: new Map(),
     userIds: new Map(),
     userNames: new Map(),
@@ -184,7 +184,7 @@ export async function readLiveState(
   addUser(String(me.UserId), String(me.UserName));
   const wanted = names ?? [...state.workspaceIds.keys()];
   let n = 0;
-  for (const p of projects) {
+  for (const p of listed) {
     const name = String(p.Name);
     const id = Number(p.Id);
     if (wanted.includes(name)) {
