@@ -70,6 +70,10 @@ export function refusal(
       return errors.sharedReadOnly(`Data source ${d.subject.id}`);
     case 'denied':
       if (d.reason.code === 'tenant-admin-no-secrets') return errors.tenantAdminNoSecrets(action);
+      if (d.reason.code === 'tenant-owner-protected') return errors.tenantOwnerProtected(action);
+      if (d.reason.code === 'access-key-for-others') return errors.accessKeyForOthers(action);
+      if (d.reason.code === 'admin-policies-protected')
+        return errors.adminPoliciesProtected(action);
       if (d.reason.code === 'workspace-forbidden' && d.projectId !== undefined) {
         return errors.workspaceForbidden(action, d.projectId);
       }

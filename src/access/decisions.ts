@@ -47,7 +47,13 @@ export type ReasonCode =
   /** denied (hidden for resolution): the Tenant Administrator obtains no secrets. */
   | 'tenant-admin-no-secrets'
   /** denied: the workspace's Status is Forbidden, and the act uses its data sources. */
-  | 'workspace-forbidden';
+  | 'workspace-forbidden'
+  /** denied (RAM): the Tenant Owner's user, keys and policies are the Tenant Owner's alone. */
+  | 'tenant-owner-protected'
+  /** denied (RAM): a Tenant Administrator creates AccessKeys only for itself. */
+  | 'access-key-for-others'
+  /** denied (RAM): only the Tenant Owner changes a Tenant Administrator's policies. */
+  | 'admin-policies-protected';
 
 export interface Reason {
   code: ReasonCode;
@@ -145,7 +151,12 @@ export interface WorkspaceQuestion {
   activeWorkspace?: boolean;
 }
 
-function grant<T extends object>(principal: Principal, reason: Reason, facts: T): Grant<T> {
+/** Makes a grant; for the decision modules of src/access/ only (src/access/ram-decisions.ts). */
+export function grant<T extends object>(
+  principal: Pick<Principal, 'tenantId' | 'userId'>,
+  reason: Reason,
+  facts: T,
+): Grant<T> {
   return {
     ...facts,
     tenantId: principal.tenantId,

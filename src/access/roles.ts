@@ -54,7 +54,7 @@ export const MAY = {
   /**
    * RAM (2015-05-01): users, AccessKeys and policies of the tenant. The Tenant Owner's own user
    * and keys stay the Tenant Owner's, and a Tenant Administrator issues AccessKeys only for
-   * itself (src/users/ram-service.ts).
+   * itself (src/access/ram-decisions.ts).
    */
   manageUsers: roles('TenantOwner', 'TenantAdmin'),
   /** Get/List a workspace, its members and roles: anyone who works in it. */

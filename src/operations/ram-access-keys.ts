@@ -8,6 +8,7 @@ import { RAM_API_VERSION } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import { defineOperation } from './context.js';
+import { requireRamUser } from './ram-access.js';
 import { userName } from './ram-users.js';
 
 const accessKeyId = p.string({
@@ -38,8 +39,8 @@ export const createAccessKey = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({ targets: { UserName: a.UserName ?? ctx.principal.userName } });
-    const grant = ctx.access.requireTenant();
-    const key = await ctx.services.ram.createAccessKey(grant, ctx.principal, a.UserName, ctx.audit);
+    const grant = await requireRamUser(ctx, a.UserName, 'create-access-key');
+    const key = await ctx.services.ram.createAccessKey(grant, ctx.audit);
     return {
       AccessKey: {
         AccessKeyId: key.AccessKeyId,
@@ -99,15 +100,8 @@ export const updateAccessKey = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({ targets: { AccessKeyId: a.UserAccessKeyId } });
-    const grant = ctx.access.requireTenant();
-    await ctx.services.ram.updateAccessKey(
-      grant,
-      ctx.principal,
-      a.UserName,
-      a.UserAccessKeyId,
-      a.Status,
-      ctx.audit,
-    );
+    const grant = await requireRamUser(ctx, a.UserName, 'change');
+    await ctx.services.ram.updateAccessKey(grant, a.UserAccessKeyId, a.Status, ctx.audit);
     return {};
   },
 });
@@ -128,14 +122,8 @@ export const deleteAccessKey = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({ targets: { AccessKeyId: a.UserAccessKeyId } });
-    const grant = ctx.access.requireTenant();
-    await ctx.services.ram.deleteAccessKey(
-      grant,
-      ctx.principal,
-      a.UserName,
-      a.UserAccessKeyId,
-      ctx.audit,
-    );
+    const grant = await requireRamUser(ctx, a.UserName, 'change');
+    await ctx.services.ram.deleteAccessKey(grant, a.UserAccessKeyId, ctx.audit);
     return {};
   },
 });

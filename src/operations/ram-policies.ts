@@ -9,7 +9,9 @@ import { errors } from '../errors.js';
 import { RAM_API_VERSION } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
+import type { AttachmentChange } from '../users/ram-service.js';
 import { defineOperation } from './context.js';
+import { ramHoldersAuthorizer, requireRamUser } from './ram-access.js';
 import { userName } from './ram-users.js';
 
 const policyType = <const R extends boolean>(required: R) =>
@@ -44,63 +46,48 @@ const listedPolicy = s.object({
   AttachmentCount: s.integer('How many users of the tenant it is attached to.'),
 });
 
-export const attachPolicyToUser = defineOperation({
-  action: 'AttachPolicyToUser',
-  version: RAM_API_VERSION,
-  summary: 'Attaches a system or custom policy to a user (RAM).',
-  description:
-    'Takes effect at once on this server, on other replicas within the credential cache time. A policy only ever narrows what the user’s roles allow.',
-  method: 'POST',
-  params: {
-    PolicyType: policyType(true),
-    PolicyName: policyName,
-    UserName: userName(true, 'The user.'),
-  },
-  response: {},
-  access: { roles: MAY.manageUsers },
-  audit: true,
-  async handler(ctx, a) {
-    ctx.audit.note({ targets: { UserName: a.UserName, PolicyName: a.PolicyName } });
-    const grant = ctx.access.requireTenant();
-    await ctx.services.ram.attachPolicy(
-      grant,
-      ctx.principal,
-      a.PolicyType,
-      a.PolicyName,
-      a.UserName,
-      ctx.audit,
-    );
-    return {};
-  },
-});
+/** AttachPolicyToUser and DetachPolicyFromUser: one declaration, the change differs. */
+function policyOfUser(
+  change: AttachmentChange,
+  action: string,
+  summary: string,
+  description?: string,
+) {
+  return defineOperation({
+    action,
+    version: RAM_API_VERSION,
+    summary,
+    ...(description !== undefined ? { description } : {}),
+    method: 'POST',
+    params: {
+      PolicyType: policyType(true),
+      PolicyName: policyName,
+      UserName: userName(true, 'The user.'),
+    },
+    response: {},
+    access: { roles: MAY.manageUsers },
+    audit: true,
+    async handler(ctx, a) {
+      ctx.audit.note({ targets: { UserName: a.UserName, PolicyName: a.PolicyName } });
+      const grant = await requireRamUser(ctx, a.UserName, 'change-policies');
+      await ctx.services.ram.changeAttachment(grant, change, a.PolicyType, a.PolicyName, ctx.audit);
+      return {};
+    },
+  });
+}
 
-export const detachPolicyFromUser = defineOperation({
-  action: 'DetachPolicyFromUser',
-  version: RAM_API_VERSION,
-  summary: 'Detaches a policy from a user (RAM).',
-  method: 'POST',
-  params: {
-    PolicyType: policyType(true),
-    PolicyName: policyName,
-    UserName: userName(true, 'The user.'),
-  },
-  response: {},
-  access: { roles: MAY.manageUsers },
-  audit: true,
-  async handler(ctx, a) {
-    ctx.audit.note({ targets: { UserName: a.UserName, PolicyName: a.PolicyName } });
-    const grant = ctx.access.requireTenant();
-    await ctx.services.ram.detachPolicy(
-      grant,
-      ctx.principal,
-      a.PolicyType,
-      a.PolicyName,
-      a.UserName,
-      ctx.audit,
-    );
-    return {};
-  },
-});
+export const attachPolicyToUser = policyOfUser(
+  'attach',
+  'AttachPolicyToUser',
+  'Attaches a system or custom policy to a user (RAM).',
+  'Takes effect at once on this server, on other replicas within the credential cache time. A policy only ever narrows what the user’s roles allow.',
+);
+
+export const detachPolicyFromUser = policyOfUser(
+  'detach',
+  'DetachPolicyFromUser',
+  'Detaches a policy from a user (RAM).',
+);
 
 export const listPoliciesForUser = defineOperation({
   action: 'ListPoliciesForUser',
@@ -279,9 +266,9 @@ export const deletePolicy = defineOperation({
     const grant = ctx.access.requireTenant();
     await ctx.services.ram.deletePolicy(
       grant,
-      ctx.principal,
       a.PolicyName,
       a.CascadingDelete ?? false,
+      ramHoldersAuthorizer(ctx, grant),
       ctx.audit,
     );
     return {};

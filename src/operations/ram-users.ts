@@ -1,13 +1,14 @@
 /**
  * RAM (Version 2015-05-01) users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser, with
  * RAM's parameter names and answers, so Alibaba's RAM clients work unchanged. Tenant Owner or
- * Tenant Administrator; the rules on whom they may touch are in src/users/ram-service.ts.
+ * Tenant Administrator; the rules on whom they may touch are in src/access/ram-decisions.ts.
  */
 import { MAY } from '../access/roles.js';
 import { RAM_API_VERSION } from '../registry/operation.js';
 import { p } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import { defineOperation } from './context.js';
+import { requireRamUser } from './ram-access.js';
 
 /** RAM's user name rule; all digits is refused too, so a name is never mistaken for a user id. */
 export const userName = <const R extends boolean>(required: R, description: string) =>
@@ -163,11 +164,9 @@ export const updateUser = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({ targets: { UserName: a.UserName } });
-    const grant = ctx.access.requireTenant();
+    const grant = await requireRamUser(ctx, a.UserName, 'change');
     const user = await ctx.services.ram.updateUser(
       grant,
-      ctx.principal,
-      a.UserName,
       {
         NewUserName: a.NewUserName,
         DisplayName: a.NewDisplayName,
@@ -194,8 +193,8 @@ export const deleteUser = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({ targets: { UserName: a.UserName } });
-    const grant = ctx.access.requireTenant();
-    await ctx.services.ram.deleteUser(grant, a.UserName, ctx.audit);
+    const grant = await requireRamUser(ctx, a.UserName, 'delete');
+    await ctx.services.ram.deleteUser(grant, ctx.audit);
     return {};
   },
 });

@@ -3,15 +3,20 @@
  * tenant: what src/operations/ram-*.ts answer. `dshub admin` keeps working on the same tables
  * through src/identity/identity-service.ts.
  *
- * Who may touch whom (docs/DECISIONS.md, "Users and AccessKeys through the API"): the operations
- * need the Tenant Owner or a Tenant Administrator (the grant); on top of that the Tenant Owner's
- * own user, keys and policies are the Tenant Owner's alone, and a Tenant Administrator issues
- * AccessKeys only for itself (a secret it issued for someone else would let it act as them).
- * Every write records its audit event in its own transaction; no event, error or log line holds
+ * Who may touch whom is decided in src/access/ram-decisions.ts (docs/DECISIONS.md, "Users and
+ * AccessKeys through the API"): reads take the tenant grant, writes on a user the grant of that
+ * decision (`RamUserGrant`), so this module decides nothing itself; it reads the facts the
+ * decisions need (`target`, `caller`, the holders of a policy). Every write records its audit event in its own transaction; no event, error or log line holds
  * an AccessKey secret.
  */
 import type { Kysely } from 'kysely';
 import type { TenantGrant } from '../access/decisions.js';
+import type {
+  RamHolder,
+  RamHoldersGrant,
+  RamTarget,
+  RamUserGrant,
+} from '../access/ram-decisions.js';
 import type { AuditRecorder } from '../audit/recorder.js';
 import type { Envelope } from '../crypto/envelope.js';
 import { errors } from '../errors.js';
@@ -32,6 +37,15 @@ import type { Database, User } from '../store/schema.js';
 export const MAX_ACCESS_KEYS_PER_USER = 2;
 
 export type PolicyType = 'System' | 'Custom';
+export type AttachmentChange = 'attach' | 'detach';
+
+/** A user a RAM call acts on, with what the access decisions need to know of it. */
+export interface TargetUser extends RamTarget {
+  row: User;
+}
+
+/** The grant of a RAM write on one user (src/access/ram-decisions.ts). */
+export type UserGrant = RamUserGrant<TargetUser>;
 
 /** RAM's time format: ISO 8601 in UTC, to the second. */
 export function ramDate(ms: number): string {
@@ -138,35 +152,6 @@ export class RamService {
     this.dialect = db.dialect;
   }
 
-  // ---- who may touch whom --------------------------------------------------------------------
-
-  /** The Tenant Owner's user, keys and policies are changed only by the Tenant Owner. */
-  private mayTouch(principal: Principal, target: User, action: string): void {
-    if (target.is_owner === 1 && !principal.isOwner) throw errors.tenantOwnerProtected(action);
-  }
-
-  /**
-   * Policies are what narrow a Tenant Administrator, so only the Tenant Owner attaches, detaches
-   * or cascade-deletes the policies of an administrator, the caller's own included: otherwise an
-   * administrator could lift the restriction the owner put on it.
-   */
-  private async mayChangePoliciesOf(
-    principal: Principal,
-    userIds: readonly string[],
-    action: string,
-    k: Kysely<Database> = this.k,
-  ): Promise<void> {
-    if (principal.isOwner || userIds.length === 0) return;
-    const admins = await k
-      .selectFrom('tenant_roles')
-      .select('user_id')
-      .where('user_id', 'in', [...userIds])
-      .where('role', '=', 'TenantAdmin')
-      .execute();
-    if (admins.length > 0 || userIds.includes(principal.userId))
-      throw errors.adminPoliciesProtected(action);
-  }
-
   // ---- users ---------------------------------------------------------------------------------
 
   /** The user of the tenant with this name; EntityNotExist.User otherwise. */
@@ -188,6 +173,10 @@ export class RamService {
     name: string | undefined,
   ): Promise<User> {
     if (name !== undefined) return this.findUser(grant.tenantId, name);
+    return this.caller(grant, principal);
+  }
+
+  private async caller(grant: TenantGrant, principal: Principal): Promise<User> {
     // By id, not by the name the credential cache holds: after a rename on another replica that
     // name may already belong to someone else.
     const u = await this.k
@@ -198,6 +187,25 @@ export class RamService {
       .executeTakeFirst();
     if (!u) throw errors.ramUserNotFound(principal.userName);
     return u;
+  }
+
+  /**
+   * The user a RAM call acts on (the caller's own without a name), with the facts the decisions
+   * of src/access/ram-decisions.ts need; EntityNotExist.User otherwise.
+   */
+  async target(
+    grant: TenantGrant,
+    principal: Principal,
+    name: string | undefined,
+  ): Promise<TargetUser> {
+    const row = await this.userOrCaller(grant, principal, name);
+    const admin = await this.k
+      .selectFrom('tenant_roles')
+      .select('user_id')
+      .where('user_id', '=', row.id)
+      .where('role', '=', 'TenantAdmin')
+      .executeTakeFirst();
+    return { id: row.id, isOwner: row.is_owner === 1, isTenantAdmin: !!admin, row };
   }
 
   async getUser(grant: TenantGrant, name: string): Promise<RamUser> {
@@ -253,15 +261,12 @@ export class RamService {
   }
 
   async updateUser(
-    grant: TenantGrant,
-    principal: Principal,
-    name: string,
+    grant: UserGrant,
     changes: UserAttributes & { NewUserName?: string },
     audit: AuditRecorder,
   ): Promise<RamUser> {
-    const user = await this.findUser(grant.tenantId, name);
-    audit.note({ targets: { UserId: user.id } });
-    this.mayTouch(principal, user, 'UpdateUser');
+    const user = grant.user.row;
+    const name = user.name;
     const set = {
       ...(changes.NewUserName !== undefined ? { name: changes.NewUserName } : {}),
       ...(changes.DisplayName !== undefined ? { display_name: changes.DisplayName } : {}),
@@ -294,11 +299,10 @@ export class RamService {
    * Deletes a user without keys or policies (RAM's rule), who owns no workspace (dshub's: a
    * workspace keeps its owner). Its memberships and tenant role go with it.
    */
-  async deleteUser(grant: TenantGrant, name: string, audit: AuditRecorder): Promise<void> {
+  async deleteUser(grant: UserGrant, audit: AuditRecorder): Promise<void> {
+    const user = grant.user.row;
+    const name = user.name;
     await this.k.transaction().execute(async (trx) => {
-      const user = await this.findUser(grant.tenantId, name, trx);
-      audit.note({ targets: { UserId: user.id } });
-      if (user.is_owner === 1) throw errors.tenantOwnerProtected('DeleteUser');
       const key = await trx
         .selectFrom('access_keys')
         .select('id')
@@ -324,7 +328,7 @@ export class RamService {
       const owned = await trx
         .selectFrom('projects')
         .select('id')
-        .where('tenant_id', '=', grant.tenantId)
+        .where('tenant_id', '=', user.tenant_id)
         .where('owner', '=', user.id)
         .executeTakeFirst();
       if (owned) {
@@ -333,7 +337,9 @@ export class RamService {
           `The user ${name} owns workspace ${owned.id}: delete the workspace first.`,
         );
       }
-      await trx.deleteFrom('users').where('id', '=', user.id).execute();
+      const r = await trx.deleteFrom('users').where('id', '=', user.id).executeTakeFirst();
+      // Deleted meanwhile by another call: as if it had never been there.
+      if (Number(r.numDeletedRows) === 0) throw errors.ramUserNotFound(name);
       await audit.record(trx, { targets: { UserId: user.id, UserName: name } });
     });
   }
@@ -345,17 +351,10 @@ export class RamService {
    * only: the store keeps it sealed and no later call reveals it.
    */
   async createAccessKey(
-    grant: TenantGrant,
-    principal: Principal,
-    name: string | undefined,
+    grant: UserGrant,
     audit: AuditRecorder,
   ): Promise<RamAccessKey & { AccessKeySecret: string }> {
-    const user = await this.userOrCaller(grant, principal, name);
-    audit.note({ targets: { UserId: user.id, UserName: user.name } });
-    this.mayTouch(principal, user, 'CreateAccessKey');
-    if (!principal.isOwner && user.id !== principal.userId) {
-      throw errors.accessKeyForOthers('CreateAccessKey');
-    }
+    const user = grant.user.row;
     const id = newAccessKeyId();
     const secret = newAccessKeySecret();
     const at = this.now();
@@ -417,16 +416,12 @@ export class RamService {
 
   /** Activates or deactivates one of the user's keys; takes effect at once in this process. */
   async updateAccessKey(
-    grant: TenantGrant,
-    principal: Principal,
-    name: string | undefined,
+    grant: UserGrant,
     accessKeyId: string,
     status: 'Active' | 'Inactive',
     audit: AuditRecorder,
   ): Promise<void> {
-    const user = await this.userOrCaller(grant, principal, name);
-    audit.note({ targets: { UserId: user.id, UserName: user.name, AccessKeyId: accessKeyId } });
-    this.mayTouch(principal, user, 'UpdateAccessKey');
+    const user = grant.user.row;
     await this.k.transaction().execute(async (trx) => {
       const r = await trx
         .updateTable('access_keys')
@@ -441,15 +436,11 @@ export class RamService {
   }
 
   async deleteAccessKey(
-    grant: TenantGrant,
-    principal: Principal,
-    name: string | undefined,
+    grant: UserGrant,
     accessKeyId: string,
     audit: AuditRecorder,
   ): Promise<void> {
-    const user = await this.userOrCaller(grant, principal, name);
-    audit.note({ targets: { UserId: user.id, UserName: user.name, AccessKeyId: accessKeyId } });
-    this.mayTouch(principal, user, 'DeleteAccessKey');
+    const user = grant.user.row;
     await this.k.transaction().execute(async (trx) => {
       const r = await trx
         .deleteFrom('access_keys')
@@ -473,77 +464,76 @@ export class RamService {
 
   // ---- policies ------------------------------------------------------------------------------
 
-  private async customPolicy(tenantId: string, name: string, k: Kysely<Database> = this.k) {
-    return k
-      .selectFrom('policies')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('name', '=', name)
-      .executeTakeFirst();
-  }
-
-  /** Checks that a policy of this type and name exists (System: built in; Custom: the tenant's). */
-  private async requirePolicy(tenantId: string, type: PolicyType, name: string): Promise<void> {
+  /**
+   * Checks, inside the transaction `trx` that then writes an attachment, that a policy of this
+   * type and name exists (System: built in; Custom: the tenant's). On PostgreSQL the custom
+   * policy's row is share-locked until that transaction ends, and DeletePolicy locks it for
+   * update before it reads the attachments: whichever comes second waits for the first, so an
+   * attachment never outlives its policy. SQLite runs one transaction at a time.
+   */
+  private async requirePolicy(
+    trx: Kysely<Database>,
+    tenantId: string,
+    type: PolicyType,
+    name: string,
+  ): Promise<void> {
     const exists =
-      type === 'System' ? isBuiltinPolicy(name) : !!(await this.customPolicy(tenantId, name));
+      type === 'System'
+        ? isBuiltinPolicy(name)
+        : !!(await trx
+            .selectFrom('policies')
+            .select('id')
+            .where('tenant_id', '=', tenantId)
+            .where('name', '=', name)
+            .$if(this.dialect === 'postgres', (q) => q.forShare())
+            .executeTakeFirst());
     if (!exists) throw errors.ramPolicyNotFound(type, name);
   }
 
-  async attachPolicy(
-    grant: TenantGrant,
-    principal: Principal,
+  /**
+   * AttachPolicyToUser and DetachPolicyFromUser: the same checks and the same audit, one write
+   * each. The change takes effect on the user's next call on this server (its cached credentials
+   * are forgotten).
+   */
+  async changeAttachment(
+    grant: UserGrant,
+    change: AttachmentChange,
     type: PolicyType,
     policyName: string,
-    userName: string,
     audit: AuditRecorder,
   ): Promise<void> {
-    const user = await this.findUser(grant.tenantId, userName);
-    audit.note({ targets: { UserId: user.id, UserName: user.name, PolicyName: policyName } });
-    this.mayTouch(principal, user, 'AttachPolicyToUser');
-    await this.mayChangePoliciesOf(principal, [user.id], 'AttachPolicyToUser');
-    await this.requirePolicy(grant.tenantId, type, policyName);
+    const user = grant.user.row;
     try {
       await this.k.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('policy_attachments')
-          .values({
-            user_id: user.id,
-            tenant_id: user.tenant_id,
-            policy_name: policyName,
-            attached_at: this.now(),
-          })
-          .execute();
+        await this.requirePolicy(trx, user.tenant_id, type, policyName);
+        if (change === 'attach') {
+          await trx
+            .insertInto('policy_attachments')
+            .values({
+              user_id: user.id,
+              tenant_id: user.tenant_id,
+              policy_name: policyName,
+              attached_at: this.now(),
+            })
+            .execute();
+        } else {
+          const r = await trx
+            .deleteFrom('policy_attachments')
+            .where('user_id', '=', user.id)
+            .where('policy_name', '=', policyName)
+            .executeTakeFirst();
+          if (Number(r.numDeletedRows) === 0) {
+            throw errors.ramPolicyNotAttached(policyName, user.name);
+          }
+        }
         await audit.record(trx, { detail: `PolicyType=${type}` });
       });
     } catch (e) {
-      if (isUniqueViolation(e)) throw errors.ramPolicyAttached(policyName, userName);
+      if (change === 'attach' && isUniqueViolation(e)) {
+        throw errors.ramPolicyAttached(policyName, user.name);
+      }
       throw e;
     }
-    await this.forgetKeysOf(user.id);
-  }
-
-  async detachPolicy(
-    grant: TenantGrant,
-    principal: Principal,
-    type: PolicyType,
-    policyName: string,
-    userName: string,
-    audit: AuditRecorder,
-  ): Promise<void> {
-    const user = await this.findUser(grant.tenantId, userName);
-    audit.note({ targets: { UserId: user.id, UserName: user.name, PolicyName: policyName } });
-    this.mayTouch(principal, user, 'DetachPolicyFromUser');
-    await this.mayChangePoliciesOf(principal, [user.id], 'DetachPolicyFromUser');
-    await this.requirePolicy(grant.tenantId, type, policyName);
-    await this.k.transaction().execute(async (trx) => {
-      const r = await trx
-        .deleteFrom('policy_attachments')
-        .where('user_id', '=', user.id)
-        .where('policy_name', '=', policyName)
-        .executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) throw errors.ramPolicyNotAttached(policyName, userName);
-      await audit.record(trx, { detail: `PolicyType=${type}` });
-    });
     await this.forgetKeysOf(user.id);
   }
 
@@ -701,26 +691,35 @@ export class RamService {
   /** Deletes a custom policy; attached to users only with CascadingDelete (then detached too). */
   async deletePolicy(
     grant: TenantGrant,
-    principal: Principal,
     name: string,
     cascading: boolean,
+    /** The decision on the users the policy is attached to, read in the deleting transaction. */
+    authorize: (holders: readonly RamHolder[]) => RamHoldersGrant,
     audit: AuditRecorder,
   ): Promise<void> {
     audit.note({ targets: { PolicyName: name } });
     const users = await this.k.transaction().execute(async (trx) => {
-      const policy = await this.customPolicy(grant.tenantId, name, trx);
+      // Locked before the attachments are read: an attachment in flight (requirePolicy) either
+      // committed first and is read below, or waits and then finds no policy.
+      const policy = await trx
+        .selectFrom('policies')
+        .select('id')
+        .where('tenant_id', '=', grant.tenantId)
+        .where('name', '=', name)
+        .$if(this.dialect === 'postgres', (q) => q.forUpdate())
+        .executeTakeFirst();
       if (!policy) throw errors.ramPolicyNotFound('Custom', name);
       const attached = await trx
-        .selectFrom('policy_attachments')
-        .select('user_id')
-        .where('tenant_id', '=', grant.tenantId)
-        .where('policy_name', '=', name)
+        .selectFrom('policy_attachments as a')
+        .leftJoin('tenant_roles as r', (j) =>
+          j.onRef('r.user_id', '=', 'a.user_id').on('r.role', '=', 'TenantAdmin'),
+        )
+        .select(['a.user_id', 'r.role'])
+        .where('a.tenant_id', '=', grant.tenantId)
+        .where('a.policy_name', '=', name)
         .execute();
-      await this.mayChangePoliciesOf(
-        principal,
-        attached.map((a) => a.user_id),
-        'DeletePolicy',
-        trx,
+      const holders = authorize(
+        attached.map((a) => ({ id: a.user_id, isTenantAdmin: a.role !== null })),
       );
       if (attached.length > 0 && !cascading) {
         throw errors.ramDeleteConflict(
@@ -735,7 +734,7 @@ export class RamService {
         .execute();
       await trx.deleteFrom('policies').where('id', '=', policy.id).execute();
       await audit.record(trx, { detail: `detached from ${attached.length} user(s)` });
-      return attached.map((a) => a.user_id);
+      return holders.userIds;
     });
     for (const u of users) await this.forgetKeysOf(u);
   }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
+import { sql } from 'kysely';
 import { forEachDialect, type Key, type TestContext } from '../helpers/harness.js';
 
 const RAM = '2015-05-01';
@@ -644,6 +645,95 @@ forEachDialect('RAM policies', (t) => {
       }),
     );
     ok(await c.call(gina, 'ListProjects'));
+  });
+});
+
+forEachDialect('RAM policies: attaching while the policy is deleted', (t) => {
+  const doc = JSON.stringify({
+    Version: '1',
+    Statement: [{ Effect: 'Allow', Action: ['dataworks:List*'], Resource: '*' }],
+  });
+
+  async function attachments(c: TestContext, userName: string) {
+    const body = ok(await ram(c, c.root, 'ListPoliciesForUser', { UserName: userName }));
+    return (body.Policies as { Policy: Array<{ PolicyName: string }> }).Policy;
+  }
+
+  it('an AttachPolicyToUser racing a DeletePolicy waits for it, and then finds no policy', async (s) => {
+    const c = t();
+    if (c.dialect !== 'postgres') {
+      // SQLite runs one transaction at a time, and the check is in the inserting one: a
+      // DeletePolicy is wholly before or wholly after it. Nothing to interleave here.
+      s.skip('SQLite serialises transactions');
+      return;
+    }
+    ok(await ram(c, c.root, 'CreateUser', { UserName: 'racer' }));
+    ok(await ram(c, c.root, 'CreatePolicy', { PolicyName: 'RacyOne', PolicyDocument: doc }));
+    const k = c.services.db.kysely;
+    let attach: ReturnType<typeof ram> | undefined;
+    await k.transaction().execute(async (trx) => {
+      // What DeletePolicy does first: lock the policy's row and delete it, not yet committed.
+      const policy = trx
+        .selectFrom('policies')
+        .where('tenant_id', '=', c.root.tenantId!)
+        .where('name', '=', 'RacyOne');
+      await policy.select('id').forUpdate().execute();
+      await trx
+        .deleteFrom('policies')
+        .where('tenant_id', '=', c.root.tenantId!)
+        .where('name', '=', 'RacyOne')
+        .execute();
+      attach = ram(c, c.root, 'AttachPolicyToUser', {
+        PolicyType: 'Custom',
+        PolicyName: 'RacyOne',
+        UserName: 'racer',
+      });
+      // The attach must wait on the row lock (before the fix it checked outside its transaction,
+      // saw the committed policy and inserted at once). Polled on another connection.
+      const until = Date.now() + 15_000;
+      for (;;) {
+        const { rows } = await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(k);
+        if (rows[0]!.n > 0) break;
+        const settled = await Promise.race([
+          attach.then(() => true),
+          new Promise((r) => setTimeout(() => r(false), 20)),
+        ]);
+        assert.ok(!settled, 'AttachPolicyToUser did not wait for the DeletePolicy in progress');
+        assert.ok(Date.now() < until, 'AttachPolicyToUser never waited on the policy row');
+      }
+    });
+    fails(await attach!, 'EntityNotExist.Policy', 404);
+    assert.deepEqual(await attachments(c, 'racer'), []);
+  });
+
+  it('concurrent attaches and a cascading DeletePolicy leave no attachment to a deleted policy', async () => {
+    const c = t();
+    const users = ['r1', 'r2', 'r3', 'r4'];
+    for (const u of users) ok(await ram(c, c.root, 'CreateUser', { UserName: u }));
+    for (let round = 0; round < 5; round++) {
+      ok(
+        await ram(c, c.root, 'CreatePolicy', {
+          PolicyName: `RacyMany${round}`,
+          PolicyDocument: doc,
+        }),
+      );
+      const results = await Promise.all([
+        ...users.map((u) =>
+          ram(c, c.root, 'AttachPolicyToUser', {
+            PolicyType: 'Custom',
+            PolicyName: `RacyMany${round}`,
+            UserName: u,
+          }),
+        ),
+        ram(c, c.root, 'DeletePolicy', { PolicyName: `RacyMany${round}`, CascadingDelete: true }),
+      ]);
+      for (const r of results) {
+        if (r.status !== 200) assert.equal(r.body.Code, 'EntityNotExist.Policy');
+      }
+      for (const u of users) assert.deepEqual(await attachments(c, u), [], u);
+    }
   });
 });
 
