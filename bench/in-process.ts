@@ -8,7 +8,8 @@
  * is what Fastify's inject uses), measured right before each figure, so a busy machine inflates
  * both sides alike. The ratio reads like the HTTP benchmark's: bare CPU / dshub CPU.
  *   npx tsx bench/in-process.ts        (DSHUB_BENCH_CALLS, DSHUB_BENCH_DIALECTS=sqlite,postgres,
- *                                       DSHUB_BENCH_ACTIONS=GetDataSource,GetCallerIdentity,
+ *                                       DSHUB_BENCH_ACTIONS=GetDataSource,GetCallerIdentity
+ *                                       (also ListDataSources, CreateDataSource),
  *                                       DSHUB_BENCH_PROFILE=DIR: a .cpuprofile of each dshub
  *                                       measurement alone, read with bench/profile.ts)
  */
@@ -58,14 +59,18 @@ async function bareCpuPerCall(): Promise<number> {
   });
 }
 
-async function cpuPerCall(t: TestContext, action: string, query: Record<string, string>) {
-  const pool = Array.from({ length: CALLS + 500 }, () =>
+async function cpuPerCall(
+  t: TestContext,
+  action: string,
+  query: (i: number) => Record<string, string>,
+) {
+  const pool = Array.from({ length: CALLS + 500 }, (_, i) =>
     signRequest({
       accessKeyId: t.root.accessKeyId,
       accessKeySecret: t.root.accessKeySecret,
       action,
       method: 'GET',
-      query,
+      query: query(i),
     }),
   );
   const send = async (i: number) => {
@@ -107,6 +112,15 @@ function benchLogDestination(): pino.DestinationStream {
   return stream;
 }
 
+const CONNECTION = JSON.stringify({
+  envType: 'Prod',
+  address: [{ host: '127.0.0.1', port: 3306 }],
+  database: 'orders',
+  username: 'app',
+  password: 'not-a-real-password',
+  properties: { useSSL: 'false', connectTimeout: '3000' },
+});
+
 await bareCpuPerCall(); // the injector's own warm-up, so the first ratio is not skewed
 for (const dialect of DIALECTS) {
   if (await skipDialect(dialect)) continue;
@@ -122,22 +136,25 @@ for (const dialect of DIALECTS) {
       Name: 'orders_db',
       Type: 'mysql',
       ConnectionPropertiesMode: 'UrlMode',
-      ConnectionProperties: JSON.stringify({
-        envType: 'Prod',
-        address: [{ host: '127.0.0.1', port: 3306 }],
-        database: 'orders',
-        username: 'app',
-        password: 'not-a-real-password',
-        properties: { useSSL: 'false', connectTimeout: '3000' },
-      }),
+      ConnectionProperties: CONNECTION,
     });
-    const queries: Record<string, Record<string, string>> = {
-      GetDataSource: { Id: String(ds.body.Id) },
-      GetCallerIdentity: {},
+    const projectId = String(project.body.Id);
+    const queries: Record<string, (i: number) => Record<string, string>> = {
+      GetDataSource: () => ({ Id: String(ds.body.Id) }),
+      GetCallerIdentity: () => ({}),
+      ListDataSources: () => ({ ProjectId: projectId, PageSize: '20' }),
+      // Each call a new name (a Prod record with its version, drift and audit event).
+      CreateDataSource: (i) => ({
+        ProjectId: projectId,
+        Name: `bench_${i}`,
+        Type: 'mysql',
+        ConnectionPropertiesMode: 'UrlMode',
+        ConnectionProperties: CONNECTION,
+      }),
     };
     for (const action of ACTIONS) {
       const bare = await bareCpuPerCall();
-      const used = await cpuPerCall(t, action, queries[action] ?? {});
+      const used = await cpuPerCall(t, action, queries[action] ?? (() => ({})));
       process.stdout.write(
         `${dialect.padEnd(9)} ${action.padEnd(18)} ${used.toFixed(0).padStart(4)} µs CPU/call   bare ${bare.toFixed(1)} µs   ratio ${(bare / used).toFixed(3)}×  (${CALLS} calls, in process)\n`,
       );

@@ -6,12 +6,12 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 
 export interface AuditTarget {
-  projectId?: number | null;
+  workspaceId?: number | null;
   /**
    * The second workspace the event concerns (a share's target, the source of a data source
    * resolved through a share): its administrators find the event too (docs/DECISIONS.md).
    */
-  relatedProjectId?: number | null;
+  relatedWorkspaceId?: number | null;
   targets?: Record<string, number | string>;
   detail?: string;
 }

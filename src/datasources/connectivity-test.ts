@@ -83,7 +83,7 @@ export class DataSourceConnectivity {
         ? ''
         : ` at ${connectivity.DetailLogs.at(-1)?.Code ?? 'validate_input_parameters'}`;
     await audit.record(this.db.kysely, {
-      projectId: grant.projectId,
+      workspaceId: grant.projectId,
       targets: { DataSourceId: grant.id },
       detail: `${connectivity.ConnectState}${failedAt} via resource group ${resourceGroupId}`,
     });

@@ -32,6 +32,7 @@ import type { Database, DataSourceRow, DataSourceTable } from '../store/schema.j
 import { type DriftEntry, driftLevel, driftOf } from './drift.js';
 import {
   addRecord,
+  ENV_BIT,
   GroupTypeMismatch,
   lockWorkspace,
   moveRecord,
@@ -40,7 +41,10 @@ import {
 import { type PageQuery, pageGroups } from './list-page.js';
 import { openSecrets, sealSecrets } from './secret-box.js';
 import { carriesAllTags, replaceTags, splitTagList, tagListColumn, tagsOf } from './tags.js';
-import { VersionStore } from './versions.js';
+import { type VersionedFields, VersionStore } from './versions.js';
+
+/** A name with both a Dev and a Prod record: the only kind that can drift. */
+const BOTH_ENVS = ENV_BIT.Dev | ENV_BIT.Prod;
 
 export interface Actor {
   userId: string;
@@ -317,7 +321,7 @@ export class DataSourceService {
     const { properties, secrets } = storedForms(input.type, input.mode, value);
     const pid = grant.projectId;
     return this.write(pid, async (trx, workspace) => {
-      const id = await this.insert(trx, workspace, actor, secrets, {
+      const { id, stored, envMask } = await this.insertNew(trx, workspace, actor, secrets, {
         project_id: pid,
         name: input.name,
         env_type: envType,
@@ -328,10 +332,12 @@ export class DataSourceService {
         qualified_name: this.qualifiedName(workspace.tenant_id, input.type, input.mode, value),
       });
       if (input.tags?.length) await replaceTags(trx, { id, projectId: pid }, input.tags);
-      await this.versions.record(trx, id, 'Create', who(actor, audit));
-      await this.refreshDrift(trx, pid, input.name);
+      // A new id has no versions, and the row is the one just written: no read-back.
+      await this.versions.record(trx, id, 'Create', who(actor, audit), undefined, stored);
+      // A name with one record is created without drift; only a completed pair has any.
+      if (envMask === BOTH_ENVS) await this.refreshDrift(trx, pid, input.name);
       await audit.record(trx, {
-        projectId: pid,
+        workspaceId: pid,
         targets: { DataSourceId: id },
         ...tagDetail(input.tags),
       });
@@ -380,7 +386,7 @@ export class DataSourceService {
       );
       await this.refreshDrift(trx, source.projectId, name);
       await audit.record(trx, {
-        projectId: source.projectId,
+        workspaceId: source.projectId,
         targets: { DataSourceId: id, SourceDataSourceId: row.id },
       });
       return id;
@@ -427,6 +433,20 @@ export class DataSourceService {
       'secrets_sealed' | 'create_time' | 'create_user' | 'modify_time' | 'modify_user'
     >,
   ): Promise<number> {
+    return (await this.insertNew(trx, workspace, actor, secrets, record)).id;
+  }
+
+  /** `insert`, also returning the stored fields and the name's environments afterwards. */
+  private async insertNew(
+    trx: Kysely<Database>,
+    workspace: WorkspaceRow,
+    actor: Actor,
+    secrets: readonly SecretEntry[],
+    record: Omit<
+      Insertable<DataSourceTable>,
+      'secrets_sealed' | 'create_time' | 'create_user' | 'modify_time' | 'modify_user'
+    >,
+  ): Promise<{ id: number; stored: VersionedFields; envMask: number }> {
     const pid = record.project_id;
     if (record.env_type === 'Dev' && !workspace.dev_environment_enabled) throw devRefused(pid);
     const at = this.now();
@@ -457,14 +477,25 @@ export class DataSourceService {
         .where('id', '=', id)
         .execute();
     }
-    await addRecord(trx, {
+    const envMask = await addRecord(trx, {
       projectId: pid,
       name: record.name,
       type: record.type,
       env: record.env_type,
       id,
     });
-    return id;
+    const stored: VersionedFields = {
+      project_id: pid,
+      name: record.name,
+      env_type: record.env_type,
+      type: record.type,
+      mode: record.mode,
+      properties: record.properties,
+      secrets_sealed: sealed,
+      description: record.description,
+      qualified_name: record.qualified_name,
+    };
+    return { id, stored, envMask };
   }
 
   async update(grant: DataSourceGrant, input: UpdateInput, audit: AuditRecorder): Promise<void> {
@@ -517,7 +548,7 @@ export class DataSourceService {
       await this.versions.record(trx, row.id, 'Update', who(actor, audit));
       await this.refreshDrift(trx, pid, row.name);
       await audit.record(trx, {
-        projectId: pid,
+        workspaceId: pid,
         targets: { DataSourceId: row.id },
         ...tagDetail(input.tags),
       });
@@ -555,7 +586,7 @@ export class DataSourceService {
       await this.applyVersion(trx, workspace, grant, grant.projectId, row, target);
       await this.refreshDrift(trx, grant.projectId, row.name);
       await audit.record(trx, {
-        projectId: grant.projectId,
+        workspaceId: grant.projectId,
         targets: { DataSourceId: row.id },
         detail: `Version=${to.version}`,
       });
@@ -620,7 +651,7 @@ export class DataSourceService {
       });
       await this.refreshDrift(trx, projectId, last.name);
       await audit.record(trx, {
-        projectId,
+        workspaceId: projectId,
         targets: { DataSourceId: id },
         detail: `Version=${last.version}`,
       });
@@ -773,7 +804,7 @@ export class DataSourceService {
         detail,
       );
       await audit.record(trx, {
-        projectId: pid,
+        workspaceId: pid,
         targets: { DataSourceId: target.id, SourceDataSourceId: source.id },
         detail,
       });
@@ -844,7 +875,7 @@ export class DataSourceService {
       await trx.deleteFrom('data_sources').where('id', '=', row.id).execute();
       await removeRecord(trx, { projectId: ref.projectId, name: row.name, env: row.env_type });
       await this.refreshDrift(trx, ref.projectId, row.name);
-      await audit.record(trx, { projectId: ref.projectId, targets: { DataSourceId: row.id } });
+      await audit.record(trx, { workspaceId: ref.projectId, targets: { DataSourceId: row.id } });
     });
   }
 

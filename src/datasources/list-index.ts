@@ -257,11 +257,15 @@ async function setMask(trx: Tx, projectId: number, name: string, mask: number): 
     .execute();
 }
 
-/** A record was inserted: creates its group or adds its environment to it. */
+/**
+ * A record was inserted: creates its group or adds its environment to it. Returns the group's
+ * environments afterwards (ENV_BIT mask): a group of one record is created with no drift, so
+ * only a name that now has both records needs its drift computed.
+ */
 export async function addRecord(
   trx: Tx,
   r: { projectId: number; name: string; type: string; env: EnvType; id: number },
-): Promise<void> {
+): Promise<number> {
   const group = await findGroup(trx, r.projectId, r.name);
   if (!group) {
     const created: GroupRow = {
@@ -272,17 +276,18 @@ export async function addRecord(
     };
     await trx
       .insertInto('data_source_groups')
-      .values({ project_id: r.projectId, ...created })
+      .values({ project_id: r.projectId, ...created, drift: 0 })
       .execute();
     await indexNames(trx, r.projectId, [r.name]);
     await count(trx, r.projectId, created, created.env_mask, 1);
-    return;
+    return created.env_mask;
   }
   if (group.type !== r.type) throw new GroupTypeMismatch(group.type);
   const mask = group.env_mask | ENV_BIT[r.env];
-  if (mask === group.env_mask) return;
+  if (mask === group.env_mask) return mask;
   await setMask(trx, r.projectId, r.name, mask);
   await recount(trx, r.projectId, group, mask);
+  return mask;
 }
 
 /** A record was deleted: removes its environment from its group, or the group. */

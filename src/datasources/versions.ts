@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
 import type { Envelope } from '../crypto/envelope.js';
 import type { JsonObject, JsonValue } from '../datasource-types/index.js';
 import type { Db } from '../store/dialect.js';
-import type { Database, DataSourceVersionTable } from '../store/schema.js';
+import type { Database, DataSourceTable, DataSourceVersionTable } from '../store/schema.js';
 import { dataSourcePurpose, openSecrets } from './secret-box.js';
 
 export type VersionChange =
@@ -25,6 +25,20 @@ export type VersionChange =
   | 'Promote';
 
 export type VersionRow = DataSourceVersionTable;
+
+/** The fields of a record that a version keeps. */
+export type VersionedFields = Pick<
+  DataSourceTable,
+  | 'project_id'
+  | 'name'
+  | 'env_type'
+  | 'type'
+  | 'mode'
+  | 'properties'
+  | 'secrets_sealed'
+  | 'description'
+  | 'qualified_name'
+>;
 
 /** What a diff compares: a version, or a record in the same shape (drift). */
 export type Snapshot = Pick<
@@ -101,13 +115,20 @@ export class VersionStore {
     change: VersionChange,
     who: { userId: string; requestId: string | undefined },
     detail?: string,
+    /**
+     * The record as just inserted, by a caller that knows it has no versions yet (a new id):
+     * spares reading back the row and the newest version number.
+     */
+    inserted?: VersionedFields,
   ): Promise<number> {
-    const row = await trx
-      .selectFrom('data_sources')
-      .selectAll()
-      .where('id', '=', dataSourceId)
-      .executeTakeFirstOrThrow();
-    const version = ((await this.current(trx, dataSourceId)) ?? 0) + 1;
+    const row =
+      inserted ??
+      (await trx
+        .selectFrom('data_sources')
+        .selectAll()
+        .where('id', '=', dataSourceId)
+        .executeTakeFirstOrThrow());
+    const version = inserted ? 1 : ((await this.current(trx, dataSourceId)) ?? 0) + 1;
     await trx
       .insertInto('data_source_versions')
       .values({

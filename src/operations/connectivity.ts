@@ -54,7 +54,7 @@ export const testDataSourceConnectivity = defineOperation({
   audit: true,
   async handler(ctx, q) {
     const id = q.DataSourceId;
-    ctx.audit.note({ projectId: q.ProjectId, targets: { DataSourceId: id } });
+    ctx.audit.note({ workspaceId: q.ProjectId, targets: { DataSourceId: id } });
     // The workspace named first: a caller without a testing role there is told so; a workspace
     // it cannot see answers as the missing data source it named.
     const inWorkspace = await ctx.access.decideWorkspace(q.ProjectId);

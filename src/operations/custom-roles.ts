@@ -75,7 +75,7 @@ export const createProjectRole = defineOperation({
   access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
-    ctx.audit.note({ projectId: a.ProjectId, targets: { ProjectId: a.ProjectId } });
+    ctx.audit.note({ workspaceId: a.ProjectId, targets: { ProjectId: a.ProjectId } });
     const perms = checkModulePermissions('ModulePermissions', a.ModulePermissions ?? []);
     await ctx.access.requireWorkspace(a.ProjectId);
     const created = await ctx.services.customRoles.create(
@@ -99,7 +99,7 @@ export const updateProjectRole = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
-      projectId: a.ProjectId,
+      workspaceId: a.ProjectId,
       targets: { ProjectId: a.ProjectId, RoleCode: a.Code },
     });
     const perms = checkModulePermissions('ModulePermissions', a.ModulePermissions);
@@ -119,7 +119,7 @@ export const deleteProjectRole = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
-      projectId: a.ProjectId,
+      workspaceId: a.ProjectId,
       targets: { ProjectId: a.ProjectId, RoleCode: a.Code },
     });
     await ctx.access.requireWorkspace(a.ProjectId);

@@ -26,9 +26,9 @@ export async function requireDataSourceRole(
     id,
     found === undefined ? q : { ...q, found: found && { ...found, id } },
   );
-  if (d.outcome === 'allowed') ctx.audit.note({ projectId: d.grant.projectId });
+  if (d.outcome === 'allowed') ctx.audit.note({ workspaceId: d.grant.projectId });
   else if (d.outcome !== 'hidden' && d.projectId !== undefined) {
-    ctx.audit.note({ projectId: d.projectId });
+    ctx.audit.note({ workspaceId: d.projectId });
   }
   return ctx.access.enforce(d);
 }

@@ -117,7 +117,7 @@ export const createDataSource = defineOperation({
   access: { roles: MAY.manageDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
-    ctx.audit.note({ projectId: q.ProjectId });
+    ctx.audit.note({ workspaceId: q.ProjectId });
     const grant = await ctx.access.requireWorkspace(q.ProjectId);
     const id = await ctx.services.dataSources.create(
       grant,

@@ -109,7 +109,7 @@ export const promoteDataSource = defineOperation({
   audit: true,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);
-    ctx.audit.note({ projectId: q.ProjectId, detail: `Name=${q.Name}` });
+    ctx.audit.note({ workspaceId: q.ProjectId, detail: `Name=${q.Name}` });
     if (q.Fields.length === 0) throw errors.invalidParameter('Fields', 'name at least one field.');
     const r = await ctx.services.dataSources.promote(
       ctx.principal,

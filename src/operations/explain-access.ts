@@ -264,7 +264,7 @@ export const explainDataSourceAccess = defineOperation({
     const { decideAct, explainDataSource, verdict } = await import('../access/explain.js');
     const ds = await locate(ctx, q.DataSourceId);
     const own = await decideAct(ctx.services.access, ctx.principal, 'ExplainDataSourceAccess', ds);
-    if (own.outcome === 'allowed') ctx.audit.note({ projectId: ds.projectId });
+    if (own.outcome === 'allowed') ctx.audit.note({ workspaceId: ds.projectId });
     ctx.access.enforce(own);
     const tenantLevel = holdsTenantRole(ctx.principal, MAY.manageUsers);
     const facts = factsFor(ctx, tenantLevel);

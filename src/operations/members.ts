@@ -133,7 +133,7 @@ export const createProjectMember = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
-      projectId: a.ProjectId,
+      workspaceId: a.ProjectId,
       targets: { ProjectId: a.ProjectId, UserId: a.UserId },
     });
     await ctx.access.requireWorkspace(a.ProjectId);
@@ -160,7 +160,7 @@ export const deleteProjectMember = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
-      projectId: a.ProjectId,
+      workspaceId: a.ProjectId,
       targets: { ProjectId: a.ProjectId, UserId: a.UserId },
     });
     await ctx.access.requireWorkspace(a.ProjectId);
@@ -253,7 +253,7 @@ export const grantMemberProjectRoles = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
-      projectId: a.ProjectId,
+      workspaceId: a.ProjectId,
       targets: { ProjectId: a.ProjectId, UserId: a.UserId },
     });
     await ctx.access.requireWorkspace(a.ProjectId);
@@ -281,7 +281,7 @@ export const revokeMemberProjectRoles = defineOperation({
   audit: true,
   async handler(ctx, a) {
     ctx.audit.note({
-      projectId: a.ProjectId,
+      workspaceId: a.ProjectId,
       targets: { ProjectId: a.ProjectId, UserId: a.UserId },
     });
     await ctx.access.requireWorkspace(a.ProjectId);

@@ -291,7 +291,7 @@ export const updateProject = defineOperation({
   access: { roles: MAY.manageWorkspace },
   audit: true,
   async handler(ctx, a) {
-    ctx.audit.note({ projectId: a.Id, targets: { ProjectId: a.Id } });
+    ctx.audit.note({ workspaceId: a.Id, targets: { ProjectId: a.Id } });
     await ctx.access.requireWorkspace(a.Id);
     await workspaces(ctx).update(
       ctx.principal.tenantId,
@@ -321,7 +321,7 @@ export const deleteProject = defineOperation({
   access: { roles: MAY.ownWorkspace },
   audit: true,
   async handler(ctx, a) {
-    ctx.audit.note({ projectId: a.Id, targets: { ProjectId: a.Id } });
+    ctx.audit.note({ workspaceId: a.Id, targets: { ProjectId: a.Id } });
     await ctx.access.requireWorkspace(a.Id);
     await workspaces(ctx).delete(ctx.principal.tenantId, a.Id, ctx.audit);
     return {};

@@ -56,7 +56,7 @@ export const resolveDataSource = defineOperation({
   access: { roles: MAY.useDataSources, activeWorkspace: true },
   audit: true,
   async handler(ctx, q) {
-    ctx.audit.note({ projectId: q.ProjectId, detail: `Name=${q.Name} EnvType=${q.EnvType}` });
+    ctx.audit.note({ workspaceId: q.ProjectId, detail: `Name=${q.Name} EnvType=${q.EnvType}` });
     // Sharing rules extend the declared roles; every refusal answers as a missing data source.
     const grant = await ctx.access.requireResolution(q.ProjectId, q.Name);
     const { record, rule } = await ctx.services.resolver.resolve(

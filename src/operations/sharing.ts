@@ -166,7 +166,7 @@ export const deleteDataSourceSharedRule = defineOperation({
     // Allowed from either side: the sharer stops sharing, the receiver declines.
     const d = await ctx.access.decideSharingRule(q.Id);
     if (d.outcome === 'denied' && d.projectId !== undefined)
-      ctx.audit.note({ projectId: d.projectId });
+      ctx.audit.note({ workspaceId: d.projectId });
     await ctx.services.sharing.delete(ctx.access.enforce(d), ctx.audit);
     return { Success: true };
   },

@@ -59,8 +59,8 @@ export class DataSourceResolver {
         : await this.viaRule(trx, grant, q, expired);
       if (!found) throw notFound();
       await audit.record(trx, {
-        projectId: grant.projectId,
-        ...(found.rule ? { relatedProjectId: found.rule.sourceProjectId } : {}),
+        workspaceId: grant.projectId,
+        ...(found.rule ? { relatedWorkspaceId: found.rule.sourceProjectId } : {}),
         targets: {
           DataSourceId: found.record.id,
           ...(found.rule

@@ -175,8 +175,8 @@ export class SharingService {
           .executeTakeFirstOrThrow();
         const ruleId = Number(id);
         await audit.record(trx, {
-          projectId: Number(source.project_id),
-          relatedProjectId: input.targetProjectId,
+          workspaceId: Number(source.project_id),
+          relatedWorkspaceId: input.targetProjectId,
           targets: {
             DataSourceId: input.dataSourceId,
             SharedRuleId: ruleId,
@@ -267,8 +267,8 @@ export class SharingService {
       // Deleted meanwhile, by another call or with its data source or a workspace.
       if (Number(r.numDeletedRows) === 0) throw errors.sharingRuleNotFound(ref.id);
       await audit.record(trx, {
-        projectId: ref.sourceProjectId,
-        relatedProjectId: ref.targetProjectId,
+        workspaceId: ref.sourceProjectId,
+        relatedWorkspaceId: ref.targetProjectId,
         targets: {
           SharedRuleId: ref.id,
           DataSourceId: ref.dataSourceId,

@@ -122,7 +122,7 @@ export class CustomRoleService {
           })
           .execute();
         await audit.record(trx, {
-          projectId: workspaceId,
+          workspaceId: workspaceId,
           targets: { ProjectId: workspaceId, RoleCode: code },
           detail: `created role ${input.name}`,
         });
@@ -180,7 +180,7 @@ export class CustomRoleService {
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) throw errors.roleNotFound(workspaceId, code);
       await audit.record(trx, {
-        projectId: workspaceId,
+        workspaceId: workspaceId,
         targets: { ProjectId: workspaceId, RoleCode: code },
       });
     });
@@ -202,7 +202,7 @@ export class CustomRoleService {
         .where('role_code', '=', code)
         .execute();
       await audit.record(trx, {
-        projectId: workspaceId,
+        workspaceId: workspaceId,
         targets: { ProjectId: workspaceId, RoleCode: code },
       });
     });

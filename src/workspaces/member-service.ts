@@ -79,7 +79,7 @@ export class MemberService {
           .values(roles.map((r) => ({ project_id: workspaceId, user_id: userId, role_code: r })))
           .execute();
         await change.audit.record(trx, {
-          projectId: workspaceId,
+          workspaceId: workspaceId,
           targets: { ProjectId: workspaceId, UserId: userId },
         });
       });
@@ -116,7 +116,7 @@ export class MemberService {
         .executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) throw errors.memberNotFound(workspaceId, userId);
       await change.audit.record(trx, {
-        projectId: workspaceId,
+        workspaceId: workspaceId,
         targets: { ProjectId: workspaceId, UserId: userId },
       });
     });
@@ -149,7 +149,7 @@ export class MemberService {
           .onConflict((oc) => oc.doNothing())
           .execute();
         await change.audit.record(trx, {
-          projectId: workspaceId,
+          workspaceId: workspaceId,
           targets: { ProjectId: workspaceId, UserId: userId },
           detail: `granted ${roles.join(',')}`,
         });
@@ -193,7 +193,7 @@ export class MemberService {
         .where('role_code', 'in', [...roles])
         .execute();
       await change.audit.record(trx, {
-        projectId: workspaceId,
+        workspaceId: workspaceId,
         targets: { ProjectId: workspaceId, UserId: userId },
         detail: `revoked ${roles.join(',')}`,
       });

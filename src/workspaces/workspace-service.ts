@@ -192,7 +192,7 @@ export class WorkspaceService {
           .insertInto('project_member_roles')
           .values({ project_id: id, user_id: creator.userId, role_code: WORKSPACE_OWNER_ROLE })
           .execute();
-        await audit.record(trx, { projectId: id, targets: { ProjectId: id, Name: input.name } });
+        await audit.record(trx, { workspaceId: id, targets: { ProjectId: id, Name: input.name } });
         return id;
       });
     } catch (e) {
@@ -274,7 +274,7 @@ export class WorkspaceService {
         .where('id', '=', id)
         .where('tenant_id', '=', tenantId)
         .execute();
-      await audit.record(trx, { projectId: id, targets: { ProjectId: id } });
+      await audit.record(trx, { workspaceId: id, targets: { ProjectId: id } });
     });
   }
 
@@ -290,7 +290,7 @@ export class WorkspaceService {
         .where('tenant_id', '=', tenantId)
         .executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) throw errors.workspaceNotFound(id);
-      await audit.record(trx, { projectId: id, targets: { ProjectId: id } });
+      await audit.record(trx, { workspaceId: id, targets: { ProjectId: id } });
     });
   }
 

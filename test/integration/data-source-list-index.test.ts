@@ -212,7 +212,9 @@ forEachDialect('the ListDataSources index', (t) => {
           if (!g && (model.has(name) || !/^[A-Za-z]/.test(name))) continue;
           const type = g?.type ?? r.pick(TYPES);
           const id = nextId++;
-          await change((trx) => addRecord(trx, { projectId: ws, name, type, env, id }));
+          await change(async (trx) => {
+            await addRecord(trx, { projectId: ws, name, type, env, id });
+          });
           if (g) g.mask |= ENV_BIT[env];
           else model.set(name, { name, type, mask: ENV_BIT[env], firstId: id });
         } else if (roll < (growing ? 0.8 : 0.35)) {

@@ -97,6 +97,36 @@ for (const dialect of selectedDialects()) {
       assert.equal(r.logRecords, 1);
     });
 
+    it('ListDataSources page 1: the membership, then one read transaction, one log record', async () => {
+      const r = await perCall(
+        async () =>
+          (await t.call(t.root, 'ListDataSources', { ProjectId: projectId, PageSize: 20 })).status,
+      );
+      // membership; begin, bucket counts, the page's groups, their records, their tags, commit
+      assert.equal(r.statements, 7 + nonce, r.sql.join('\n'));
+      assert.equal(r.logRecords, 1);
+    });
+
+    it('CreateDataSource of a new name: one write transaction, no read-back, one log record', async () => {
+      let i = 0;
+      const r = await perCall(
+        async () =>
+          (
+            await t.call(t.root, 'CreateDataSource', {
+              ProjectId: projectId,
+              Name: `counted_${i++}`,
+              Type: 'mysql',
+              ConnectionPropertiesMode: 'UrlMode',
+              ConnectionProperties: CONNECTION,
+            })
+          ).status,
+      );
+      // membership; begin, workspace lock, list state, insert, sealed secrets, group (find,
+      // insert, name grams), two orders' buckets (find, add, total each), version, audit, commit
+      assert.equal(r.statements, 18 + nonce, r.sql.join('\n'));
+      assert.equal(r.logRecords, 1);
+    });
+
     it('GetCallerIdentity: no statement but the nonce, one log record', async () => {
       const r = await perCall(async () => (await t.call(t.root, 'GetCallerIdentity')).status);
       assert.equal(r.statements, nonce, r.sql.join('\n'));
