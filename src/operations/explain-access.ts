@@ -11,7 +11,7 @@
  */
 import { DATA_SOURCE_ACTS, type ExplainedDataSource } from '../access/data-source-acts.js';
 import type { AccessPath, ExplainFacts, Verdict } from '../access/explain.js';
-import { MAY } from '../access/roles.js';
+import { holdsTenantRole, MAY } from '../access/roles.js';
 import { errors } from '../errors.js';
 import type { PolicyVerdict } from '../identity/policies.js';
 import { p } from '../registry/params.js';
@@ -266,7 +266,7 @@ export const explainDataSourceAccess = defineOperation({
     const own = await decideAct(ctx.services.access, ctx.principal, 'ExplainDataSourceAccess', ds);
     if (own.outcome === 'allowed') ctx.audit.note({ workspaceId: ds.projectId });
     ctx.access.enforce(own);
-    const tenantLevel = ctx.principal.isOwner || ctx.principal.tenantRoles.has('TenantAdmin');
+    const tenantLevel = holdsTenantRole(ctx.principal, MAY.manageUsers);
     const facts = factsFor(ctx, tenantLevel);
     const head = {
       DataSourceId: ds.id,
