@@ -3,9 +3,8 @@
  * creates works at once through Alibaba's client; errors are one clear line and a non-zero exit.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { selectedDialects, skipDialect } from '../helpers/database.js';
-import { type RunningServer, runCli, sdkCall, sdkError, startServer } from './support.js';
+import { before, describe, it } from 'node:test';
+import { forEachStore, rejectsWithCode, runCli, sdkCall } from './support.js';
 
 const COMMANDS = [
   [],
@@ -42,161 +41,125 @@ describe('black box: dshub --help', () => {
   });
 });
 
-for (const dialect of selectedDialects()) {
-  describe(`black box (${dialect}): dshub admin`, async () => {
-    const skip = await skipDialect(dialect);
-    if (skip) {
-      it.skip(skip);
-      return;
-    }
-    let server: RunningServer;
-    let env: Record<string, string>;
-    before(async () => {
-      // Server and CLI share the data directory, hence the master key file in it.
-      server = await startServer({ dialect, env: { DSHUB_AUTH_CACHE_TTL_MS: '0' } });
-      env = {
-        DSHUB_DATA_DIR: server.dataDir,
-        ...(server.databaseUrl ? { DSHUB_DATABASE_URL: server.databaseUrl } : {}),
-      };
-    });
-    after(async () => {
-      await server?.stop();
-    });
-
-    const cli = (...args: string[]) => runCli(args, env);
-    const json = async (...args: string[]) => {
-      const r = await cli(...args);
-      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-      return JSON.parse(r.stdout) as Record<string, unknown> & Array<Record<string, unknown>>;
+forEachStore('dshub admin', { env: { DSHUB_AUTH_CACHE_TTL_MS: '0' } }, ({ dialect, server }) => {
+  let env: Record<string, string>;
+  before(async () => {
+    // Server and CLI share the data directory, hence the master key file in it.
+    env = {
+      DSHUB_DATA_DIR: server.dataDir,
+      ...(server.databaseUrl ? { DSHUB_DATABASE_URL: server.databaseUrl } : {}),
     };
-
-    it('creates a tenant, users and keys that work at once, and disables them', async () => {
-      const tenant = await json('admin', 'tenant', 'create', `acme_${dialect}`);
-      assert.match(String(tenant.tenantId), /^\d{16}$/);
-      assert.equal(typeof tenant.accessKeySecret, 'string');
-      const owner = {
-        accessKeyId: String(tenant.accessKeyId),
-        accessKeySecret: String(tenant.accessKeySecret),
-      };
-      const me = await sdkCall(
-        server,
-        'GetCallerIdentity',
-        { method: 'POST' },
-        { credentials: owner },
-      );
-      assert.equal(me.AccountId, tenant.tenantId);
-
-      const user = await json('admin', 'user', 'create', '--tenant', `acme_${dialect}`, 'alice');
-      const key = await json('admin', 'key', 'create', String(user.userId));
-      const alice = {
-        accessKeyId: String(key.accessKeyId),
-        accessKeySecret: String(key.accessKeySecret),
-      };
-      assert.equal(
-        (await sdkCall(server, 'GetCallerIdentity', { method: 'POST' }, { credentials: alice }))
-          .UserName,
-        'alice',
-      );
-
-      assert.equal(
-        (await cli('admin', 'role', 'grant', String(user.userId), 'TenantAdmin')).code,
-        0,
-      );
-      assert.deepEqual(
-        (await sdkCall(server, 'GetCallerIdentity', { method: 'POST' }, { credentials: alice }))
-          .TenantRoles,
-        ['TenantAdmin'],
-      );
-      assert.equal(
-        (
-          await cli(
-            'admin',
-            'policy',
-            'attach',
-            String(user.userId),
-            'AliyunDataWorksReadOnlyAccess',
-          )
-        ).code,
-        0,
-      );
-      const deny = JSON.stringify({ Statement: [{ Effect: 'Deny', Action: 'dataworks:Delete*' }] });
-      assert.equal(
-        (
-          await cli(
-            'admin',
-            'policy',
-            'attach',
-            String(user.userId),
-            'NoDelete',
-            '--document',
-            deny,
-          )
-        ).code,
-        0,
-      );
-      const users = await json('admin', 'user', 'list', '--tenant', `acme_${dialect}`);
-      const listed = users.find((u) => u.id === user.userId)!;
-      assert.deepEqual(listed.tenantRoles, ['TenantAdmin']);
-      assert.deepEqual([...(listed.policies as string[])].sort(), [
-        'AliyunDataWorksReadOnlyAccess',
-        'NoDelete',
-      ]);
-
-      const keys = await json('admin', 'key', 'list', String(user.userId));
-      assert.equal(keys.length, 1);
-      assert.ok(
-        !JSON.stringify(keys).includes(alice.accessKeySecret),
-        'key list never shows secrets',
-      );
-
-      assert.equal((await cli('admin', 'key', 'disable', alice.accessKeyId)).code, 0);
-      const disabled = await sdkError(
-        sdkCall(server, 'GetCallerIdentity', { method: 'POST' }, { credentials: alice }),
-      );
-      assert.equal(disabled.code, 'InvalidAccessKeyId.Inactive');
-      assert.equal((await cli('admin', 'key', 'enable', alice.accessKeyId)).code, 0);
-      assert.equal((await cli('admin', 'user', 'disable', String(user.userId))).code, 0);
-      assert.equal(
-        (
-          await sdkError(
-            sdkCall(server, 'GetCallerIdentity', { method: 'POST' }, { credentials: alice }),
-          )
-        ).code,
-        'InvalidAccessKeyId.Inactive',
-      );
-      assert.equal((await cli('admin', 'key', 'delete', alice.accessKeyId)).code, 0);
-      assert.equal(
-        (
-          await sdkError(
-            sdkCall(server, 'GetCallerIdentity', { method: 'POST' }, { credentials: alice }),
-          )
-        ).code,
-        'InvalidAccessKeyId.NotFound',
-      );
-    });
-
-    it('answers mistakes with one clear line and a non-zero exit', async () => {
-      const cases: Array<[string[], RegExp]> = [
-        [
-          ['admin', 'user', 'create', '--tenant', 'no_such_tenant', 'bob'],
-          /no tenant no_such_tenant/,
-        ],
-        [['admin', 'key', 'create', '123'], /no user with id 123/],
-        [['admin', 'role', 'grant', '123', 'Emperor'], /no user|unknown tenant role/],
-        [['admin', 'key', 'disable', 'LTAInothing'], /no AccessKey LTAInothing/],
-        [['admin', 'tenant', 'create', '1bad name'], /not valid/],
-      ];
-      // Independent refusals that change nothing: run side by side.
-      const results = await Promise.all(cases.map(([args]) => cli(...args)));
-      cases.forEach(([args, message], i) => {
-        const r = results[i]!;
-        assert.notEqual(r.code, 0, args.join(' '));
-        assert.match(r.stderr, message);
-        assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
-      });
-      const bad = await runCli(['admin', 'tenant', 'list'], { ...env, DSHUB_PORT: 'x' });
-      assert.notEqual(bad.code, 0);
-      assert.match(bad.stderr, /DSHUB_PORT/);
-    });
   });
-}
+
+  const cli = (...args: string[]) => runCli(args, env);
+  const json = async (...args: string[]) => {
+    const r = await cli(...args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as Record<string, unknown> & Array<Record<string, unknown>>;
+  };
+
+  it('creates a tenant, users and keys that work at once, and disables them', async () => {
+    const tenant = await json('admin', 'tenant', 'create', `acme_${dialect}`);
+    assert.match(String(tenant.tenantId), /^\d{16}$/);
+    assert.equal(typeof tenant.accessKeySecret, 'string');
+    const owner = {
+      accessKeyId: String(tenant.accessKeyId),
+      accessKeySecret: String(tenant.accessKeySecret),
+    };
+    const me = await sdkCall(
+      server,
+      'GetCallerIdentity',
+      { method: 'POST' },
+      { credentials: owner },
+    );
+    assert.equal(me.AccountId, tenant.tenantId);
+
+    const user = await json('admin', 'user', 'create', '--tenant', `acme_${dialect}`, 'alice');
+    const key = await json('admin', 'key', 'create', String(user.userId));
+    const alice = {
+      accessKeyId: String(key.accessKeyId),
+      accessKeySecret: String(key.accessKeySecret),
+    };
+    assert.equal(
+      (await sdkCall(server, 'GetCallerIdentity', { method: 'POST' }, { credentials: alice }))
+        .UserName,
+      'alice',
+    );
+
+    assert.equal((await cli('admin', 'role', 'grant', String(user.userId), 'TenantAdmin')).code, 0);
+    assert.deepEqual(
+      (await sdkCall(server, 'GetCallerIdentity', { method: 'POST' }, { credentials: alice }))
+        .TenantRoles,
+      ['TenantAdmin'],
+    );
+    assert.equal(
+      (await cli('admin', 'policy', 'attach', String(user.userId), 'AliyunDataWorksReadOnlyAccess'))
+        .code,
+      0,
+    );
+    const deny = JSON.stringify({ Statement: [{ Effect: 'Deny', Action: 'dataworks:Delete*' }] });
+    assert.equal(
+      (await cli('admin', 'policy', 'attach', String(user.userId), 'NoDelete', '--document', deny))
+        .code,
+      0,
+    );
+    const users = await json('admin', 'user', 'list', '--tenant', `acme_${dialect}`);
+    const listed = users.find((u) => u.id === user.userId)!;
+    assert.deepEqual(listed.tenantRoles, ['TenantAdmin']);
+    assert.deepEqual([...(listed.policies as string[])].sort(), [
+      'AliyunDataWorksReadOnlyAccess',
+      'NoDelete',
+    ]);
+
+    const keys = await json('admin', 'key', 'list', String(user.userId));
+    assert.equal(keys.length, 1);
+    assert.ok(
+      !JSON.stringify(keys).includes(alice.accessKeySecret),
+      'key list never shows secrets',
+    );
+
+    assert.equal((await cli('admin', 'key', 'disable', alice.accessKeyId)).code, 0);
+    await rejectsWithCode(
+      sdkCall(server, 'GetCallerIdentity', { method: 'POST' }, { credentials: alice }),
+      'InvalidAccessKeyId.Inactive',
+      403,
+    );
+    assert.equal((await cli('admin', 'key', 'enable', alice.accessKeyId)).code, 0);
+    assert.equal((await cli('admin', 'user', 'disable', String(user.userId))).code, 0);
+    await rejectsWithCode(
+      sdkCall(server, 'GetCallerIdentity', { method: 'POST' }, { credentials: alice }),
+      'InvalidAccessKeyId.Inactive',
+      403,
+    );
+    assert.equal((await cli('admin', 'key', 'delete', alice.accessKeyId)).code, 0);
+    await rejectsWithCode(
+      sdkCall(server, 'GetCallerIdentity', { method: 'POST' }, { credentials: alice }),
+      'InvalidAccessKeyId.NotFound',
+      404,
+    );
+  });
+
+  it('answers mistakes with one clear line and a non-zero exit', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['admin', 'user', 'create', '--tenant', 'no_such_tenant', 'bob'],
+        /no tenant no_such_tenant/,
+      ],
+      [['admin', 'key', 'create', '123'], /no user with id 123/],
+      [['admin', 'role', 'grant', '123', 'Emperor'], /no user|unknown tenant role/],
+      [['admin', 'key', 'disable', 'LTAInothing'], /no AccessKey LTAInothing/],
+      [['admin', 'tenant', 'create', '1bad name'], /not valid/],
+    ];
+    // Independent refusals that change nothing: run side by side.
+    const results = await Promise.all(cases.map(([args]) => cli(...args)));
+    cases.forEach(([args, message], i) => {
+      const r = results[i]!;
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    });
+    const bad = await runCli(['admin', 'tenant', 'list'], { ...env, DSHUB_PORT: 'x' });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /DSHUB_PORT/);
+  });
+});

@@ -6,11 +6,10 @@
  * (Connectable, skipped with a notice when absent) and a closed port (Unreachable).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, it } from 'node:test';
 import { closedPort, listener, reachable } from '../helpers/connectivity-servers.js';
-import { selectedDialects, skipDialect } from '../helpers/database.js';
 import { type SdkObject, type SdkValue, sdkModel, sdkView } from './sdk-models.js';
-import { popCall, type RunningServer, sdkCall, startServer } from './support.js';
+import { forEachStore, popCall, sdkCall } from './support.js';
 
 /** TestDataSourceConnectivityResponseBody of the SDK (docs/WIRE.md §5). */
 const TestDataSourceConnectivity = sdkModel({
@@ -32,14 +31,11 @@ const TestDataSourceConnectivity = sdkModel({
 
 const obj = (v: SdkValue): SdkObject => v as SdkObject;
 
-for (const dialect of selectedDialects()) {
-  describe(`black box (${dialect}): TestDataSourceConnectivity through the SDK`, async () => {
-    const skip = await skipDialect(dialect);
-    if (skip) {
-      it.skip(skip);
-      return;
-    }
-    let server: RunningServer;
+forEachStore(
+  'TestDataSourceConnectivity through the SDK',
+  // Nothing leaves this machine, whatever a data source names.
+  { env: { DSHUB_CONNECTIVITY_ALLOW_NETWORKS: '127.0.0.0/8' } },
+  ({ dialect, server }) => {
     let projectId: number;
 
     const createDataSource = async (name: string, properties: Record<string, unknown>) => {
@@ -69,19 +65,11 @@ for (const dialect of selectedDialects()) {
     };
 
     before(async () => {
-      server = await startServer({
-        dialect,
-        // Nothing leaves this machine, whatever a data source names.
-        env: { DSHUB_CONNECTIVITY_ALLOW_NETWORKS: '127.0.0.0/8' },
-      });
       const created = await sdkCall(server, 'CreateProject', {
         method: 'POST',
         body: { Name: `bb_conn_${dialect}`, DisplayName: 'connectivity' },
       });
       projectId = created.Id as number;
-    });
-    after(async () => {
-      await server?.stop();
     });
 
     it('Redis on 127.0.0.1:6379 is Connectable, every step in the SDK model', async (t) => {
@@ -154,5 +142,5 @@ for (const dialect of selectedDialects()) {
         await hang.close();
       }
     });
-  });
-}
+  },
+);

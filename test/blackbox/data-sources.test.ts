@@ -5,16 +5,15 @@
  * the same calls signed by pop-core and openapi-core v2, and no secret in any answer or log.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { selectedDialects, skipDialect } from '../helpers/database.js';
+import { before, it } from 'node:test';
 import { type FieldType, type SdkObject, sdkModel, sdkView } from './sdk-models.js';
 import {
+  forEachStore,
   popCall,
   type RunningServer,
+  rejectsWithCode,
   type SdkCallOptions,
   sdkCall,
-  sdkError,
-  startServer,
 } from './support.js';
 
 type Fields = Record<string, string | number | boolean>;
@@ -89,11 +88,9 @@ function call(server: RunningServer, action: string, fields: Fields, opts: SdkCa
   );
 }
 
-async function expectSdkError(p: Promise<unknown>, code: string, statusCode: number) {
-  const err = await sdkError(p);
-  assert.equal(err.code, code, err.message);
-  assert.equal(err.statusCode, statusCode, err.message);
-  assert.equal(err.name, 'ClientError');
+/** A refusal (rejectsWithCode), which never echoes the password the call carried. */
+async function rejectsWithoutSecret(p: Promise<unknown>, code: string, statusCode: number) {
+  const err = await rejectsWithCode(p, code, statusCode);
   assert.ok(!JSON.stringify(err.data).includes(PASSWORD));
   return err;
 }
@@ -110,14 +107,10 @@ function mysql(env: string, password = PASSWORD) {
 
 const obj = (v: unknown) => v as SdkObject;
 
-for (const dialect of selectedDialects()) {
-  describe(`black box (${dialect}): data sources through the SDK`, async () => {
-    const skip = await skipDialect(dialect);
-    if (skip) {
-      it.skip(skip);
-      return;
-    }
-    let server: RunningServer;
+forEachStore(
+  'data sources through the SDK',
+  { env: { DSHUB_AUTH_CACHE_TTL_MS: '0' } },
+  ({ dialect, server }) => {
     let accountId: string;
     let projectId: number;
     let basicProjectId: number;
@@ -125,7 +118,6 @@ for (const dialect of selectedDialects()) {
     let devId: number;
 
     before(async () => {
-      server = await startServer({ dialect, env: { DSHUB_AUTH_CACHE_TTL_MS: '0' } });
       accountId = String(
         (await sdkCall(server, 'GetCallerIdentity', { method: 'POST' })).AccountId,
       );
@@ -136,9 +128,6 @@ for (const dialect of selectedDialects()) {
         });
       projectId = (await project(`bb_ds_${dialect}`, true)).Id as number;
       basicProjectId = (await project(`bb_ds_basic_${dialect}`, false)).Id as number;
-    });
-    after(async () => {
-      await server?.stop();
     });
 
     it('CreateDataSource: one record per environment, fields in the query', async () => {
@@ -174,15 +163,19 @@ for (const dialect of selectedDialects()) {
         ProjectId: projectId,
         Type: 'mysql',
       };
-      await expectSdkError(call(server, 'CreateDataSource', base), 'Conflict.DataSourceName', 409);
+      await rejectsWithoutSecret(
+        call(server, 'CreateDataSource', base),
+        'Conflict.DataSourceName',
+        409,
+      );
       const { Name: _n, ...noName } = base;
-      await expectSdkError(call(server, 'CreateDataSource', noName), 'MissingName', 400);
-      await expectSdkError(
+      await rejectsWithoutSecret(call(server, 'CreateDataSource', noName), 'MissingName', 400);
+      await rejectsWithoutSecret(
         call(server, 'CreateDataSource', { ...base, Name: '9lives' }),
         'InvalidParameter.Name',
         400,
       );
-      const bad = await expectSdkError(
+      const bad = await rejectsWithoutSecret(
         call(server, 'CreateDataSource', {
           ...base,
           Name: 'broken',
@@ -192,7 +185,7 @@ for (const dialect of selectedDialects()) {
         400,
       );
       assert.match(String(bad.data.Message), /\$\.address\[0\]\.port/);
-      await expectSdkError(
+      await rejectsWithoutSecret(
         call(server, 'CreateDataSource', {
           ...base,
           Name: 'not_json',
@@ -201,7 +194,7 @@ for (const dialect of selectedDialects()) {
         'InvalidParameter.ConnectionProperties',
         400,
       );
-      await expectSdkError(
+      await rejectsWithoutSecret(
         call(server, 'CreateDataSource', {
           ...base,
           Name: 'dev_in_basic',
@@ -211,7 +204,7 @@ for (const dialect of selectedDialects()) {
         'InvalidParameter.EnvType',
         400,
       );
-      await expectSdkError(
+      await rejectsWithoutSecret(
         call(server, 'CreateDataSource', { ...base, ProjectId: 99_999_999 }),
         '1101080008',
         404,
@@ -239,7 +232,11 @@ for (const dialect of selectedDialects()) {
       assert.equal(ds.createUser, accountId);
       assert.equal(typeof ds.createTime, 'number');
       assert.ok(Math.abs((ds.createTime as number) - Date.now()) < 60_000, 'epoch milliseconds');
-      await expectSdkError(call(server, 'GetDataSource', { Id: 987_654_321 }), '1000010005', 404);
+      await rejectsWithoutSecret(
+        call(server, 'GetDataSource', { Id: 987_654_321 }),
+        '1000010005',
+        404,
+      );
     });
 
     it('ListDataSources (GET, Types comma-joined) groups Dev and Prod under one name', async () => {
@@ -298,7 +295,7 @@ for (const dialect of selectedDialects()) {
         (named.dataSources as SdkObject[]).map((g) => g.name),
         ['orders_db'],
       );
-      await expectSdkError(
+      await rejectsWithoutSecret(
         call(server, 'ListDataSources', { ProjectId: projectId, PageSize: 500 }),
         'InvalidParameter.PageSize',
         400,
@@ -331,7 +328,7 @@ for (const dialect of selectedDialects()) {
         Tags: '["finance","nosuch"]',
       });
       assert.equal((none.PagingInfo as { TotalCount: number }).TotalCount, 0);
-      await expectSdkError(
+      await rejectsWithoutSecret(
         call(server, 'ListDataSources', { ProjectId: projectId, Tags: '["two words"]' }),
         'InvalidParameter.Tags',
         400,
@@ -366,7 +363,7 @@ for (const dialect of selectedDialects()) {
       assert.equal(ds.description, 'masked password kept');
       assert.equal(obj(ds.connectionProperties).password, '******');
       assert.equal(ds.qualifiedName, `${accountId}:cn-shanghai:mysql:rm-uf6bb:orders`);
-      await expectSdkError(
+      await rejectsWithoutSecret(
         call(server, 'UpdateDataSource', {
           Id: 987_654_321,
           ProjectId: projectId,
@@ -376,7 +373,7 @@ for (const dialect of selectedDialects()) {
         404,
       );
       // The name already has a Dev record: this one cannot move there.
-      await expectSdkError(
+      await rejectsWithoutSecret(
         update({ ConnectionProperties: mysql('Dev'), ConnectionPropertiesMode: 'UrlMode' }),
         'Conflict.DataSourceName',
         409,
@@ -404,8 +401,12 @@ for (const dialect of selectedDialects()) {
     it('DeleteDataSource (GET) answers Success, then the record is gone', async () => {
       const body = await call(server, 'DeleteDataSource', { Id: devId });
       assert.equal(sdkView(body, MODELS.Success).success, true);
-      await expectSdkError(call(server, 'GetDataSource', { Id: devId }), '1000010005', 404);
-      await expectSdkError(call(server, 'DeleteDataSource', { Id: devId }), '1000010005', 404);
+      await rejectsWithoutSecret(call(server, 'GetDataSource', { Id: devId }), '1000010005', 404);
+      await rejectsWithoutSecret(
+        call(server, 'DeleteDataSource', { Id: devId }),
+        '1000010005',
+        404,
+      );
     });
 
     it('serves the type catalog and schemas', async () => {
@@ -430,5 +431,5 @@ for (const dialect of selectedDialects()) {
       assert.ok(output.includes('CreateDataSource'), 'the server logs its requests');
       assert.ok(!output.includes(PASSWORD) && !output.includes(NEW_PASSWORD));
     });
-  });
-}
+  },
+);

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { closedPort, listener, reachable } from '../helpers/connectivity-servers.js';
-import { CLI, type RunningServer, runCli, sdkCall, sdkError } from './support.js';
+import { CLI, type RunningServer, rejectsWithCode, runCli, sdkCall } from './support.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -353,8 +353,10 @@ describe('black box: running dshub as an operator does', () => {
   it("an error's Recommend names its RequestId; that page links to the request in the console's audit view", async () => {
     const s = await start(process.execPath, [CLI, 'serve'], baseEnv(tempDir()));
     try {
-      const err = await sdkError(
+      const err = await rejectsWithCode(
         sdkCall(s.server, 'GetProject', { method: 'POST', body: { Id: 987_654 } }),
+        '1101080008',
+        404,
       );
       const requestId = String(err.data.RequestId);
       const recommend = new URL(String(err.data.Recommend));

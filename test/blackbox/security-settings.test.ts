@@ -15,9 +15,9 @@ import {
   popCall,
   type RunningServer,
   recordingProxy,
+  rejectsWithCode,
   replay,
   sdkCall,
-  sdkError,
   startServer,
 } from './support.js';
 
@@ -117,9 +117,11 @@ describe('DSHUB_PUBLIC_HOSTS and DSHUB_METRICS_TOKEN set (SQLite)', () => {
     try {
       // The SDK signs for the proxy's address (a host the server does not list) ...
       const viaProxy = { ...server, endpoint: proxy.endpoint };
-      const err = await sdkError(sdkCall(viaProxy, 'GetCallerIdentity', { method: 'POST' }));
-      assert.equal(err.code, 'Forbidden.Host');
-      assert.equal(err.statusCode, 403);
+      await rejectsWithCode(
+        sdkCall(viaProxy, 'GetCallerIdentity', { method: 'POST' }),
+        'Forbidden.Host',
+        403,
+      );
       // ... and the same bytes, replayed, are refused whatever the signature says.
       const again = await replay(server, proxy.requests[0]!);
       assert.equal(again.status, 403);

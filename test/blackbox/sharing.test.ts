@@ -5,19 +5,18 @@
  * throws them, and the same calls signed by pop-core (RPC HMAC-SHA1).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { selectedDialects, skipDialect } from '../helpers/database.js';
+import { before, it } from 'node:test';
 import { type SdkObject, sdkModel, sdkView } from './sdk-models.js';
 import {
   adminCli,
   type Credentials,
   createUserWithCli,
+  forEachStore,
   popCall,
   type RunningServer,
+  rejectsWithCode,
   type SdkCallOptions,
   sdkCall,
-  sdkError,
-  startServer,
 } from './support.js';
 
 type Fields = Record<string, string | number | boolean>;
@@ -69,23 +68,10 @@ function call(
   );
 }
 
-async function expectSdkError(p: Promise<unknown>, code: string, statusCode: number) {
-  const err = await sdkError(p);
-  assert.equal(err.code, code, err.message);
-  assert.equal(err.statusCode, statusCode, err.message);
-  assert.equal(err.name, 'ClientError');
-  assert.equal(typeof err.data.RequestId, 'string');
-  return err;
-}
-
-for (const dialect of selectedDialects()) {
-  describe(`black box (${dialect}): clone, sharing and resolution through the SDK`, async () => {
-    const skip = await skipDialect(dialect);
-    if (skip) {
-      it.skip(skip);
-      return;
-    }
-    let server: RunningServer;
+forEachStore(
+  'clone, sharing and resolution through the SDK',
+  { env: { DSHUB_AUTH_CACHE_TTL_MS: '0' } },
+  ({ dialect, server }) => {
     let ownerId: string;
     /** A user of the tenant, member of the target workspace only (made with the CLI). */
     let carol: Credentials & { userId: string };
@@ -97,7 +83,6 @@ for (const dialect of selectedDialects()) {
     const sharedName = () => `${source.name}.orders`;
 
     before(async () => {
-      server = await startServer({ dialect, env: { DSHUB_AUTH_CACHE_TTL_MS: '0' } });
       const cli = adminCli(server);
       const me = await sdkCall(server, 'GetCallerIdentity', { method: 'POST' });
       ownerId = String(me.UserId);
@@ -136,9 +121,6 @@ for (const dialect of selectedDialects()) {
       });
       dataSourceId = Number(created.Id);
     });
-    after(async () => {
-      await server?.stop();
-    });
 
     it('CloneDataSource answers {RequestId, Id} and copies the record', async () => {
       const body = await call(server, 'CloneDataSource', {
@@ -158,23 +140,23 @@ for (const dialect of selectedDialects()) {
     });
 
     it('CloneDataSource errors: name rule, duplicate, missing source, another tenant', async () => {
-      const bad = await expectSdkError(
+      const bad = await rejectsWithCode(
         call(server, 'CloneDataSource', { Id: dataSourceId, CloneDataSourceName: '9lives' }),
         'InvalidParameter.CloneDataSourceName',
         400,
       );
       assert.match(String(bad.data.Message), /must start with a letter/);
-      await expectSdkError(
+      await rejectsWithCode(
         call(server, 'CloneDataSource', { Id: dataSourceId, CloneDataSourceName: 'orders' }),
         'Conflict.DataSourceName',
         409,
       );
-      await expectSdkError(
+      await rejectsWithCode(
         call(server, 'CloneDataSource', { Id: 999999, CloneDataSourceName: 'copy_x' }),
         '1000010005',
         404,
       );
-      await expectSdkError(
+      await rejectsWithCode(
         call(
           server,
           'CloneDataSource',
@@ -184,7 +166,7 @@ for (const dialect of selectedDialects()) {
         '1000010005',
         404,
       );
-      await expectSdkError(
+      await rejectsWithCode(
         call(server, 'CloneDataSource', { Id: dataSourceId }),
         'MissingCloneDataSourceName',
         400,
@@ -235,27 +217,27 @@ for (const dialect of selectedDialects()) {
 
     it('CreateDataSourceSharedRule errors: self-share, duplicate, non-member, other tenant', async () => {
       const base = { DataSourceId: dataSourceId, EnvType: 'Dev', TargetProjectId: target.id };
-      await expectSdkError(
+      await rejectsWithCode(
         call(server, 'CreateDataSourceSharedRule', { ...base, TargetProjectId: source.id }),
         'InvalidParameter.TargetProjectId',
         400,
       );
-      await expectSdkError(
+      await rejectsWithCode(
         call(server, 'CreateDataSourceSharedRule', { ...base, SharedUser: carol.userId }),
         'Conflict.SharedRule',
         409,
       );
-      await expectSdkError(
+      await rejectsWithCode(
         call(server, 'CreateDataSourceSharedRule', { ...base, SharedUser: ownerId.slice(0, 15) }),
         '400010',
         403,
       );
-      await expectSdkError(
+      await rejectsWithCode(
         call(server, 'CreateDataSourceSharedRule', base, { credentials: stranger }),
         '1000010005',
         404,
       );
-      await expectSdkError(
+      await rejectsWithCode(
         call(server, 'CreateDataSourceSharedRule', { DataSourceId: dataSourceId, EnvType: 'Dev' }),
         'MissingTargetProjectId',
         400,
@@ -297,7 +279,7 @@ for (const dialect of selectedDialects()) {
       );
       assert.ok(!JSON.stringify(shared).includes(PASSWORD));
 
-      await expectSdkError(
+      await rejectsWithCode(
         call(
           server,
           'ResolveDataSource',
@@ -308,7 +290,7 @@ for (const dialect of selectedDialects()) {
         404,
       );
       // Carol has no role in the source: its own name is not hers to use.
-      await expectSdkError(
+      await rejectsWithCode(
         call(
           server,
           'ResolveDataSource',
@@ -318,7 +300,7 @@ for (const dialect of selectedDialects()) {
         '1000010005',
         404,
       );
-      await expectSdkError(
+      await rejectsWithCode(
         call(
           server,
           'ResolveDataSource',
@@ -329,7 +311,7 @@ for (const dialect of selectedDialects()) {
         404,
       );
       // From the target workspace the shared data source is read-only.
-      await expectSdkError(
+      await rejectsWithCode(
         call(
           server,
           'CloneDataSource',
@@ -354,9 +336,10 @@ for (const dialect of selectedDialects()) {
         CloneDataSourceName: 'pop_copy',
       });
       assert.equal(typeof Number(cloned.Id), 'number');
-      await assert.rejects(
+      await rejectsWithCode(
         popCall(server, 'DeleteDataSourceSharedRule', { Id: 1 }),
-        (e: Error & { code?: string }) => e.code === '1000011038',
+        '1000011038',
+        404,
       );
     });
 
@@ -366,12 +349,12 @@ for (const dialect of selectedDialects()) {
         MODELS.Success,
       );
       assert.equal(body.success, true);
-      await expectSdkError(
+      await rejectsWithCode(
         call(server, 'DeleteDataSourceSharedRule', { Id: ruleId }),
         '1000011038',
         404,
       );
-      await expectSdkError(
+      await rejectsWithCode(
         call(
           server,
           'ResolveDataSource',
@@ -388,7 +371,7 @@ for (const dialect of selectedDialects()) {
       assert.deepEqual(left.dataSourceSharedRules, []);
       // Deleting the data source: its rules' list answers 1000010005, as Terraform expects.
       await call(server, 'DeleteDataSource', { Id: dataSourceId });
-      await expectSdkError(
+      await rejectsWithCode(
         call(server, 'ListDataSourceSharedRules', { DataSourceId: dataSourceId }),
         '1000010005',
         404,
@@ -409,5 +392,5 @@ for (const dialect of selectedDialects()) {
         assert.equal(e.RelatedProjectId, target.id);
       }
     });
-  });
-}
+  },
+);

@@ -3,15 +3,22 @@
  * a free port and a fresh store) and drives it with Alibaba's own clients, exactly as the
  * DataWorks SDK does. Nothing here imports src/: these tests see only HTTP and the CLI.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import OpenApiClient, { $OpenApiUtil } from '@alicloud/openapi-core';
 import RPCClient from '@alicloud/pop-core';
 import * as $dara from '@darabonba/typescript';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import {
+  createTestDatabase,
+  selectedDialects,
+  skipDialect,
+  type TestDatabase,
+} from '../helpers/database.js';
 import { responseChecker } from './response-schema.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -98,6 +105,96 @@ export async function createUserWithCli(
     userId: user.userId!,
     accessKeyId: key.accessKeyId!,
     accessKeySecret: key.accessKeySecret!,
+  };
+}
+
+/** One store's run of a suite: its dialect and the server the suite drives. */
+export interface Store {
+  dialect: 'sqlite' | 'postgres';
+  /**
+   * The suite's server, started on a fresh store of the dialect before the suite's own `before`
+   * hooks and stopped after its tests. Read it in hooks and tests, not while declaring them.
+   */
+  server: RunningServer;
+}
+
+export interface StoreSuiteOptions {
+  /** The server's environment, beyond startServer's own. */
+  env?: Record<string, string>;
+  /** false: the suite starts its servers itself (e.g. on a restored store). Default true. */
+  server?: boolean;
+}
+
+/**
+ * Declares a black-box suite once per selected store (DSHUB_TEST_DIALECTS; SQLite and
+ * PostgreSQL by default), titled `black box (<dialect>): <title>`. PostgreSQL's run is skipped,
+ * with the reason, when it cannot be reached outside CI (test/helpers/database.ts).
+ */
+export function forEachStore(title: string, suite: (store: Store) => void): void;
+export function forEachStore(
+  title: string,
+  opts: StoreSuiteOptions,
+  suite: (store: Store) => void,
+): void;
+export function forEachStore(
+  title: string,
+  ...args: [(store: Store) => void] | [StoreSuiteOptions, (store: Store) => void]
+): void {
+  const [opts, suite] = args.length === 1 ? [{} as StoreSuiteOptions, args[0]] : args;
+  for (const dialect of selectedDialects()) {
+    describe(`black box (${dialect}): ${title}`, async () => {
+      const skip = await skipDialect(dialect);
+      if (skip) {
+        it.skip(skip);
+        return;
+      }
+      let running: RunningServer | undefined;
+      if (opts.server !== false) {
+        before(async () => {
+          running = await startServer({ dialect, ...(opts.env ? { env: opts.env } : {}) });
+        });
+        after(async () => {
+          await running?.stop();
+        });
+      }
+      const server = () => {
+        if (running) return running;
+        throw new Error(
+          opts.server === false
+            ? `${title}: this suite starts its own servers`
+            : `${title}: the server starts in the suite's first before hook`,
+        );
+      };
+      suite({ dialect, server: forwardingServer(server) });
+    });
+  }
+}
+
+/** A RunningServer that reads every field from the one `get` returns when it is used. */
+function forwardingServer(get: () => RunningServer): RunningServer {
+  return {
+    get endpoint() {
+      return get().endpoint;
+    },
+    get port() {
+      return get().port;
+    },
+    get accessKeyId() {
+      return get().accessKeyId;
+    },
+    get accessKeySecret() {
+      return get().accessKeySecret;
+    },
+    get dataDir() {
+      return get().dataDir;
+    },
+    get databaseUrl() {
+      return get().databaseUrl;
+    },
+    output: () => get().output(),
+    flushedOutput: () => get().flushedOutput(),
+    signal: (signal) => get().signal(signal),
+    stop: () => get().stop(),
   };
 }
 
@@ -277,7 +374,43 @@ export async function popCall(
   return body;
 }
 
-/** Awaits a call expected to fail and returns the SDK's error. */
+/**
+ * Awaits a call the server must refuse and checks the refusal as the client meets it: its Code,
+ * its HTTP status, the error class the client makes of it, a RequestId, and a Message that
+ * says more than the Code. Returns the error, for checks particular to the call.
+ * Works for @alicloud/openapi-core's clients (the DataWorks and RAM SDKs, `sdkCall`) and for
+ * @alicloud/pop-core (`popCall`), which reports the status only on its `entry`.
+ */
+export async function rejectsWithCode(
+  p: Promise<unknown>,
+  code: string,
+  status: number,
+): Promise<SdkError> {
+  const err = await sdkError(p);
+  const data = err.data as Record<string, unknown> | undefined;
+  assert.ok(data && typeof data === 'object', `not an answer of the server: ${err.stack}`);
+  const said = `${err.message} ${JSON.stringify(data)}`;
+  assert.equal(err.code, code, said);
+  assert.equal(data.Code, code, said);
+  const pop = (err as SdkError & { entry?: { response?: { statusCode?: number } } }).entry;
+  assert.equal(pop ? pop.response?.statusCode : err.statusCode, status, said);
+  const errorClass = pop
+    ? `${code}Error`
+    : code.includes('Throttling')
+      ? 'ThrottlingError'
+      : status < 500
+        ? 'ClientError'
+        : 'ServerError';
+  assert.equal(err.name, errorClass, said);
+  assert.equal(typeof data.RequestId, 'string', said);
+  assert.ok(String(data.RequestId).length > 0, said);
+  assert.equal(typeof data.Message, 'string', said);
+  const message = String(data.Message).trim();
+  assert.ok(message.length >= 12 && message !== code, `the Message does not help: ${said}`);
+  return err;
+}
+
+/** Awaits a call expected to fail and returns the error, whatever made it (e.g. TLS). */
 export async function sdkError(p: Promise<unknown>): Promise<SdkError> {
   try {
     await p;
