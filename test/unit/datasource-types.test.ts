@@ -19,8 +19,8 @@ import {
   validateConnectionProperties,
 } from '../../src/datasource-types/index.js';
 
-/** Spec §2.2, verbatim. */
-const SPEC_TYPES = [
+/** DataWorks' documented type names (docs/WIRE.md §6). */
+const DATAWORKS_TYPES = [
   'maxcompute',
   'hive',
   'hologres',
@@ -162,9 +162,9 @@ function mysqlUrl(overrides: JsonObject = {}): JsonObject {
 }
 
 describe('type catalog', () => {
-  it('knows every type of spec §2.2, plus a few more, sorted and unique', () => {
+  it('knows every type DataWorks documents (docs/WIRE.md §6), plus a few more, sorted and unique', () => {
     const names = listDataSourceTypes().map((t) => t.name);
-    for (const type of SPEC_TYPES) assert.ok(names.includes(type), `${type} is listed`);
+    for (const type of DATAWORKS_TYPES) assert.ok(names.includes(type), `${type} is listed`);
     for (const extra of ['sftp', 'tidb', 'opensearch', 'lindorm']) assert.ok(names.includes(extra));
     assert.deepEqual(names, [...names].sort());
     assert.equal(new Set(names).size, names.length);
@@ -903,7 +903,7 @@ describe('error messages never reveal secrets', () => {
 describe('qualifiedName', () => {
   const hologres = exampleOf('hologres', 'InstanceMode');
 
-  it('builds the Hologres example of the spec (holo, props.regionId wins)', () => {
+  it('builds the Hologres QualifiedName of docs/WIRE.md §6 (holo, props.regionId wins)', () => {
     assert.equal(
       qualifiedName({
         tenantId: '1107550004253538',
@@ -916,7 +916,7 @@ describe('qualifiedName', () => {
     );
   });
 
-  it('builds the MaxCompute example of the spec (odps + project)', () => {
+  it('builds the MaxCompute QualifiedName (odps + project, docs/WIRE.md §6)', () => {
     assert.equal(
       qualifiedName({
         tenantId: '1648711121000',
