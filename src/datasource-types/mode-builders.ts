@@ -114,7 +114,7 @@ export function instanceMode(options: InstanceModeOptions): JsonObject {
   });
 }
 
-/** The secret keys every schema knows by name (DESIGN.md, "Secrets"). */
+/** The secret keys every schema knows by name (docs/ARCHITECTURE.md, "Secrets"). */
 const COMMON_SECRETS: Readonly<Record<string, string>> = {
   password: 'Password. Stored encrypted; returned as ******.',
   accessKey: 'AccessKey secret. Stored encrypted; returned as ******.',

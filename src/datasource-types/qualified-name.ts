@@ -1,5 +1,5 @@
 /**
- * QualifiedName, DataWorks' "unique business key" of a data source (spec §2.1, §6.9):
+ * QualifiedName, DataWorks' "unique business key" of a data source (docs/WIRE.md §6):
  *   instance mode  tenant:region:typeAlias:instanceId:database   (hologres → holo)
  *   MaxCompute     tenant:region:odps:project
  *   CDH mode       tenant:region:type:clusterIdentifier:database

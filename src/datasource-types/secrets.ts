@@ -1,5 +1,5 @@
 /**
- * Which values of ConnectionProperties are secrets, and the operations around them (DESIGN.md,
+ * Which values of ConnectionProperties are secrets, and the operations around them (docs/ARCHITECTURE.md,
  * "Secrets"): mask for Get/List, split for storage next to an encrypted blob, join back for
  * ResolveDataSource, and merge for UpdateDataSource (a masked or omitted secret keeps the
  * stored one; a mask is never stored).

@@ -447,9 +447,10 @@ export class IdentityService {
     ]);
     const policies: CompiledPolicy[] = [];
     for (const a of attachments) {
-      if (isBuiltinPolicy(a.policy_name)) policies.push(compileBuiltin(a.policy_name));
-      else if (a.document)
-        policies.push(compilePolicy(a.policy_name, parsePolicyDocument(a.document)));
+      // The tenant's own policy first: a custom policy named like a built-in (one stored before
+      // such names were refused) is read as what it says, never as the built-in.
+      if (a.document) policies.push(compilePolicy(a.policy_name, parsePolicyDocument(a.document)));
+      else if (isBuiltinPolicy(a.policy_name)) policies.push(compileBuiltin(a.policy_name));
     }
     return {
       tenantRoles: new Set(

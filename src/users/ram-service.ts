@@ -555,10 +555,12 @@ export class RamService {
       .execute();
     return rows.map((r) => {
       const name = r.policy_name;
+      // A System policy has no row of the tenant's: a custom one named like it is Custom.
+      const system = r.id === null && isBuiltinPolicy(name);
       return {
         PolicyName: name,
-        PolicyType: isBuiltinPolicy(name) ? 'System' : 'Custom',
-        Description: isBuiltinPolicy(name) ? POLICY_DESCRIPTIONS[name] : (r.description ?? ''),
+        PolicyType: system ? 'System' : 'Custom',
+        Description: system ? POLICY_DESCRIPTIONS[name] : (r.description ?? ''),
         DefaultVersion: DEFAULT_VERSION,
         AttachDate: ramDate(r.attached_at ?? user.created_at),
       };

@@ -648,6 +648,57 @@ forEachDialect('RAM policies', (t) => {
   });
 });
 
+forEachDialect('RAM policies: a built-in is known by its type, not its name', (t) => {
+  it('a custom policy named like a built-in is refused, and one already stored reads as Custom', async () => {
+    const c = t();
+    const tenant = await c.newTenant();
+    const narrow = JSON.stringify({
+      Version: '1',
+      Statement: [{ Effect: 'Allow', Action: ['ram:GetUser'], Resource: '*' }],
+    });
+    for (const name of ['AliyunRAMFullAccess', 'AliyunRAMReadOnlyAccess']) {
+      fails(
+        await ram(c, tenant, 'CreatePolicy', { PolicyName: name, PolicyDocument: narrow }),
+        'EntityAlreadyExists.Policy',
+        409,
+      );
+    }
+    // A store written before such names were refused (or by hand) may hold one.
+    await c.services.db.kysely
+      .insertInto('policies')
+      .values({
+        tenant_id: tenant.tenantId,
+        name: 'AliyunRAMFullAccess',
+        document: narrow,
+        created_at: Date.now(),
+      })
+      .execute();
+    ok(await ram(c, tenant, 'CreateUser', { UserName: 'hana' }));
+    ok(
+      await ram(c, tenant, 'AttachPolicyToUser', {
+        PolicyType: 'Custom',
+        PolicyName: 'AliyunRAMFullAccess',
+        UserName: 'hana',
+      }),
+    );
+    const listed = ok(await ram(c, tenant, 'ListPoliciesForUser', { UserName: 'hana' }));
+    assert.deepEqual(
+      (listed.Policies as { Policy: Array<Record<string, string>> }).Policy.map((p) => [
+        p.PolicyName,
+        p.PolicyType,
+      ]),
+      [['AliyunRAMFullAccess', 'Custom']],
+    );
+    // Its document, not the built-in's ram:*, is what the policy layer evaluates.
+    const hana = await c.services.identity.createAccessKey(
+      (await c.services.ram.findUser(tenant.tenantId, 'hana')).id,
+    );
+    await c.services.identity.grantTenantRole(hana.userId, 'TenantAdmin');
+    ok(await ram(c, hana, 'GetUser', { UserName: 'hana' }));
+    fails(await ram(c, hana, 'ListUsers'), 'Forbidden.RAM', 403);
+  });
+});
+
 forEachDialect('RAM policies: attaching while the policy is deleted', (t) => {
   const doc = JSON.stringify({
     Version: '1',

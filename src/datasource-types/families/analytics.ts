@@ -1,6 +1,6 @@
 /**
- * Big data and analytics engines (spec §2.2 "Big data / analytics"). MaxCompute, Hologres and
- * Hive follow spec §2.3; Doris follows DataWorks' Doris page (address + loadAddress).
+ * Big data and analytics engines. MaxCompute, Hologres and
+ * Hive follow DataWorks' per-type pages; Doris follows DataWorks' Doris page (address + loadAddress).
  */
 import type { JsonObject } from '../json.js';
 import { instanceMode, jdbcUrlMode, permissiveType } from '../mode-builders.js';

@@ -1,4 +1,4 @@
-/** Message queues (spec §2.2 "Message queues"). */
+/** Message queues. */
 import type { JsonObject } from '../json.js';
 import { instanceMode, permissiveType } from '../mode-builders.js';
 import {

@@ -1,6 +1,6 @@
 /**
  * Relational databases, and the two wire families (MySQL, PostgreSQL) that analytics engines
- * reuse. Field names follow DataWorks' per-type ConnectionProperties pages (spec §2.3).
+ * reuse. Field names follow DataWorks' per-type ConnectionProperties pages.
  */
 import type { JsonObject } from '../json.js';
 import { instanceMode, jdbcUrlMode, permissiveType } from '../mode-builders.js';

@@ -1,4 +1,4 @@
-/** Object storage and file systems (spec §2.2 "Object storage / files"). */
+/** Object storage and file systems. */
 import type { JsonObject } from '../json.js';
 import { permissiveType } from '../mode-builders.js';
 import {
