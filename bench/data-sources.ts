@@ -185,14 +185,20 @@ async function measureStore(store: string, env: Record<string, string>): Promise
   const out: CaseResult[] = [];
   const cpu = (server: DshubServer) => server.cpu;
   // Pools hold more requests than the server can answer in the time: no nonce is sent twice.
-  const per = 40_000;
+  const per = 15_000;
   let readOnly: RunResult | undefined;
   if (CASES.includes('get') || CASES.includes('mixed')) {
     out.push(
       await runCase(store, 'GetDataSource', env, async (server, s) => {
         await load(server.port, { connections, seconds: 2, pool: getPool(server, s, 2 * per) });
         const pool = getPool(server, s, seconds * per);
-        const r = await load(server.port, { connections, seconds, pool, cpu: cpu(server) });
+        const r = await load(server.port, {
+          connections,
+          seconds,
+          pool,
+          cpu: cpu(server),
+          eventLoop: server.eventLoop,
+        });
         readOnly = r;
         return { r };
       }),
@@ -203,7 +209,15 @@ async function measureStore(store: string, env: Record<string, string>): Promise
       await runCase(store, 'ListDataSources p1', env, async (server, s) => {
         await load(server.port, { connections, seconds: 2, pool: listPool(server, s, per) });
         const pool = listPool(server, s, (seconds * per) / 2);
-        return { r: await load(server.port, { connections, seconds, pool, cpu: cpu(server) }) };
+        return {
+          r: await load(server.port, {
+            connections,
+            seconds,
+            pool,
+            cpu: cpu(server),
+            eventLoop: server.eventLoop,
+          }),
+        };
       }),
     );
   }
@@ -212,7 +226,15 @@ async function measureStore(store: string, env: Record<string, string>): Promise
       await runCase(store, 'CreateDataSource', env, async (server, s) => {
         await load(server.port, { connections, seconds: 2, pool: createPool(server, s, per / 2) });
         const pool = createPool(server, s, (seconds * per) / 4);
-        return { r: await load(server.port, { connections, seconds, pool, cpu: cpu(server) }) };
+        return {
+          r: await load(server.port, {
+            connections,
+            seconds,
+            pool,
+            cpu: cpu(server),
+            eventLoop: server.eventLoop,
+          }),
+        };
       }),
     );
   }
