@@ -54,7 +54,7 @@ function props(i: number, env: 'Dev' | 'Prod') {
   };
 }
 
-async function seed(services: Services, projectId: number, tenantId: string): Promise<void> {
+async function seed(services: Services, workspaceId: number, tenantId: string): Promise<void> {
   const k = services.db.kysely;
   const bulk = TOTAL - BY_SERVICE;
   const prodNames = bulk - DEV_SIBLINGS;
@@ -74,7 +74,7 @@ async function seed(services: Services, projectId: number, tenantId: string): Pr
     const id = 1001 + n;
     rows.push({
       id,
-      project_id: projectId,
+      project_id: workspaceId,
       name: `ds_${String(i).padStart(6, '0')}`,
       env_type: env,
       type,
@@ -106,7 +106,7 @@ async function seed(services: Services, projectId: number, tenantId: string): Pr
       k,
     );
   }
-  await k.transaction().execute((trx) => rebuildIndex(trx, projectId));
+  await k.transaction().execute((trx) => rebuildIndex(trx, workspaceId));
   // The Dev/Prod drift of the names with both records, as after migration 0011.
   while ((await services.dataSources.backfillDrift(500)) > 0) {}
   // Tags on the bulk records: every one has `all`, one of ten `mod10=…`, one of seven `mod7=…`.
@@ -114,7 +114,7 @@ async function seed(services: Services, projectId: number, tenantId: string): Pr
   for (let n = 0; n < bulk; n++) {
     const id = 1001 + n;
     for (const tag of ['all', `mod10=${n % 10}`, `mod7=${n % 7}`]) {
-      tags.push({ data_source_id: id, project_id: projectId, tag });
+      tags.push({ data_source_id: id, project_id: workspaceId, tag });
     }
     if (tags.length >= 900 || n === bulk - 1) {
       await k.insertInto('data_source_tags').values(tags).execute();
@@ -126,7 +126,7 @@ async function seed(services: Services, projectId: number, tenantId: string): Pr
   for (let n = 0; n < BY_SERVICE; n++) {
     await svc.create(
       // A bench fixture stands in for an allowed decision (only src/access makes real grants).
-      { userId: tenantId, tenantId, projectId } as unknown as WorkspaceGrant,
+      { userId: tenantId, tenantId, workspaceId } as unknown as WorkspaceGrant,
       {
         name: `x${randomBytes(6).toString('hex')}`,
         type: 'mysql',
@@ -193,13 +193,13 @@ async function bench(dialect: DialectName): Promise<void> {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const projectId = Number(project.id);
+    const workspaceId = Number(project.id);
     const started = Date.now();
-    await seed(services, projectId, tenant.id);
+    await seed(services, workspaceId, tenant.id);
     const svc = services.dataSources;
     const list = (q: Partial<Parameters<typeof svc.list>[0]>) => () =>
       svc.list({
-        projectId,
+        workspaceId,
         sortBy: 'CreateTime',
         order: 'Desc',
         pageNumber: 1,
@@ -259,12 +259,12 @@ async function bench(dialect: DialectName): Promise<void> {
         await k
           .selectFrom('data_sources')
           .select(sql<number>`count(*)`.as('n'))
-          .where('project_id', '=', projectId)
+          .where('project_id', '=', workspaceId)
           .executeTakeFirst();
         await k
           .selectFrom('data_sources')
           .selectAll()
-          .where('project_id', '=', projectId)
+          .where('project_id', '=', workspaceId)
           .orderBy('create_time', 'desc')
           .limit(10)
           .offset(89_990)

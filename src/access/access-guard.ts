@@ -23,11 +23,14 @@ import { type Role, roleLabel } from './roles.js';
 export interface AccessGuard {
   /** The decision in this workspace, for a handler that words a refusal itself. */
   decideWorkspace(
-    projectId: number,
+    workspaceId: number,
     opts?: { roles?: readonly Role[] },
   ): Promise<Decision<WorkspaceGrant>>;
   /** The caller's grant in this workspace (one of the operation's roles there, or tenant-wide). */
-  requireWorkspace(projectId: number, opts?: { roles?: readonly Role[] }): Promise<WorkspaceGrant>;
+  requireWorkspace(
+    workspaceId: number,
+    opts?: { roles?: readonly Role[] },
+  ): Promise<WorkspaceGrant>;
   /** The caller's tenant-wide grant (Tenant Owner, or one of the operation's tenant roles). */
   requireTenant(opts?: { roles?: readonly Role[] }): TenantGrant;
   /** The caller's grant on one data source record, decided in its workspace. */
@@ -45,7 +48,7 @@ export interface AccessGuard {
   /** The decision on a sharing rule, from its source or its target workspace. */
   decideSharingRule(id: number): Promise<Decision<RuleGrant>>;
   /** ResolveDataSource's decision: refusals answer as a missing data source named `name`. */
-  requireResolution(projectId: number, name: string): Promise<ResolutionGrant>;
+  requireResolution(workspaceId: number, name: string): Promise<ResolutionGrant>;
   /** Records that the handler decided access itself (e.g. filtered a list by visibility). */
   decidedByHandler(): void;
 }
@@ -74,8 +77,8 @@ export function refusal(
       if (d.reason.code === 'access-key-for-others') return errors.accessKeyForOthers(action);
       if (d.reason.code === 'admin-policies-protected')
         return errors.adminPoliciesProtected(action);
-      if (d.reason.code === 'workspace-forbidden' && d.projectId !== undefined) {
-        return errors.workspaceForbidden(action, d.projectId);
+      if (d.reason.code === 'workspace-forbidden' && d.workspaceId !== undefined) {
+        return errors.workspaceForbidden(action, d.workspaceId);
       }
       return errors.roleDenied(action, d.roles.map(roleLabel));
   }
@@ -108,14 +111,14 @@ export class RequestAccessGuard implements AccessGuard {
     return d.grant;
   }
 
-  decideWorkspace(projectId: number, opts: { roles?: readonly Role[] } = {}) {
-    return this.decisions.workspace(this.principal, projectId, opts.roles ?? this.op.roles, {
+  decideWorkspace(workspaceId: number, opts: { roles?: readonly Role[] } = {}) {
+    return this.decisions.workspace(this.principal, workspaceId, opts.roles ?? this.op.roles, {
       activeWorkspace: this.op.activeWorkspace,
     });
   }
 
-  async requireWorkspace(projectId: number, opts: { roles?: readonly Role[] } = {}) {
-    return this.enforce(await this.decideWorkspace(projectId, opts));
+  async requireWorkspace(workspaceId: number, opts: { roles?: readonly Role[] } = {}) {
+    return this.enforce(await this.decideWorkspace(workspaceId, opts));
   }
 
   requireTenant(opts: { roles?: readonly Role[] } = {}) {
@@ -139,8 +142,8 @@ export class RequestAccessGuard implements AccessGuard {
     });
   }
 
-  async requireResolution(projectId: number, name: string) {
-    return this.enforce(await this.decisions.resolution(this.principal, projectId, name));
+  async requireResolution(workspaceId: number, name: string) {
+    return this.enforce(await this.decisions.resolution(this.principal, workspaceId, name));
   }
 
   decidedByHandler(): void {

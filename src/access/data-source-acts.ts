@@ -9,7 +9,7 @@ import { MAY, type Role } from './roles.js';
 /** The data source the explanation is about (a deleted one is known from its versions). */
 export interface ExplainedDataSource {
   id: number;
-  projectId: number;
+  workspaceId: number;
   name: string;
   envType: string;
   deleted: boolean;
@@ -36,7 +36,7 @@ export interface DataSourceAct {
 
 const byId = (ds: ExplainedDataSource) => ({ Id: ds.id });
 const byDataSourceId = (ds: ExplainedDataSource) => ({ DataSourceId: ds.id });
-const byProject = (ds: ExplainedDataSource) => ({ ProjectId: ds.projectId });
+const byWorkspace = (ds: ExplainedDataSource) => ({ ProjectId: ds.workspaceId });
 
 /** Every operation that acts on one data source, as the operation asks. */
 export const DATA_SOURCE_ACTS: Record<string, DataSourceAct> = {
@@ -50,7 +50,7 @@ export const DATA_SOURCE_ACTS: Record<string, DataSourceAct> = {
     ask: 'workspace',
     roles: MAY.listDataSources,
     activeWorkspace: true,
-    params: byProject,
+    params: byWorkspace,
   },
   UpdateDataSource: {
     ask: 'data-source',
@@ -58,7 +58,7 @@ export const DATA_SOURCE_ACTS: Record<string, DataSourceAct> = {
     modifies: true,
     namesWorkspace: true,
     activeWorkspace: true,
-    params: (ds) => ({ Id: ds.id, ProjectId: ds.projectId }),
+    params: (ds) => ({ Id: ds.id, ProjectId: ds.workspaceId }),
   },
   DeleteDataSource: {
     ask: 'data-source',
@@ -80,13 +80,13 @@ export const DATA_SOURCE_ACTS: Record<string, DataSourceAct> = {
     usesSecrets: true,
     namesWorkspace: true,
     activeWorkspace: true,
-    params: (ds) => ({ DataSourceId: ds.id, ProjectId: ds.projectId }),
+    params: (ds) => ({ DataSourceId: ds.id, ProjectId: ds.workspaceId }),
   },
   ResolveDataSource: {
     ask: 'resolution',
     roles: MAY.useDataSources,
     activeWorkspace: true,
-    params: byProject,
+    params: byWorkspace,
   },
   CreateDataSourceSharedRule: {
     ask: 'data-source',
@@ -132,8 +132,8 @@ export const DATA_SOURCE_ACTS: Record<string, DataSourceAct> = {
     deleted: true,
     params: byDataSourceId,
   },
-  GetDataSourceDrift: { ask: 'workspace', roles: MAY.useDataSources, params: byProject },
-  PromoteDataSource: { ask: 'workspace', roles: MAY.updateDataSources, params: byProject },
+  GetDataSourceDrift: { ask: 'workspace', roles: MAY.useDataSources, params: byWorkspace },
+  PromoteDataSource: { ask: 'workspace', roles: MAY.updateDataSources, params: byWorkspace },
   ExplainDataSourceAccess: {
     ask: 'data-source',
     roles: MAY.updateDataSources,

@@ -62,7 +62,7 @@ export interface Reason {
   /** The role the decision rests on (allowed through a role). */
   role?: Role;
   /** The workspace whose roles were consulted. */
-  projectId?: number;
+  workspaceId?: number;
   /** The custom role (its code) that gives `role`, when `role` is a custom role's grant. */
   customRole?: string;
 }
@@ -87,16 +87,16 @@ export type Grant<T extends object> = Readonly<T> & {
   readonly [GRANTED]: true;
 };
 export type TenantGrant = Grant<object>;
-export type WorkspaceGrant = Grant<{ projectId: number }>;
-export type DataSourceGrant = Grant<{ id: number; projectId: number }>;
+export type WorkspaceGrant = Grant<{ workspaceId: number }>;
+export type DataSourceGrant = Grant<{ id: number; workspaceId: number }>;
 export type RuleGrant = Grant<RuleFacts>;
 /**
- * May resolve names in `projectId`: own names (`own: true`), or shared names through the rules
+ * May resolve names in `workspaceId`: own names (`own: true`), or shared names through the rules
  * that cover `audience` (the Tenant Owner: every rule; anyone else: whole-workspace rules and
  * rules naming them).
  */
 export type ResolutionGrant = Grant<{
-  projectId: number;
+  workspaceId: number;
   own: boolean;
   audience: { everyone: true } | { userId: string };
 }>;
@@ -104,21 +104,21 @@ export type ResolutionGrant = Grant<{
 export type Decision<G> =
   | { outcome: 'allowed'; reason: Reason; grant: G }
   | { outcome: 'hidden'; reason: Reason; subject: Subject }
-  | { outcome: 'denied'; reason: Reason; roles: readonly Role[]; projectId?: number }
-  | { outcome: 'read-only'; reason: Reason; subject: Subject; projectId: number };
+  | { outcome: 'denied'; reason: Reason; roles: readonly Role[]; workspaceId?: number }
+  | { outcome: 'read-only'; reason: Reason; subject: Subject; workspaceId: number };
 
 export interface RuleFacts {
   id: number;
   dataSourceId: number;
-  sourceProjectId: number;
-  targetProjectId: number;
+  sourceWorkspaceId: number;
+  targetWorkspaceId: number;
 }
 
 /** What the decisions read; src/services.ts wires the store-backed implementation. */
 export interface AccessFacts {
-  membership(projectId: number, userId: string): Promise<Membership | undefined>;
+  membership(workspaceId: number, userId: string): Promise<Membership | undefined>;
   /** The workspace a data source record belongs to. */
-  locateDataSource(id: number): Promise<{ id: number; projectId: number } | undefined>;
+  locateDataSource(id: number): Promise<{ id: number; workspaceId: number } | undefined>;
   locateRule(id: number): Promise<RuleFacts | undefined>;
   /** Whether a rule shares the record into a workspace where the user holds a role. */
   isSharedWith(dataSourceId: number, userId: string): Promise<boolean>;
@@ -126,7 +126,7 @@ export interface AccessFacts {
 
 export interface DataSourceQuestion {
   /** The workspace the request names: the record must be in it. */
-  projectId?: number;
+  workspaceId?: number;
   /**
    * The operation changes or derives from the record (update, delete, clone, re-share): a
    * caller who can use it only through a sharing rule is told it is read-only for them.
@@ -138,7 +138,7 @@ export interface DataSourceQuestion {
    * The record's location when the caller has read it already (one read for Get), with the
    * caller's membership of its workspace when that was read in the same query.
    */
-  found?: { id: number; projectId: number; membership?: Membership | undefined } | null;
+  found?: { id: number; workspaceId: number; membership?: Membership | undefined } | null;
   /** The act uses the workspace's data sources: refused in a Forbidden workspace. */
   activeWorkspace?: boolean;
 }
@@ -165,18 +165,18 @@ export function grant<T extends object>(
   } as unknown as Grant<T>;
 }
 
-const label = (projectId: number) => `workspace ${projectId}`;
+const label = (workspaceId: number) => `workspace ${workspaceId}`;
 
-function forbiddenWorkspace(projectId: number): Decision<never> {
+function forbiddenWorkspace(workspaceId: number): Decision<never> {
   return {
     outcome: 'denied',
     reason: {
       code: 'workspace-forbidden',
-      text: `${label(projectId)} is disabled (Status Forbidden)`,
-      projectId,
+      text: `${label(workspaceId)} is disabled (Status Forbidden)`,
+      workspaceId,
     },
     roles: [],
-    projectId,
+    workspaceId,
   };
 }
 
@@ -211,35 +211,35 @@ export class AccessDecisions {
   /** An act in one workspace: a tenant role of the row, or a workspace role of the row there. */
   async workspace(
     principal: Principal,
-    projectId: number,
+    workspaceId: number,
     row: readonly Role[],
     q: WorkspaceQuestion = {},
   ): Promise<Decision<WorkspaceGrant>> {
-    const m = await this.facts.membership(projectId, principal.userId);
-    return this.withMembership(principal, projectId, row, m, q);
+    const m = await this.facts.membership(workspaceId, principal.userId);
+    return this.withMembership(principal, workspaceId, row, m, q);
   }
 
   private withMembership(
     principal: Principal,
-    projectId: number,
+    workspaceId: number,
     row: readonly Role[],
     m: Membership | undefined,
     q: WorkspaceQuestion,
   ): Decision<WorkspaceGrant> {
-    const d = this.inWorkspace(principal, projectId, row, m);
+    const d = this.inWorkspace(principal, workspaceId, row, m);
     if (d.outcome === 'allowed' && q.activeWorkspace && m?.status === 'Forbidden') {
-      return forbiddenWorkspace(projectId);
+      return forbiddenWorkspace(workspaceId);
     }
     return d;
   }
 
   private inWorkspace(
     principal: Principal,
-    projectId: number,
+    workspaceId: number,
     row: readonly Role[],
     m: Membership | undefined,
   ): Decision<WorkspaceGrant> {
-    const subject: Subject = { kind: 'workspace', id: projectId };
+    const subject: Subject = { kind: 'workspace', id: workspaceId };
     if (!m) {
       return { outcome: 'hidden', subject, reason: { code: 'missing', text: 'no such workspace' } };
     }
@@ -252,8 +252,8 @@ export class AccessDecisions {
     }
     const tenant = this.tenant(principal, row);
     if (tenant.outcome === 'allowed') {
-      const reason = { ...tenant.reason, projectId };
-      return { outcome: 'allowed', reason, grant: grant(principal, reason, { projectId }) };
+      const reason = { ...tenant.reason, workspaceId };
+      return { outcome: 'allowed', reason, grant: grant(principal, reason, { workspaceId }) };
     }
     const role = row.find((r) => m.roles.has(r));
     if (role) {
@@ -262,23 +262,23 @@ export class AccessDecisions {
         code: 'workspace-role',
         text:
           customRole === undefined
-            ? `holds ${role} in ${label(projectId)}`
-            : `holds the custom role ${customRole} (granting ${role}) in ${label(projectId)}`,
+            ? `holds ${role} in ${label(workspaceId)}`
+            : `holds the custom role ${customRole} (granting ${role}) in ${label(workspaceId)}`,
         role,
-        projectId,
+        workspaceId,
         ...(customRole !== undefined ? { customRole } : {}),
       };
-      return { outcome: 'allowed', reason, grant: grant(principal, reason, { projectId }) };
+      return { outcome: 'allowed', reason, grant: grant(principal, reason, { workspaceId }) };
     }
     return {
       outcome: 'denied',
       reason: {
         code: 'no-role',
-        text: `holds none of the roles in ${label(projectId)}`,
-        projectId,
+        text: `holds none of the roles in ${label(workspaceId)}`,
+        workspaceId,
       },
       roles: row,
-      projectId,
+      workspaceId,
     };
   }
 
@@ -299,23 +299,23 @@ export class AccessDecisions {
       };
     }
     let base: Decision<WorkspaceGrant>;
-    if (q.projectId !== undefined && ref.projectId !== q.projectId) {
+    if (q.workspaceId !== undefined && ref.workspaceId !== q.workspaceId) {
       base = {
         outcome: 'hidden',
         subject,
-        reason: { code: 'elsewhere', text: `the data source is not in ${label(q.projectId)}` },
+        reason: { code: 'elsewhere', text: `the data source is not in ${label(q.workspaceId)}` },
       };
     } else {
       base =
         'membership' in ref
           ? this.withMembership(
               principal,
-              ref.projectId,
+              ref.workspaceId,
               row,
               (ref as { membership?: Membership }).membership,
               q,
             )
-          : await this.workspace(principal, ref.projectId, row, q);
+          : await this.workspace(principal, ref.workspaceId, row, q);
     }
     if (base.outcome === 'allowed') {
       if (q.usesSecrets && isTenantAdmin(principal) && base.reason.code !== 'tenant-owner') {
@@ -324,27 +324,27 @@ export class AccessDecisions {
           reason: {
             code: 'tenant-admin-no-secrets',
             text: 'a Tenant Administrator administers data sources but does not use their secrets',
-            projectId: ref.projectId,
+            workspaceId: ref.workspaceId,
           },
           roles: row,
-          projectId: ref.projectId,
+          workspaceId: ref.workspaceId,
         };
       }
       return {
         outcome: 'allowed',
         reason: base.reason,
-        grant: grant(principal, base.reason, { id, projectId: ref.projectId }),
+        grant: grant(principal, base.reason, { id, workspaceId: ref.workspaceId }),
       };
     }
-    if (q.modifies && (await this.seesItOnlyShared(principal, ref.projectId, id))) {
+    if (q.modifies && (await this.seesItOnlyShared(principal, ref.workspaceId, id))) {
       return {
         outcome: 'read-only',
         subject,
-        projectId: ref.projectId,
+        workspaceId: ref.workspaceId,
         reason: {
           code: 'shared-read-only',
-          text: `the data source is shared to the caller; it belongs to ${label(ref.projectId)}`,
-          projectId: ref.projectId,
+          text: `the data source is shared to the caller; it belongs to ${label(ref.workspaceId)}`,
+          workspaceId: ref.workspaceId,
         },
       };
     }
@@ -353,8 +353,8 @@ export class AccessDecisions {
   }
 
   /** No role in the source workspace, but a sharing rule lets the caller use it elsewhere. */
-  private async seesItOnlyShared(principal: Principal, sourceProjectId: number, id: number) {
-    const inSource = await this.facts.membership(sourceProjectId, principal.userId);
+  private async seesItOnlyShared(principal: Principal, sourceWorkspaceId: number, id: number) {
+    const inSource = await this.facts.membership(sourceWorkspaceId, principal.userId);
     if (inSource && inSource.tenantId !== principal.tenantId) return false;
     if (inSource && inSource.roles.size > 0) return false;
     return this.facts.isSharedWith(id, principal.userId);
@@ -375,11 +375,11 @@ export class AccessDecisions {
     if (!rule) {
       return { outcome: 'hidden', subject, reason: { code: 'missing', text: 'no such rule' } };
     }
-    const fromSource = await this.workspace(principal, rule.sourceProjectId, row, q);
+    const fromSource = await this.workspace(principal, rule.sourceWorkspaceId, row, q);
     const decided =
       fromSource.outcome === 'allowed'
         ? fromSource
-        : await this.workspace(principal, rule.targetProjectId, row, q);
+        : await this.workspace(principal, rule.targetWorkspaceId, row, q);
     if (decided.outcome === 'allowed') {
       return {
         outcome: 'allowed',
@@ -393,7 +393,7 @@ export class AccessDecisions {
   }
 
   /**
-   * ResolveDataSource: may the caller obtain, with secrets, what `name` means in `projectId`?
+   * ResolveDataSource: may the caller obtain, with secrets, what `name` means in `workspaceId`?
    * Own names: the Tenant Owner and the roles of MAY.useDataSources there. Shared names
    * (`<workspace>.<name>`): the Tenant Owner and every member, limited to the rules that cover
    * them (decided with the read, in the resolver's transaction). The Tenant Administrator gets
@@ -402,22 +402,22 @@ export class AccessDecisions {
    */
   async resolution(
     principal: Principal,
-    projectId: number,
+    workspaceId: number,
     name: string,
   ): Promise<Decision<ResolutionGrant>> {
     const subject: Subject = { kind: 'data-source', id: name };
-    const m = await this.facts.membership(projectId, principal.userId);
+    const m = await this.facts.membership(workspaceId, principal.userId);
     const own = !name.includes('.');
-    let base = this.inWorkspace(principal, projectId, MAY.useDataSources, m);
+    let base = this.inWorkspace(principal, workspaceId, MAY.useDataSources, m);
     if (base.outcome === 'hidden') return { ...base, subject };
     if (!own && base.outcome === 'denied' && m && m.roles.size > 0) {
       // Any member may use what a rule shares to it, whatever its role.
       const reason: Reason = {
         code: 'sharing-rule',
-        text: `is a member of ${label(projectId)}; a sharing rule must cover the caller`,
-        projectId,
+        text: `is a member of ${label(workspaceId)}; a sharing rule must cover the caller`,
+        workspaceId,
       };
-      base = { outcome: 'allowed', reason, grant: grant(principal, reason, { projectId }) };
+      base = { outcome: 'allowed', reason, grant: grant(principal, reason, { workspaceId }) };
     }
     if (base.outcome === 'allowed' && isTenantAdmin(principal)) {
       return {
@@ -426,13 +426,13 @@ export class AccessDecisions {
         reason: {
           code: 'tenant-admin-no-secrets',
           text: 'a Tenant Administrator does not obtain data source secrets',
-          projectId,
+          workspaceId,
         },
       };
     }
     if (base.outcome !== 'allowed') return { outcome: 'hidden', subject, reason: base.reason };
     // Own and shared names alike stop resolving in a disabled workspace.
-    if (m?.status === 'Forbidden') return forbiddenWorkspace(projectId);
+    if (m?.status === 'Forbidden') return forbiddenWorkspace(workspaceId);
     const reason = base.reason;
     const audience = principal.isOwner
       ? ({ everyone: true } as const)
@@ -440,7 +440,7 @@ export class AccessDecisions {
     return {
       outcome: 'allowed',
       reason,
-      grant: grant(principal, reason, { projectId, own, audience }),
+      grant: grant(principal, reason, { workspaceId, own, audience }),
     };
   }
 }

@@ -53,16 +53,16 @@ export function decideAct(
   }
   switch (act.ask) {
     case 'resolution':
-      return decisions.resolution(principal, ds.projectId, ds.name);
+      return decisions.resolution(principal, ds.workspaceId, ds.name);
     case 'workspace':
-      return decisions.workspace(principal, ds.projectId, act.roles, active);
+      return decisions.workspace(principal, ds.workspaceId, act.roles, active);
     case 'data-source':
       return decisions.dataSource(principal, ds.id, act.roles, {
         ...active,
         ...(act.modifies ? { modifies: true } : {}),
         ...(act.usesSecrets ? { usesSecrets: true } : {}),
-        ...(act.namesWorkspace ? { projectId: ds.projectId } : {}),
-        found: { id: ds.id, projectId: ds.projectId },
+        ...(act.namesWorkspace ? { workspaceId: ds.workspaceId } : {}),
+        found: { id: ds.id, workspaceId: ds.workspaceId },
       });
   }
 }
@@ -73,7 +73,7 @@ export function policyVerdict(
   regionId: string,
   action: string,
   params: Record<string, number>,
-  home: { dataSourceId: number; projectId: number },
+  home: { dataSourceId: number; workspaceId: number },
 ): PolicyVerdict | undefined {
   if (principal.isOwner) return undefined;
   const prefix = `acs:dataworks:${regionId}:${principal.tenantId}:`;
@@ -81,7 +81,7 @@ export function policyVerdict(
     prefix,
     action,
     params,
-    new Map([[home.dataSourceId, home.projectId]]),
+    new Map([[home.dataSourceId, home.workspaceId]]),
   );
   return explainPolicies(principal.policies, `dataworks:${action}`, request);
 }
@@ -114,7 +114,7 @@ export async function verdict(
   const act = DATA_SOURCE_ACTS[action]!;
   const policy = policyVerdict(principal, regionId, action, act.params(ds), {
     dataSourceId: ds.id,
-    projectId: ds.projectId,
+    workspaceId: ds.workspaceId,
   });
   const d = await decideAct(decisions, principal, action, ds);
   const base = {
@@ -144,7 +144,7 @@ export async function verdict(
 /** A sharing rule of the data source, as the explanation shows a path through it. */
 export interface ExplainedRule {
   id: number;
-  targetProjectId: number;
+  targetWorkspaceId: number;
   envType: string;
   /** '' for the whole target workspace. */
   sharedUser: string;
@@ -159,16 +159,16 @@ export interface ExplainFacts {
   /** The Tenant Owner and the holders of a tenant role. */
   tenantLeaders(): Promise<string[]>;
   /** The users holding any role in a workspace. */
-  members(projectId: number): Promise<string[]>;
+  members(workspaceId: number): Promise<string[]>;
   /** The data source's sharing rules that have not expired. */
   rules(dataSourceId: number): Promise<ExplainedRule[]>;
   /** The rule ResolveDataSource would use for this audience (the resolver's own lookup). */
   covering(
-    target: { projectId: number; envType: string; name: string },
+    target: { workspaceId: number; envType: string; name: string },
     audience: { everyone: true } | { userId: string },
   ): Promise<number | undefined>;
   /** Whether the caller may read this workspace (and so learn who works in it). */
-  callerSees(projectId: number): Promise<boolean>;
+  callerSees(workspaceId: number): Promise<boolean>;
 }
 
 export interface AccessPath extends Verdict {
@@ -206,7 +206,7 @@ export async function explainDataSource(
   const shown: ExplainedRule[] = [];
   let undisclosedRules = 0;
   for (const r of rules) {
-    if (await facts.callerSees(r.targetProjectId)) shown.push(r);
+    if (await facts.callerSees(r.targetWorkspaceId)) shown.push(r);
     else undisclosedRules++;
   }
   // Who could hold a path: tenant-wide roles, the source workspace, the audiences of the rules.
@@ -214,10 +214,10 @@ export async function explainDataSource(
   if (only !== undefined) candidates.add(only);
   else {
     for (const u of await facts.tenantLeaders()) candidates.add(u);
-    for (const u of await facts.members(ds.projectId)) candidates.add(u);
+    for (const u of await facts.members(ds.workspaceId)) candidates.add(u);
     for (const r of shown) {
       if (r.sharedUser) candidates.add(r.sharedUser);
-      else for (const u of await facts.members(r.targetProjectId)) candidates.add(u);
+      else for (const u of await facts.members(r.targetWorkspaceId)) candidates.add(u);
     }
   }
   const users: UserAccess[] = [];
@@ -256,10 +256,14 @@ async function sharedUse(
 ): Promise<AccessPath | undefined> {
   const { principal } = user;
   if (rule.sharedUser && rule.sharedUser !== principal.userId && !principal.isOwner) return;
-  const d = await decisions.resolution(principal, rule.targetProjectId, rule.sharedDataSourceName);
+  const d = await decisions.resolution(
+    principal,
+    rule.targetWorkspaceId,
+    rule.sharedDataSourceName,
+  );
   if (d.outcome !== 'allowed') return;
   const covering = await facts.covering(
-    { projectId: rule.targetProjectId, envType: rule.envType, name: rule.sharedDataSourceName },
+    { workspaceId: rule.targetWorkspaceId, envType: rule.envType, name: rule.sharedDataSourceName },
     d.grant.audience,
   );
   if (covering !== rule.id) return;
@@ -267,15 +271,15 @@ async function sharedUse(
     principal,
     regionId,
     'ResolveDataSource',
-    { ProjectId: rule.targetProjectId },
-    { dataSourceId: ds.id, projectId: ds.projectId },
+    { ProjectId: rule.targetWorkspaceId },
+    { dataSourceId: ds.id, workspaceId: ds.workspaceId },
   );
   const reason: Reason = {
     code: 'sharing-rule',
-    text: `sharing rule ${rule.id} shares it into workspace ${rule.targetProjectId} (${rule.envType})${
+    text: `sharing rule ${rule.id} shares it into workspace ${rule.targetWorkspaceId} (${rule.envType})${
       rule.sharedUser ? ` for user ${rule.sharedUser}` : ''
     }${rule.expireTime !== undefined ? ` until ${rule.expireTime}` : ''}; ${d.reason.text}`,
-    projectId: rule.targetProjectId,
+    workspaceId: rule.targetWorkspaceId,
     ...(d.reason.role ? { role: d.reason.role } : {}),
   };
   const base = {

@@ -53,7 +53,7 @@ export class CallAudit implements AuditRecorder {
 export interface AuditQuery {
   tenantId: string;
   requestId?: string;
-  projectIds?: number[] | 'all';
+  workspaceIds?: number[] | 'all';
   action?: string;
   userId?: string;
   dataSourceId?: number;
@@ -115,10 +115,10 @@ export class AuditService {
     }
     if (q.startTime !== undefined) base = base.where('time', '>=', q.startTime);
     if (q.endTime !== undefined) base = base.where('time', '<=', q.endTime);
-    if (q.projectIds !== undefined && q.projectIds !== 'all') {
-      if (q.projectIds.length === 0) return { total: 0, events: [] };
+    if (q.workspaceIds !== undefined && q.workspaceIds !== 'all') {
+      if (q.workspaceIds.length === 0) return { total: 0, events: [] };
       // Either side: the workspace that acted, or the other one the event concerns.
-      const ids = q.projectIds;
+      const ids = q.workspaceIds;
       base = base.where((eb) =>
         eb.or([eb('project_id', 'in', ids), eb('related_project_id', 'in', ids)]),
       );
@@ -135,7 +135,7 @@ export class AuditService {
   }
 
   /** The workspaces in which a user holds one of `roles` (for scoping what they may read). */
-  async administeredProjects(userId: string, roles: readonly string[]): Promise<number[]> {
+  async administeredWorkspaces(userId: string, roles: readonly string[]): Promise<number[]> {
     const rows = await this.db.kysely
       .selectFrom('project_member_roles')
       .select('project_id')

@@ -55,7 +55,8 @@ export class DataSourceConnectivity {
     audit: AuditRecorder,
   ): Promise<ConnectivityResult> {
     const record = await this.dataSources.reveal(this.db.kysely, { id: grant.id });
-    if (!record || record.projectId !== grant.projectId) throw errors.dataSourceNotFound(grant.id);
+    if (!record || record.workspaceId !== grant.workspaceId)
+      throw errors.dataSourceNotFound(grant.id);
 
     const secrets = splitSecrets(record.type, record.mode, record.properties).secrets.flatMap(
       (entry) => secretTexts(entry.value),
@@ -83,7 +84,7 @@ export class DataSourceConnectivity {
         ? ''
         : ` at ${connectivity.DetailLogs.at(-1)?.Code ?? 'validate_input_parameters'}`;
     await audit.record(this.db.kysely, {
-      workspaceId: grant.projectId,
+      workspaceId: grant.workspaceId,
       targets: { DataSourceId: grant.id },
       detail: `${connectivity.ConnectState}${failedAt} via resource group ${resourceGroupId}`,
     });

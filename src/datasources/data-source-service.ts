@@ -63,7 +63,7 @@ function who(actor: Actor, audit: AuditRecorder) {
 /** A record as Get and List show it: secrets masked. */
 export interface DataSourceView {
   id: number;
-  projectId: number;
+  workspaceId: number;
   name: string;
   type: string;
   mode: string;
@@ -106,7 +106,7 @@ export interface UpdateInput {
 /** What a record is, for access decisions before any change. */
 export interface DataSourceRef {
   id: number;
-  projectId: number;
+  workspaceId: number;
 }
 
 type PublicRow = Omit<DataSourceRow, 'secrets_sealed'>;
@@ -176,17 +176,17 @@ function storedForms(type: string, mode: string, value: JsonObject) {
   };
 }
 
-function devRefused(projectId: number): ApiError {
+function devRefused(workspaceId: number): ApiError {
   return errors.invalidParameter(
     'EnvType',
-    `ConnectionProperties.envType is Dev, but workspace ${projectId} is in basic mode (DevEnvironmentEnabled=false) and has only a Prod environment.`,
+    `ConnectionProperties.envType is Dev, but workspace ${workspaceId} is in basic mode (DevEnvironmentEnabled=false) and has only a Prod environment.`,
   );
 }
 
-function nameTaken(projectId: number, name: string, env: EnvType): ApiError {
+function nameTaken(workspaceId: number, name: string, env: EnvType): ApiError {
   return errors.conflict(
     'DataSourceName',
-    `A data source named ${quote(name)} already has a ${env} record in workspace ${projectId}: names are unique per workspace and environment. Update that record (UpdateDataSource) or choose another name.`,
+    `A data source named ${quote(name)} already has a ${env} record in workspace ${workspaceId}: names are unique per workspace and environment. Update that record (UpdateDataSource) or choose another name.`,
   );
 }
 
@@ -204,7 +204,7 @@ function parseFieldPath(field: string): string[] | undefined {
 export function toView(row: PublicRow): DataSourceView {
   return {
     id: Number(row.id),
-    projectId: Number(row.project_id),
+    workspaceId: Number(row.project_id),
     name: row.name,
     type: row.type,
     mode: row.mode,
@@ -299,7 +299,7 @@ export class DataSourceService {
       .select(['id', 'project_id'])
       .where('id', '=', id)
       .executeTakeFirst();
-    return row && { id: Number(row.id), projectId: Number(row.project_id) };
+    return row && { id: Number(row.id), workspaceId: Number(row.project_id) };
   }
 
   async get(id: number): Promise<DataSourceView | undefined> {
@@ -319,7 +319,7 @@ export class DataSourceService {
     const given = mergeForUpdate(input.type, input.mode, input.properties as JsonObject, {});
     const { value, envType } = validated(input.type, input.mode, given);
     const { properties, secrets } = storedForms(input.type, input.mode, value);
-    const pid = grant.projectId;
+    const pid = grant.workspaceId;
     return this.write(pid, async (trx, workspace) => {
       const { id, stored, envMask } = await this.insertNew(trx, workspace, actor, secrets, {
         project_id: pid,
@@ -331,7 +331,7 @@ export class DataSourceService {
         description: input.description ?? '',
         qualified_name: this.qualifiedName(workspace.tenant_id, input.type, input.mode, value),
       });
-      if (input.tags?.length) await replaceTags(trx, { id, projectId: pid }, input.tags);
+      if (input.tags?.length) await replaceTags(trx, { id, workspaceId: pid }, input.tags);
       // A new id has no versions, and the row is the one just written: no read-back.
       await this.versions.record(trx, id, 'Create', who(actor, audit), undefined, stored);
       // A name with one record is created without drift; only a completed pair has any.
@@ -350,12 +350,12 @@ export class DataSourceService {
    * environment, secrets included (re-sealed under the clone's own id); the caller creates it.
    */
   async clone(source: DataSourceGrant, name: string, audit: AuditRecorder): Promise<number> {
-    return this.write(source.projectId, async (trx, workspace) => {
+    return this.write(source.workspaceId, async (trx, workspace) => {
       const row = await trx
         .selectFrom('data_sources')
         .selectAll()
         .where('id', '=', source.id)
-        .where('project_id', '=', source.projectId)
+        .where('project_id', '=', source.workspaceId)
         .executeTakeFirst();
       if (!row) throw errors.dataSourceNotFound(source.id);
       const id = await this.insert(
@@ -376,7 +376,7 @@ export class DataSourceService {
       );
       // A clone is a copy of the record: its tags come along.
       const tags = (await tagsOf(trx, [Number(row.id)])).get(Number(row.id)) ?? [];
-      await replaceTags(trx, { id, projectId: source.projectId }, tags);
+      await replaceTags(trx, { id, workspaceId: source.workspaceId }, tags);
       await this.versions.record(
         trx,
         id,
@@ -384,9 +384,9 @@ export class DataSourceService {
         who(source, audit),
         `SourceDataSourceId=${row.id}`,
       );
-      await this.refreshDrift(trx, source.projectId, name);
+      await this.refreshDrift(trx, source.workspaceId, name);
       await audit.record(trx, {
-        workspaceId: source.projectId,
+        workspaceId: source.workspaceId,
         targets: { DataSourceId: id, SourceDataSourceId: row.id },
       });
       return id;
@@ -399,16 +399,16 @@ export class DataSourceService {
    */
   async reveal(
     trx: Kysely<Database>,
-    by: { id: number } | { projectId: number; name: string; envType: EnvType },
+    by: { id: number } | { workspaceId: number; name: string; envType: EnvType },
   ): Promise<DataSourceView | undefined> {
     const row = await trx
       .selectFrom('data_sources')
       .selectAll()
       .$if('id' in by, (q) => q.where('id', '=', (by as { id: number }).id))
       .$if(!('id' in by), (q) => {
-        const n = by as { projectId: number; name: string; envType: EnvType };
+        const n = by as { workspaceId: number; name: string; envType: EnvType };
         return q
-          .where('project_id', '=', n.projectId)
+          .where('project_id', '=', n.workspaceId)
           .where('name', '=', n.name)
           .where('env_type', '=', n.envType);
       })
@@ -478,7 +478,7 @@ export class DataSourceService {
         .execute();
     }
     const envMask = await addRecord(trx, {
-      projectId: pid,
+      workspaceId: pid,
       name: record.name,
       type: record.type,
       env: record.env_type,
@@ -500,7 +500,7 @@ export class DataSourceService {
 
   async update(grant: DataSourceGrant, input: UpdateInput, audit: AuditRecorder): Promise<void> {
     const actor = grant;
-    const pid = grant.projectId;
+    const pid = grant.workspaceId;
     await this.write(pid, async (trx, workspace) => {
       const row = await trx
         .selectFrom('data_sources')
@@ -540,10 +540,15 @@ export class DataSourceService {
         throw isUniqueViolation(e) ? nameTaken(pid, row.name, envType) : e;
       }
       if (envType !== row.env_type) {
-        await moveRecord(trx, { projectId: pid, name: row.name, from: row.env_type, to: envType });
+        await moveRecord(trx, {
+          workspaceId: pid,
+          name: row.name,
+          from: row.env_type,
+          to: envType,
+        });
       }
       if (input.tags !== undefined) {
-        await replaceTags(trx, { id: row.id, projectId: pid }, input.tags);
+        await replaceTags(trx, { id: row.id, workspaceId: pid }, input.tags);
       }
       await this.versions.record(trx, row.id, 'Update', who(actor, audit));
       await this.refreshDrift(trx, pid, row.name);
@@ -566,12 +571,12 @@ export class DataSourceService {
     to: { version: number; seen: number },
     audit: AuditRecorder,
   ): Promise<number> {
-    return this.write(grant.projectId, async (trx, workspace) => {
+    return this.write(grant.workspaceId, async (trx, workspace) => {
       const row = await trx
         .selectFrom('data_sources')
         .select(['id', 'name', 'env_type'])
         .where('id', '=', grant.id)
-        .where('project_id', '=', grant.projectId)
+        .where('project_id', '=', grant.workspaceId)
         .executeTakeFirst();
       if (!row) throw errors.dataSourceNotFound(grant.id);
       const current = await this.versions.current(trx, row.id);
@@ -583,10 +588,10 @@ export class DataSourceService {
       }
       const target = await this.versions.row(trx, row.id, to.version);
       if (!target) throw errors.dataSourceVersionNotFound(row.id, to.version);
-      await this.applyVersion(trx, workspace, grant, grant.projectId, row, target);
-      await this.refreshDrift(trx, grant.projectId, row.name);
+      await this.applyVersion(trx, workspace, grant, grant.workspaceId, row, target);
+      await this.refreshDrift(trx, grant.workspaceId, row.name);
       await audit.record(trx, {
-        workspaceId: grant.projectId,
+        workspaceId: grant.workspaceId,
         targets: { DataSourceId: row.id },
         detail: `Version=${to.version}`,
       });
@@ -599,9 +604,9 @@ export class DataSourceService {
    * version was (a new version). Its sharing rules went with it and do not come back.
    */
   async restore(grant: DataSourceGrant, audit: AuditRecorder): Promise<number> {
-    const { id, projectId } = grant;
+    const { id, workspaceId } = grant;
     const actor = grant;
-    return this.write(projectId, async (trx, workspace) => {
+    return this.write(workspaceId, async (trx, workspace) => {
       const exists = await trx
         .selectFrom('data_sources')
         .select('id')
@@ -614,16 +619,16 @@ export class DataSourceService {
         );
       }
       const last = await this.versions.latestRow(trx, id);
-      if (!last || Number(last.project_id) !== projectId) throw errors.dataSourceNotFound(id);
+      if (!last || Number(last.project_id) !== workspaceId) throw errors.dataSourceNotFound(id);
       if (last.env_type === 'Dev' && !workspace.dev_environment_enabled)
-        throw devRefused(projectId);
+        throw devRefused(workspaceId);
       const at = this.now();
       try {
         await trx
           .insertInto('data_sources')
           .values({
             id,
-            project_id: projectId,
+            project_id: workspaceId,
             name: last.name,
             env_type: last.env_type,
             type: last.type,
@@ -640,18 +645,18 @@ export class DataSourceService {
           } as Insertable<DataSourceTable>)
           .execute();
       } catch (e) {
-        throw isUniqueViolation(e) ? nameTaken(projectId, last.name, last.env_type) : e;
+        throw isUniqueViolation(e) ? nameTaken(workspaceId, last.name, last.env_type) : e;
       }
       await addRecord(trx, {
-        projectId,
+        workspaceId,
         name: last.name,
         type: last.type,
         env: last.env_type,
         id,
       });
-      await this.refreshDrift(trx, projectId, last.name);
+      await this.refreshDrift(trx, workspaceId, last.name);
       await audit.record(trx, {
-        workspaceId: projectId,
+        workspaceId: workspaceId,
         targets: { DataSourceId: id },
         detail: `Version=${last.version}`,
       });
@@ -660,11 +665,11 @@ export class DataSourceService {
   }
 
   /** The Dev and Prod records of a name, with their sealed secrets. */
-  private async pair(k: Kysely<Database>, projectId: number, name: string) {
+  private async pair(k: Kysely<Database>, workspaceId: number, name: string) {
     const rows = await k
       .selectFrom('data_sources')
       .selectAll()
-      .where('project_id', '=', projectId)
+      .where('project_id', '=', workspaceId)
       .where('name', '=', name)
       .execute();
     return {
@@ -678,14 +683,14 @@ export class DataSourceService {
    * transaction that changed one of its records. Both records are read sealed and compared as
    * GetDataSourceDrift compares them.
    */
-  private async refreshDrift(trx: Kysely<Database>, projectId: number, name: string) {
-    const { dev, prod } = await this.pair(trx, projectId, name);
+  private async refreshDrift(trx: Kysely<Database>, workspaceId: number, name: string) {
+    const { dev, prod } = await this.pair(trx, workspaceId, name);
     const drift =
       dev && prod ? driftLevel(driftOf(this.versions.diff(snapshot(dev), snapshot(prod)))) : 0;
     await trx
       .updateTable('data_source_groups')
       .set({ drift })
-      .where('project_id', '=', projectId)
+      .where('project_id', '=', workspaceId)
       .where('name', '=', name)
       .execute();
   }
@@ -712,10 +717,10 @@ export class DataSourceService {
 
   /** GetDataSourceDrift: how the Dev and Prod records of a name differ (undefined: no such name). */
   async drift(
-    projectId: number,
+    workspaceId: number,
     name: string,
   ): Promise<{ devId?: number; prodId?: number; differences: DriftEntry[] } | undefined> {
-    const { dev, prod } = await this.pair(this.db.kysely, projectId, name);
+    const { dev, prod } = await this.pair(this.db.kysely, workspaceId, name);
     if (!dev && !prod) return undefined;
     if (!dev || !prod) {
       return {
@@ -736,10 +741,10 @@ export class DataSourceService {
    */
   async promote(
     actor: Actor,
-    input: { projectId: number; name: string; from: EnvType; fields: readonly string[] },
+    input: { workspaceId: number; name: string; from: EnvType; fields: readonly string[] },
     audit: AuditRecorder,
   ): Promise<{ id: number; version: number }> {
-    const pid = input.projectId;
+    const pid = input.workspaceId;
     return this.write(pid, async (trx, workspace) => {
       const { dev, prod } = await this.pair(trx, pid, input.name);
       const source = input.from === 'Dev' ? dev : prod;
@@ -855,7 +860,7 @@ export class DataSourceService {
     }
     if (to.env_type !== row.env_type) {
       await moveRecord(trx, {
-        projectId: pid,
+        workspaceId: pid,
         name: row.name,
         from: row.env_type,
         to: to.env_type,
@@ -864,18 +869,18 @@ export class DataSourceService {
   }
 
   async delete(ref: DataSourceGrant, audit: AuditRecorder): Promise<void> {
-    await this.write(ref.projectId, async (trx) => {
+    await this.write(ref.workspaceId, async (trx) => {
       const row = await trx
         .selectFrom('data_sources')
         .select(['id', 'name', 'env_type'])
         .where('id', '=', ref.id)
-        .where('project_id', '=', ref.projectId)
+        .where('project_id', '=', ref.workspaceId)
         .executeTakeFirst();
       if (!row) throw errors.dataSourceNotFound(ref.id);
       await trx.deleteFrom('data_sources').where('id', '=', row.id).execute();
-      await removeRecord(trx, { projectId: ref.projectId, name: row.name, env: row.env_type });
-      await this.refreshDrift(trx, ref.projectId, row.name);
-      await audit.record(trx, { workspaceId: ref.projectId, targets: { DataSourceId: row.id } });
+      await removeRecord(trx, { workspaceId: ref.workspaceId, name: row.name, env: row.env_type });
+      await this.refreshDrift(trx, ref.workspaceId, row.name);
+      await audit.record(trx, { workspaceId: ref.workspaceId, targets: { DataSourceId: row.id } });
     });
   }
 
@@ -888,7 +893,7 @@ export class DataSourceService {
       const rows = await trx
         .selectFrom('data_sources')
         .select(PUBLIC_COLUMNS)
-        .where('project_id', '=', q.projectId)
+        .where('project_id', '=', q.workspaceId)
         .where(
           'name',
           'in',
@@ -930,7 +935,7 @@ export class DataSourceService {
 
   /** A writing transaction on one workspace (see the module comment for the lock order). */
   private async write<T>(
-    projectId: number,
+    workspaceId: number,
     fn: (trx: Kysely<Database>, workspace: WorkspaceRow) => Promise<T>,
   ): Promise<T> {
     try {
@@ -938,11 +943,11 @@ export class DataSourceService {
         const workspace = await trx
           .selectFrom('projects')
           .select(['tenant_id', 'dev_environment_enabled'])
-          .where('id', '=', projectId)
+          .where('id', '=', workspaceId)
           .$if(this.db.dialect === 'postgres', (q) => q.forKeyShare())
           .executeTakeFirst();
-        if (!workspace) throw errors.workspaceNotFound(projectId);
-        await lockWorkspace(trx, projectId);
+        if (!workspace) throw errors.workspaceNotFound(workspaceId);
+        await lockWorkspace(trx, workspaceId);
         return fn(trx, {
           ...workspace,
           dev_environment_enabled: Number(workspace.dev_environment_enabled),
@@ -952,12 +957,12 @@ export class DataSourceService {
       if (e instanceof GroupTypeMismatch) {
         throw errors.invalidParameter(
           'Type',
-          `this name already exists in workspace ${projectId} with type ${e.existingType}: the Dev and Prod records of one data source share its type.`,
+          `this name already exists in workspace ${workspaceId} with type ${e.existingType}: the Dev and Prod records of one data source share its type.`,
         );
       }
       // The workspace was deleted while we wrote (its rows cascade away).
       if (!isApiError(e) && translateStoreError(e)?.kind === 'foreign_key') {
-        throw errors.workspaceNotFound(projectId);
+        throw errors.workspaceNotFound(workspaceId);
       }
       throw e;
     }

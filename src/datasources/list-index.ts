@@ -80,21 +80,26 @@ export class GroupTypeMismatch extends Error {
  * the workspace row first (see DataSourceService): taking that row's key-share lock before
  * this one keeps the lock order the same as a cascading workspace delete's.
  */
-export async function lockWorkspace(trx: Tx, projectId: number): Promise<void> {
+export async function lockWorkspace(trx: Tx, workspaceId: number): Promise<void> {
   await trx
     .insertInto('data_source_list_state')
-    .values({ project_id: projectId, version: 1 })
+    .values({ project_id: workspaceId, version: 1 })
     .onConflict((oc) =>
       oc.column('project_id').doUpdateSet({ version: sql`data_source_list_state.version + 1` }),
     )
     .execute();
 }
 
-async function bucketOf(trx: Tx, projectId: number, spec: KindSpec, key: string): Promise<string> {
+async function bucketOf(
+  trx: Tx,
+  workspaceId: number,
+  spec: KindSpec,
+  key: string,
+): Promise<string> {
   const row = await trx
     .selectFrom('data_source_list_buckets')
     .select('lo')
-    .where('project_id', '=', projectId)
+    .where('project_id', '=', workspaceId)
     .where('kind', '=', spec.kind)
     .where('lo', '<=', key)
     .orderBy('lo', 'desc')
@@ -103,11 +108,11 @@ async function bucketOf(trx: Tx, projectId: number, spec: KindSpec, key: string)
   return row?.lo ?? spec.sentinel;
 }
 
-async function bucketTotal(trx: Tx, projectId: number, kind: Kind, lo: string): Promise<number> {
+async function bucketTotal(trx: Tx, workspaceId: number, kind: Kind, lo: string): Promise<number> {
   const row = await trx
     .selectFrom('data_source_list_buckets')
     .select(sql<number | null>`sum(n)`.as('n'))
-    .where('project_id', '=', projectId)
+    .where('project_id', '=', workspaceId)
     .where('kind', '=', kind)
     .where('lo', '=', lo)
     .executeTakeFirst();
@@ -116,7 +121,7 @@ async function bucketTotal(trx: Tx, projectId: number, kind: Kind, lo: string): 
 
 async function adjust(
   trx: Tx,
-  projectId: number,
+  workspaceId: number,
   kind: Kind,
   lo: string,
   type: string,
@@ -125,7 +130,7 @@ async function adjust(
 ): Promise<void> {
   await trx
     .insertInto('data_source_list_buckets')
-    .values({ project_id: projectId, kind, lo, type, env_mask: mask, n: delta })
+    .values({ project_id: workspaceId, kind, lo, type, env_mask: mask, n: delta })
     .onConflict((oc) =>
       oc
         .columns(['project_id', 'kind', 'lo', 'type', 'env_mask'])
@@ -136,7 +141,7 @@ async function adjust(
     // Empty counts are removed, so a bucket with no groups left disappears altogether.
     await trx
       .deleteFrom('data_source_list_buckets')
-      .where('project_id', '=', projectId)
+      .where('project_id', '=', workspaceId)
       .where('kind', '=', kind)
       .where('lo', '=', lo)
       .where('type', '=', type)
@@ -148,7 +153,7 @@ async function adjust(
 
 async function neighbour(
   trx: Tx,
-  projectId: number,
+  workspaceId: number,
   kind: Kind,
   lo: string,
   side: 'next' | 'previous',
@@ -156,7 +161,7 @@ async function neighbour(
   const row = await trx
     .selectFrom('data_source_list_buckets')
     .select('lo')
-    .where('project_id', '=', projectId)
+    .where('project_id', '=', workspaceId)
     .where('kind', '=', kind)
     .where('lo', side === 'next' ? '>' : '<', lo)
     .orderBy('lo', side === 'next' ? 'asc' : 'desc')
@@ -170,12 +175,12 @@ export function column(spec: KindSpec): RawBuilder<unknown> {
 }
 
 /** Moves the upper half of a full bucket into a new bucket starting at its median key. */
-async function split(trx: Tx, projectId: number, spec: KindSpec, lo: string, total: number) {
-  const next = await neighbour(trx, projectId, spec.kind, lo, 'next');
+async function split(trx: Tx, workspaceId: number, spec: KindSpec, lo: string, total: number) {
+  const next = await neighbour(trx, workspaceId, spec.kind, lo, 'next');
   const inRange = (from: string) =>
     trx
       .selectFrom('data_source_groups')
-      .where('project_id', '=', projectId)
+      .where('project_id', '=', workspaceId)
       .where(column(spec), '>=', spec.decode(from))
       .$if(next !== undefined, (q) => q.where(column(spec), '<', spec.decode(next as string)));
   const median = await inRange(lo)
@@ -192,67 +197,73 @@ async function split(trx: Tx, projectId: number, spec: KindSpec, lo: string, tot
     .execute();
   for (const u of upper) {
     const n = Number(u.n);
-    await adjust(trx, projectId, spec.kind, lo, u.type, u.env_mask, -n);
-    await adjust(trx, projectId, spec.kind, mid, u.type, u.env_mask, n);
+    await adjust(trx, workspaceId, spec.kind, lo, u.type, u.env_mask, -n);
+    await adjust(trx, workspaceId, spec.kind, mid, u.type, u.env_mask, n);
   }
 }
 
 /** Folds a small bucket into its predecessor, keeping the number of buckets proportional. */
-async function merge(trx: Tx, projectId: number, spec: KindSpec, lo: string, total: number) {
+async function merge(trx: Tx, workspaceId: number, spec: KindSpec, lo: string, total: number) {
   if (total === 0) return; // already gone: its range now belongs to its predecessor
-  const previous = await neighbour(trx, projectId, spec.kind, lo, 'previous');
+  const previous = await neighbour(trx, workspaceId, spec.kind, lo, 'previous');
   if (previous === undefined) return;
-  if ((await bucketTotal(trx, projectId, spec.kind, previous)) + total > bucketLimits.splitAt) {
+  if ((await bucketTotal(trx, workspaceId, spec.kind, previous)) + total > bucketLimits.splitAt) {
     return;
   }
   const rows = await trx
     .selectFrom('data_source_list_buckets')
     .select(['type', 'env_mask', 'n'])
-    .where('project_id', '=', projectId)
+    .where('project_id', '=', workspaceId)
     .where('kind', '=', spec.kind)
     .where('lo', '=', lo)
     .execute();
-  for (const r of rows) await adjust(trx, projectId, spec.kind, previous, r.type, r.env_mask, r.n);
+  for (const r of rows)
+    await adjust(trx, workspaceId, spec.kind, previous, r.type, r.env_mask, r.n);
   await trx
     .deleteFrom('data_source_list_buckets')
-    .where('project_id', '=', projectId)
+    .where('project_id', '=', workspaceId)
     .where('kind', '=', spec.kind)
     .where('lo', '=', lo)
     .execute();
 }
 
-async function count(trx: Tx, projectId: number, group: GroupRow, mask: number, delta: number) {
+async function count(trx: Tx, workspaceId: number, group: GroupRow, mask: number, delta: number) {
   for (const spec of Object.values(KINDS)) {
-    const lo = await bucketOf(trx, projectId, spec, spec.keyOf(group));
-    await adjust(trx, projectId, spec.kind, lo, group.type, mask, delta);
-    const total = await bucketTotal(trx, projectId, spec.kind, lo);
-    if (delta > 0 && total > bucketLimits.splitAt) await split(trx, projectId, spec, lo, total);
-    if (delta < 0 && total < bucketLimits.mergeBelow) await merge(trx, projectId, spec, lo, total);
+    const lo = await bucketOf(trx, workspaceId, spec, spec.keyOf(group));
+    await adjust(trx, workspaceId, spec.kind, lo, group.type, mask, delta);
+    const total = await bucketTotal(trx, workspaceId, spec.kind, lo);
+    if (delta > 0 && total > bucketLimits.splitAt) await split(trx, workspaceId, spec, lo, total);
+    if (delta < 0 && total < bucketLimits.mergeBelow)
+      await merge(trx, workspaceId, spec, lo, total);
   }
 }
 
-async function recount(trx: Tx, projectId: number, group: GroupRow, newMask: number) {
+async function recount(trx: Tx, workspaceId: number, group: GroupRow, newMask: number) {
   for (const spec of Object.values(KINDS)) {
-    const lo = await bucketOf(trx, projectId, spec, spec.keyOf(group));
-    await adjust(trx, projectId, spec.kind, lo, group.type, group.env_mask, -1);
-    await adjust(trx, projectId, spec.kind, lo, group.type, newMask, 1);
+    const lo = await bucketOf(trx, workspaceId, spec, spec.keyOf(group));
+    await adjust(trx, workspaceId, spec.kind, lo, group.type, group.env_mask, -1);
+    await adjust(trx, workspaceId, spec.kind, lo, group.type, newMask, 1);
   }
 }
 
-async function findGroup(trx: Tx, projectId: number, name: string): Promise<GroupRow | undefined> {
+async function findGroup(
+  trx: Tx,
+  workspaceId: number,
+  name: string,
+): Promise<GroupRow | undefined> {
   return trx
     .selectFrom('data_source_groups')
     .select(['name', 'type', 'env_mask', 'first_id'])
-    .where('project_id', '=', projectId)
+    .where('project_id', '=', workspaceId)
     .where('name', '=', name)
     .executeTakeFirst();
 }
 
-async function setMask(trx: Tx, projectId: number, name: string, mask: number): Promise<void> {
+async function setMask(trx: Tx, workspaceId: number, name: string, mask: number): Promise<void> {
   await trx
     .updateTable('data_source_groups')
     .set({ env_mask: mask })
-    .where('project_id', '=', projectId)
+    .where('project_id', '=', workspaceId)
     .where('name', '=', name)
     .execute();
 }
@@ -264,9 +275,9 @@ async function setMask(trx: Tx, projectId: number, name: string, mask: number): 
  */
 export async function addRecord(
   trx: Tx,
-  r: { projectId: number; name: string; type: string; env: EnvType; id: number },
+  r: { workspaceId: number; name: string; type: string; env: EnvType; id: number },
 ): Promise<number> {
-  const group = await findGroup(trx, r.projectId, r.name);
+  const group = await findGroup(trx, r.workspaceId, r.name);
   if (!group) {
     const created: GroupRow = {
       name: r.name,
@@ -276,54 +287,54 @@ export async function addRecord(
     };
     await trx
       .insertInto('data_source_groups')
-      .values({ project_id: r.projectId, ...created, drift: 0 })
+      .values({ project_id: r.workspaceId, ...created, drift: 0 })
       .execute();
-    await indexNames(trx, r.projectId, [r.name]);
-    await count(trx, r.projectId, created, created.env_mask, 1);
+    await indexNames(trx, r.workspaceId, [r.name]);
+    await count(trx, r.workspaceId, created, created.env_mask, 1);
     return created.env_mask;
   }
   if (group.type !== r.type) throw new GroupTypeMismatch(group.type);
   const mask = group.env_mask | ENV_BIT[r.env];
   if (mask === group.env_mask) return mask;
-  await setMask(trx, r.projectId, r.name, mask);
-  await recount(trx, r.projectId, group, mask);
+  await setMask(trx, r.workspaceId, r.name, mask);
+  await recount(trx, r.workspaceId, group, mask);
   return mask;
 }
 
 /** A record was deleted: removes its environment from its group, or the group. */
 export async function removeRecord(
   trx: Tx,
-  r: { projectId: number; name: string; env: EnvType },
+  r: { workspaceId: number; name: string; env: EnvType },
 ): Promise<void> {
-  const group = await findGroup(trx, r.projectId, r.name);
+  const group = await findGroup(trx, r.workspaceId, r.name);
   if (!group) return;
   const mask = group.env_mask & ~ENV_BIT[r.env];
   if (mask === group.env_mask) return;
   if (mask !== 0) {
-    await setMask(trx, r.projectId, r.name, mask);
-    await recount(trx, r.projectId, group, mask);
+    await setMask(trx, r.workspaceId, r.name, mask);
+    await recount(trx, r.workspaceId, group, mask);
     return;
   }
   await trx
     .deleteFrom('data_source_groups')
-    .where('project_id', '=', r.projectId)
+    .where('project_id', '=', r.workspaceId)
     .where('name', '=', r.name)
     .execute();
-  await unindexName(trx, r.projectId, r.name);
-  await count(trx, r.projectId, group, group.env_mask, -1);
+  await unindexName(trx, r.workspaceId, r.name);
+  await count(trx, r.workspaceId, group, group.env_mask, -1);
 }
 
 /** A record moved from one environment to the other (UpdateDataSource changed envType). */
 export async function moveRecord(
   trx: Tx,
-  r: { projectId: number; name: string; from: EnvType; to: EnvType },
+  r: { workspaceId: number; name: string; from: EnvType; to: EnvType },
 ): Promise<void> {
-  const group = await findGroup(trx, r.projectId, r.name);
+  const group = await findGroup(trx, r.workspaceId, r.name);
   if (!group) return;
   const mask = (group.env_mask & ~ENV_BIT[r.from]) | ENV_BIT[r.to];
   if (mask === group.env_mask) return;
-  await setMask(trx, r.projectId, r.name, mask);
-  await recount(trx, r.projectId, group, mask);
+  await setMask(trx, r.workspaceId, r.name, mask);
+  await recount(trx, r.workspaceId, group, mask);
 }
 
 /**
@@ -331,10 +342,10 @@ export async function moveRecord(
  * seeds rows directly) and as a repair. Buckets come out half full, so that they absorb
  * inserts before splitting.
  */
-export async function rebuildIndex(trx: Tx, projectId: number): Promise<void> {
-  await trx.deleteFrom('data_source_list_buckets').where('project_id', '=', projectId).execute();
-  await trx.deleteFrom('data_source_groups').where('project_id', '=', projectId).execute();
-  await trx.deleteFrom('data_source_name_grams').where('project_id', '=', projectId).execute();
+export async function rebuildIndex(trx: Tx, workspaceId: number): Promise<void> {
+  await trx.deleteFrom('data_source_list_buckets').where('project_id', '=', workspaceId).execute();
+  await trx.deleteFrom('data_source_groups').where('project_id', '=', workspaceId).execute();
+  await trx.deleteFrom('data_source_name_grams').where('project_id', '=', workspaceId).execute();
   await trx
     .insertInto('data_source_groups')
     .columns(['project_id', 'name', 'type', 'env_mask', 'first_id', 'drift'])
@@ -350,7 +361,7 @@ export async function rebuildIndex(trx: Tx, projectId: number): Promise<void> {
           // One record: no drift. Two: compared later (DataSourceService.backfillDrift).
           sql<number | null>`case when count(*) = 1 then 0 else null end`.as('drift'),
         ])
-        .where('project_id', '=', projectId)
+        .where('project_id', '=', workspaceId)
         .groupBy(['project_id', 'name']),
     )
     .execute();
@@ -359,13 +370,13 @@ export async function rebuildIndex(trx: Tx, projectId: number): Promise<void> {
     const groups = await trx
       .selectFrom('data_source_groups')
       .select(['name', 'type', 'env_mask', 'first_id'])
-      .where('project_id', '=', projectId)
+      .where('project_id', '=', workspaceId)
       .orderBy(column(spec))
       .execute();
     if (spec.kind === 'name') {
       await indexNames(
         trx,
-        projectId,
+        workspaceId,
         groups.map((g) => g.name),
       );
     }
@@ -378,7 +389,7 @@ export async function rebuildIndex(trx: Tx, projectId: number): Promise<void> {
     });
     const rows = [...counts].map(([key, n]) => {
       const [bound, type, mask] = JSON.parse(key) as [string, string, number];
-      return { project_id: projectId, kind: spec.kind, lo: bound, type, env_mask: mask, n };
+      return { project_id: workspaceId, kind: spec.kind, lo: bound, type, env_mask: mask, n };
     });
     for (let i = 0; i < rows.length; i += 500) {
       await trx

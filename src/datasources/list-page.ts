@@ -22,7 +22,7 @@ import { rarestGram } from './name-grams.js';
 import { namesTaggedWithAll } from './tags.js';
 
 export interface PageQuery {
-  projectId: number;
+  workspaceId: number;
   sortBy: SortBy;
   order: Order;
   types?: readonly string[];
@@ -45,7 +45,7 @@ export interface GroupPage {
 export type DriftFilter = 'Any' | 'Suspicious';
 
 interface Filters {
-  projectId: number;
+  workspaceId: number;
   types: readonly string[] | undefined;
   masks: number[] | undefined;
   drift: DriftFilter | undefined;
@@ -72,7 +72,7 @@ function nameMatches(qualifiedColumn: string, needle: string) {
 export async function pageGroups(db: Kysely<Database>, q: PageQuery): Promise<GroupPage> {
   const spec = KINDS[q.sortBy === 'Name' ? 'name' : 'id'];
   const f: Filters = {
-    projectId: q.projectId,
+    workspaceId: q.workspaceId,
     types: q.types && q.types.length > 0 ? q.types : undefined,
     masks: q.envType ? masksWith(q.envType) : undefined,
     drift: q.drift,
@@ -95,7 +95,7 @@ function groupsOf(db: Kysely<Database>, f: Filters) {
   return db
     .selectFrom('data_source_groups')
     .select(['name', 'type', 'env_mask', 'first_id'])
-    .where('project_id', '=', f.projectId)
+    .where('project_id', '=', f.workspaceId)
     .$if(f.types !== undefined, (b) => b.where('type', 'in', f.types as string[]))
     .$if(f.masks !== undefined, (b) => b.where('env_mask', 'in', f.masks as number[]))
     .$if(f.drift !== undefined, (b) => b.where(driftPredicate(f.drift as DriftFilter)));
@@ -137,7 +137,7 @@ async function byBuckets(
   const buckets = await db
     .selectFrom('data_source_list_buckets')
     .select(['lo', sql<number>`sum(n)`.as('n')])
-    .where('project_id', '=', f.projectId)
+    .where('project_id', '=', f.workspaceId)
     .where('kind', '=', spec.kind)
     .$if(f.types !== undefined, (b) => b.where('type', 'in', f.types as string[]))
     .$if(f.masks !== undefined, (b) => b.where('env_mask', 'in', f.masks as number[]))
@@ -169,7 +169,7 @@ async function byName(
   needle: string,
   page: PageWindow,
 ): Promise<GroupPage> {
-  const gram = await rarestGram(db, f.projectId, needle);
+  const gram = await rarestGram(db, f.workspaceId, needle);
   if (gram !== undefined) {
     // At most POSTING_CAP candidates: verified, ordered and paged here.
     const rows = await db
@@ -178,7 +178,7 @@ async function byName(
         j.onRef('g.project_id', '=', 'p.project_id').onRef('g.name', '=', 'p.name'),
       )
       .select(['g.name', 'g.type', 'g.env_mask', 'g.first_id'])
-      .where('p.project_id', '=', f.projectId)
+      .where('p.project_id', '=', f.workspaceId)
       .where('p.gram', '=', gram)
       .where(nameMatches('g.name', needle))
       .$if(f.types !== undefined, (b) => b.where('g.type', 'in', f.types as string[]))
@@ -216,12 +216,12 @@ async function byTags(
   q: PageQuery,
   page: PageWindow,
 ): Promise<GroupPage> {
-  const names = namesTaggedWithAll(db, f.projectId, q.tags as readonly string[], q.envType);
+  const names = namesTaggedWithAll(db, f.workspaceId, q.tags as readonly string[], q.envType);
   // The workspace's groups whose name is among the tagged names (a semi-join on the subquery).
   const matching = () =>
     db
       .selectFrom('data_source_groups')
-      .where('data_source_groups.project_id', '=', f.projectId)
+      .where('data_source_groups.project_id', '=', f.workspaceId)
       .where('data_source_groups.name', 'in', names)
       .$if(f.types !== undefined, (b) =>
         b.where('data_source_groups.type', 'in', f.types as string[]),

@@ -22,11 +22,11 @@ export function gramsOf(text: string): string[] {
 
 export async function indexNames(
   trx: Kysely<Database>,
-  projectId: number,
+  workspaceId: number,
   names: readonly string[],
 ): Promise<void> {
   const rows = names.flatMap((name) =>
-    gramsOf(name).map((gram) => ({ project_id: projectId, gram, name })),
+    gramsOf(name).map((gram) => ({ project_id: workspaceId, gram, name })),
   );
   for (let i = 0; i < rows.length; i += 1000) {
     await trx
@@ -38,14 +38,14 @@ export async function indexNames(
 
 export async function unindexName(
   trx: Kysely<Database>,
-  projectId: number,
+  workspaceId: number,
   name: string,
 ): Promise<void> {
   const grams = gramsOf(name);
   if (grams.length === 0) return;
   await trx
     .deleteFrom('data_source_name_grams')
-    .where('project_id', '=', projectId)
+    .where('project_id', '=', workspaceId)
     .where('gram', 'in', grams)
     .where('name', '=', name)
     .execute();
@@ -58,7 +58,7 @@ export async function unindexName(
  */
 export async function rarestGram(
   db: Kysely<Database>,
-  projectId: number,
+  workspaceId: number,
   needle: string,
 ): Promise<string | undefined> {
   const grams = gramsOf(needle);
@@ -67,7 +67,7 @@ export async function rarestGram(
   const probes = grams.filter((_, i) => i % step === 0);
   const counts = probes.map(
     (gram) =>
-      sql`select cast(${gram} as text) as gram, count(*) as n from (select 1 as x from data_source_name_grams where project_id = ${projectId} and gram = ${gram} limit ${POSTING_CAP + 1}) p`,
+      sql`select cast(${gram} as text) as gram, count(*) as n from (select 1 as x from data_source_name_grams where project_id = ${workspaceId} and gram = ${gram} limit ${POSTING_CAP + 1}) p`,
   );
   const { rows } = await sql<{
     gram: string;

@@ -23,14 +23,14 @@ type Tx = Kysely<Database>;
 /** Replaces a record's tags with `tags` (distinct, already validated). */
 export async function replaceTags(
   trx: Tx,
-  record: { id: number; projectId: number },
+  record: { id: number; workspaceId: number },
   tags: readonly string[],
 ): Promise<void> {
   await trx.deleteFrom('data_source_tags').where('data_source_id', '=', record.id).execute();
   if (tags.length === 0) return;
   await trx
     .insertInto('data_source_tags')
-    .values(tags.map((tag) => ({ data_source_id: record.id, project_id: record.projectId, tag })))
+    .values(tags.map((tag) => ({ data_source_id: record.id, project_id: record.workspaceId, tag })))
     .execute();
 }
 
@@ -61,7 +61,7 @@ export async function tagsOf(k: Tx, ids: readonly number[]): Promise<Map<number,
  */
 export function namesTaggedWithAll(
   k: Tx,
-  projectId: number,
+  workspaceId: number,
   tags: readonly string[],
   envType?: string,
 ) {
@@ -70,7 +70,7 @@ export function namesTaggedWithAll(
   let q: any = k
     .selectFrom('data_source_tags as t0')
     .innerJoin('data_sources as d', 'd.id', 't0.data_source_id')
-    .where('t0.project_id', '=', projectId)
+    .where('t0.project_id', '=', workspaceId)
     .where('t0.tag', '=', tags[0]!);
   tags.slice(1).forEach((tag, i) => {
     const alias = `t${i + 1}`;

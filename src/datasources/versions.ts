@@ -55,7 +55,7 @@ export type Snapshot = Pick<
 export interface VersionView {
   dataSourceId: number;
   version: number;
-  projectId: number;
+  workspaceId: number;
   name: string;
   envType: 'Dev' | 'Prod';
   type: string;
@@ -83,7 +83,7 @@ export function versionView(r: VersionRow): VersionView {
   return {
     dataSourceId: Number(r.data_source_id),
     version: Number(r.version),
-    projectId: Number(r.project_id),
+    workspaceId: Number(r.project_id),
     name: r.name,
     envType: r.env_type,
     type: r.type,
@@ -187,9 +187,9 @@ export class VersionStore {
   }
 
   /** The workspace of a record known only by its versions (a deleted one). */
-  async locate(dataSourceId: number): Promise<{ projectId: number } | undefined> {
+  async locate(dataSourceId: number): Promise<{ workspaceId: number } | undefined> {
     const r = await this.latestRow(this.db.kysely, dataSourceId);
-    return r && { projectId: Number(r.project_id) };
+    return r && { workspaceId: Number(r.project_id) };
   }
 
   async get(dataSourceId: number, version: number): Promise<VersionView | undefined> {

@@ -86,26 +86,26 @@ export const listAuditEvents = defineOperation({
   access: { roles: MAY.manageWorkspace },
   audit: false,
   async handler({ principal, access, services }, params) {
-    let projectIds: number[] | 'all';
+    let workspaceIds: number[] | 'all';
     const tenantWide = holdsTenantRole(principal, ['TenantAdmin']);
     if (params.ProjectId !== undefined) {
       await access.requireWorkspace(params.ProjectId);
-      projectIds = [params.ProjectId];
+      workspaceIds = [params.ProjectId];
     } else if (tenantWide) {
       access.decidedByHandler();
-      projectIds = 'all';
+      workspaceIds = 'all';
     } else {
       // Everyone else sees only the workspaces they own or administer.
       access.decidedByHandler();
-      projectIds = await services.audit.administeredProjects(principal.userId, ADMIN_ROLES);
+      workspaceIds = await services.audit.administeredWorkspaces(principal.userId, ADMIN_ROLES);
     }
     // Which acting workspaces the viewer sees in full (see view()).
     const administered = tenantWide
       ? undefined
       : new Set(
-          projectIds !== 'all' && params.ProjectId === undefined
-            ? projectIds
-            : await services.audit.administeredProjects(principal.userId, ADMIN_ROLES),
+          workspaceIds !== 'all' && params.ProjectId === undefined
+            ? workspaceIds
+            : await services.audit.administeredWorkspaces(principal.userId, ADMIN_ROLES),
         );
     const full = (e: AuditEvent) =>
       administered === undefined ||
@@ -120,7 +120,7 @@ export const listAuditEvents = defineOperation({
       ...(params.DataSourceId !== undefined ? { dataSourceId: params.DataSourceId } : {}),
       ...(params.StartTime !== undefined ? { startTime: params.StartTime } : {}),
       ...(params.EndTime !== undefined ? { endTime: params.EndTime } : {}),
-      projectIds,
+      workspaceIds,
       pageNumber,
       pageSize,
     });

@@ -65,7 +65,7 @@ export const testDataSourceConnectivity = defineOperation({
     );
     // Elsewhere (shared into ProjectId included) answers as missing, revealing nothing.
     const grant = await ctx.access.requireDataSource(id, {
-      projectId: q.ProjectId,
+      workspaceId: q.ProjectId,
       usesSecrets: true,
     });
     const connectivity = await ctx.services.dataSourceConnectivity.test(

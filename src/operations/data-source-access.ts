@@ -19,16 +19,16 @@ export async function requireDataSourceRole(
   ctx: OperationContext,
   id: number,
   q: DataSourceAccessOptions = {},
-  found?: { projectId: number; membership?: Membership | undefined } | null,
+  found?: { workspaceId: number; membership?: Membership | undefined } | null,
 ): Promise<DataSourceGrant> {
   ctx.audit.note({ targets: { DataSourceId: id } });
   const d = await ctx.access.decideDataSource(
     id,
     found === undefined ? q : { ...q, found: found && { ...found, id } },
   );
-  if (d.outcome === 'allowed') ctx.audit.note({ workspaceId: d.grant.projectId });
-  else if (d.outcome !== 'hidden' && d.projectId !== undefined) {
-    ctx.audit.note({ workspaceId: d.projectId });
+  if (d.outcome === 'allowed') ctx.audit.note({ workspaceId: d.grant.workspaceId });
+  else if (d.outcome !== 'hidden' && d.workspaceId !== undefined) {
+    ctx.audit.note({ workspaceId: d.workspaceId });
   }
   return ctx.access.enforce(d);
 }

@@ -25,7 +25,7 @@ import { requireDataSourceRole } from './data-source-access.js';
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 const params = {
-  projectId: p.integer({ description: 'The workspace id.', required: true, min: 1 }),
+  workspaceId: p.integer({ description: 'The workspace id.', required: true, min: 1 }),
   id: p.integer({ description: 'The data source id.', required: true, min: 1 }),
   connectionProperties: p.jsonObject({
     description:
@@ -90,7 +90,7 @@ export const createDataSource = defineOperation({
     'A data source with both environments takes two calls with the same Name, one per envType. Names are unique per workspace and environment (a duplicate answers 409 Conflict.DataSourceName); a basic-mode workspace takes only Prod records.',
   method: 'POST',
   params: {
-    ProjectId: params.projectId,
+    ProjectId: params.workspaceId,
     Name: p.string({
       description:
         'Letters, digits and underscores, starting with a letter; at most 255 characters.',
@@ -171,7 +171,7 @@ export const getDataSource = defineOperation({
       q.Id,
       {},
       found
-        ? { projectId: found.view.projectId, membership: membershipFromRows(found.access) }
+        ? { workspaceId: found.view.workspaceId, membership: membershipFromRows(found.access) }
         : null,
     );
     if (!v) throw errors.dataSourceNotFound(q.Id);
@@ -183,7 +183,7 @@ export const getDataSource = defineOperation({
         ConnectionPropertiesMode: v.mode,
         ConnectionProperties: v.properties,
         Description: v.description,
-        ProjectId: v.projectId,
+        ProjectId: v.workspaceId,
         QualifiedName: v.qualifiedName,
         CreateTime: v.createTime,
         CreateUser: v.createUser,
@@ -202,7 +202,7 @@ export const listDataSources = defineOperation({
     'Each element of DataSources is a name with its Dev and/or Prod records. TotalCount counts groups after the filters. Sorting by CreateTime or Id orders groups by their first record.',
   method: 'GET',
   params: {
-    ProjectId: params.projectId,
+    ProjectId: params.workspaceId,
     Name: p.string({ description: 'Substring of the name, any letter case.', maxLength: 255 }),
     Types: p.commaList({
       description: 'Types to keep, comma-separated: mysql,hologres.',
@@ -268,7 +268,7 @@ export const listDataSources = defineOperation({
     const pageNumber = q.PageNumber ?? 1;
     const pageSize = q.PageSize ?? 10;
     const page = await ctx.services.dataSources.list({
-      projectId: q.ProjectId,
+      workspaceId: q.ProjectId,
       sortBy: q.SortBy ?? 'CreateTime',
       order: q.Order ?? 'Desc',
       ...(q.Types ? { types: q.Types } : {}),
@@ -332,7 +332,7 @@ export const updateDataSource = defineOperation({
   method: 'POST',
   params: {
     Id: params.id,
-    ProjectId: params.projectId,
+    ProjectId: params.workspaceId,
     ConnectionProperties: params.connectionProperties,
     ConnectionPropertiesMode: p.string({
       description: 'A new mode; omitted keeps the current one.',
@@ -346,7 +346,7 @@ export const updateDataSource = defineOperation({
   audit: true,
   async handler(ctx, q) {
     const grant = await requireDataSourceRole(ctx, q.Id, {
-      projectId: q.ProjectId,
+      workspaceId: q.ProjectId,
       modifies: true,
     });
     await ctx.services.dataSources.update(

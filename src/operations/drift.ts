@@ -114,7 +114,7 @@ export const promoteDataSource = defineOperation({
     const r = await ctx.services.dataSources.promote(
       ctx.principal,
       {
-        projectId: q.ProjectId,
+        workspaceId: q.ProjectId,
         name: q.Name,
         from: q.Direction === 'ProdToDev' ? 'Prod' : 'Dev',
         fields: q.Fields,

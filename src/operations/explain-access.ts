@@ -106,11 +106,11 @@ function render(
     ...(v.roleAllowed && KIND[r.code] ? { Kind: KIND[r.code] } : {}),
     ...(r.role ? { Role: r.role } : {}),
     ...(r.customRole ? { CustomRole: r.customRole } : {}),
-    ...(r.projectId !== undefined ? { ProjectId: r.projectId } : {}),
+    ...(r.workspaceId !== undefined ? { ProjectId: r.workspaceId } : {}),
     ...(rule
       ? {
           SharedRuleId: rule.id,
-          TargetProjectId: rule.targetProjectId,
+          TargetProjectId: rule.targetWorkspaceId,
           EnvType: rule.envType,
           SharedUser: rule.sharedUser,
           ...(rule.expireTime !== undefined ? { ExpireTime: rule.expireTime } : {}),
@@ -129,7 +129,7 @@ async function locate(ctx: OperationContext, id: number): Promise<ExplainedDataS
   if (live) {
     ds = {
       id,
-      projectId: live.projectId,
+      workspaceId: live.workspaceId,
       name: live.name,
       envType: live.envType,
       deleted: false,
@@ -139,7 +139,7 @@ async function locate(ctx: OperationContext, id: number): Promise<ExplainedDataS
     if (last) {
       ds = {
         id,
-        projectId: last.projectId,
+        workspaceId: last.workspaceId,
         name: last.name,
         envType: last.envType,
         deleted: true,
@@ -147,7 +147,7 @@ async function locate(ctx: OperationContext, id: number): Promise<ExplainedDataS
     }
   }
   if (!ds) throw errors.dataSourceNotFound(id);
-  const m = await ctx.services.workspaceDirectory.membership(ds.projectId, ctx.principal.userId);
+  const m = await ctx.services.workspaceDirectory.membership(ds.workspaceId, ctx.principal.userId);
   return { ...ds, workspaceStatus: m?.status ?? 'Available' };
 }
 
@@ -156,19 +156,19 @@ function factsFor(ctx: OperationContext, tenantLevel: boolean): ExplainFacts {
   return {
     user: (userId) => services.identity.loadPrincipal(principal.tenantId, userId),
     tenantLeaders: () => services.identity.tenantLeaders(principal.tenantId),
-    members: async (projectId) =>
+    members: async (workspaceId) =>
       (
         await services.db.kysely
           .selectFrom('project_member_roles')
           .select('user_id')
           .distinct()
-          .where('project_id', '=', projectId)
+          .where('project_id', '=', workspaceId)
           .execute()
       ).map((r) => r.user_id),
     rules: async (dataSourceId) =>
       (await services.sharing.list(dataSourceId)).map((r) => ({
         id: r.id,
-        targetProjectId: r.targetProjectId,
+        targetWorkspaceId: r.targetWorkspaceId,
         envType: r.envType,
         sharedUser: r.sharedUser,
         sharedDataSourceName: r.sharedDataSourceName,
@@ -182,9 +182,9 @@ function factsFor(ctx: OperationContext, tenantLevel: boolean): ExplainFacts {
           audience,
         )
       )?.id,
-    callerSees: async (projectId) =>
+    callerSees: async (workspaceId) =>
       tenantLevel ||
-      (await services.access.workspace(principal, projectId, MAY.readWorkspace)).outcome ===
+      (await services.access.workspace(principal, workspaceId, MAY.readWorkspace)).outcome ===
         'allowed',
   };
 }
@@ -264,13 +264,13 @@ export const explainDataSourceAccess = defineOperation({
     const { decideAct, explainDataSource, verdict } = await import('../access/explain.js');
     const ds = await locate(ctx, q.DataSourceId);
     const own = await decideAct(ctx.services.access, ctx.principal, 'ExplainDataSourceAccess', ds);
-    if (own.outcome === 'allowed') ctx.audit.note({ workspaceId: ds.projectId });
+    if (own.outcome === 'allowed') ctx.audit.note({ workspaceId: ds.workspaceId });
     ctx.access.enforce(own);
     const tenantLevel = holdsTenantRole(ctx.principal, MAY.manageUsers);
     const facts = factsFor(ctx, tenantLevel);
     const head = {
       DataSourceId: ds.id,
-      ProjectId: ds.projectId,
+      ProjectId: ds.workspaceId,
       Name: ds.name,
       EnvType: ds.envType,
       Deleted: ds.deleted,

@@ -76,7 +76,7 @@ export const resolveDataSource = defineOperation({
         ProjectId: q.ProjectId,
         EnvType: q.EnvType,
         Shared: rule !== undefined,
-        SourceProjectId: record.projectId,
+        SourceProjectId: record.workspaceId,
       },
     };
   },
@@ -146,7 +146,7 @@ export const listSharedDataSources = defineOperation({
         SharedDataSources: entries.slice(offset, offset + pageSize).map((e) => ({
           SharedDataSourceName: e.sharedDataSourceName,
           DataSourceId: e.dataSourceId,
-          SourceProjectId: e.sourceProjectId,
+          SourceProjectId: e.sourceWorkspaceId,
           SharedRuleId: e.ruleId,
           Type: e.type,
           ConnectionPropertiesMode: e.mode,

@@ -49,8 +49,8 @@ function ruleView(r: RuleView) {
     Id: r.id,
     DataSourceId: r.dataSourceId,
     SharedDataSourceName: r.sharedDataSourceName,
-    SourceProjectId: r.sourceProjectId,
-    TargetProjectId: r.targetProjectId,
+    SourceProjectId: r.sourceWorkspaceId,
+    TargetProjectId: r.targetWorkspaceId,
     SharedUser: r.sharedUser,
     EnvType: r.envType,
     CreateTime: r.createTime,
@@ -97,12 +97,12 @@ export const createDataSourceSharedRule = defineOperation({
     if (q.ExpireTime !== undefined) checkExpireTime(q.ExpireTime, Date.now());
     const source = await requireDataSourceRole(ctx, q.DataSourceId, { modifies: true });
     ctx.audit.note({ targets: { TargetProjectId: q.TargetProjectId } });
-    if (q.TargetProjectId !== source.projectId)
+    if (q.TargetProjectId !== source.workspaceId)
       await ctx.access.requireWorkspace(q.TargetProjectId);
     const id = await ctx.services.sharing.create(
       source,
       {
-        targetProjectId: q.TargetProjectId,
+        targetWorkspaceId: q.TargetProjectId,
         envType: q.EnvType,
         sharedUser: q.SharedUser,
         expireTime: q.ExpireTime,
@@ -165,8 +165,8 @@ export const deleteDataSourceSharedRule = defineOperation({
     ctx.audit.note({ targets: { SharedRuleId: q.Id } });
     // Allowed from either side: the sharer stops sharing, the receiver declines.
     const d = await ctx.access.decideSharingRule(q.Id);
-    if (d.outcome === 'denied' && d.projectId !== undefined)
-      ctx.audit.note({ workspaceId: d.projectId });
+    if (d.outcome === 'denied' && d.workspaceId !== undefined)
+      ctx.audit.note({ workspaceId: d.workspaceId });
     await ctx.services.sharing.delete(ctx.access.enforce(d), ctx.audit);
     return { Success: true };
   },

@@ -127,7 +127,7 @@ export const getDataSourceVersion = defineOperation({
     return {
       DataSourceVersion: {
         ...summary(v),
-        ProjectId: v.projectId,
+        ProjectId: v.workspaceId,
         Type: v.type,
         ConnectionPropertiesMode: v.mode,
         ConnectionProperties: v.properties,
@@ -219,7 +219,7 @@ export const rollbackDataSource = defineOperation({
   async handler(ctx, q) {
     const grant = await requireDataSourceRole(ctx, q.Id, {
       modifies: true,
-      ...(q.ProjectId !== undefined ? { projectId: q.ProjectId } : {}),
+      ...(q.ProjectId !== undefined ? { workspaceId: q.ProjectId } : {}),
     });
     const v = await ctx.services.dataSources.rollback(
       grant,

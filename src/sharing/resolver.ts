@@ -59,12 +59,12 @@ export class DataSourceResolver {
         : await this.viaRule(trx, grant, q, expired);
       if (!found) throw notFound();
       await audit.record(trx, {
-        workspaceId: grant.projectId,
-        ...(found.rule ? { relatedWorkspaceId: found.rule.sourceProjectId } : {}),
+        workspaceId: grant.workspaceId,
+        ...(found.rule ? { relatedWorkspaceId: found.rule.sourceWorkspaceId } : {}),
         targets: {
           DataSourceId: found.record.id,
           ...(found.rule
-            ? { SharedRuleId: found.rule.id, SourceProjectId: found.rule.sourceProjectId }
+            ? { SharedRuleId: found.rule.id, SourceProjectId: found.rule.sourceWorkspaceId }
             : {}),
         },
         detail: `Name=${q.name} EnvType=${q.envType}${found.rule ? ' Shared' : ''}`,
@@ -79,7 +79,7 @@ export class DataSourceResolver {
     q: ResolveQuery,
   ): Promise<DataSourceView | undefined> {
     return this.dataSources.reveal(trx, {
-      projectId: grant.projectId,
+      workspaceId: grant.workspaceId,
       name: q.name,
       envType: q.envType,
     });
@@ -93,7 +93,7 @@ export class DataSourceResolver {
   ): Promise<Resolved | undefined> {
     const rule = await this.sharing.findCovering(
       trx,
-      { projectId: grant.projectId, envType: q.envType, name: q.name },
+      { workspaceId: grant.workspaceId, envType: q.envType, name: q.name },
       grant.audience,
       expired,
     );
@@ -103,10 +103,10 @@ export class DataSourceResolver {
     const source = await trx
       .selectFrom('projects')
       .select('status')
-      .where('id', '=', rule.sourceProjectId)
+      .where('id', '=', rule.sourceWorkspaceId)
       .executeTakeFirst();
     if (source?.status === 'Forbidden')
-      throw errors.workspaceForbidden('ResolveDataSource', rule.sourceProjectId);
+      throw errors.workspaceForbidden('ResolveDataSource', rule.sourceWorkspaceId);
     const record = await this.dataSources.reveal(trx, { id: rule.dataSourceId });
     return record && { record, rule };
   }

@@ -23,8 +23,8 @@ export interface RuleView {
   id: number;
   dataSourceId: number;
   sharedDataSourceName: string;
-  sourceProjectId: number;
-  targetProjectId: number;
+  sourceWorkspaceId: number;
+  targetWorkspaceId: number;
   /** '' when shared to the whole target workspace. */
   sharedUser: string;
   envType: EnvType;
@@ -36,7 +36,7 @@ export interface RuleView {
 
 export interface NewRule {
   dataSourceId: number;
-  targetProjectId: number;
+  targetWorkspaceId: number;
   envType: EnvType;
   /** Undefined or '' = the whole target workspace. */
   sharedUser?: string | undefined;
@@ -48,8 +48,8 @@ export interface NewRule {
 export interface RuleRef {
   id: number;
   dataSourceId: number;
-  sourceProjectId: number;
-  targetProjectId: number;
+  sourceWorkspaceId: number;
+  targetWorkspaceId: number;
 }
 
 /**
@@ -63,7 +63,7 @@ export interface SharedEntry {
   ruleId: number;
   sharedDataSourceName: string;
   dataSourceId: number;
-  sourceProjectId: number;
+  sourceWorkspaceId: number;
   type: string;
   mode: string;
   /** The environment in the target workspace. */
@@ -81,8 +81,8 @@ function toView(r: DataSourceSharedRule): RuleView {
     id: Number(r.id),
     dataSourceId: Number(r.data_source_id),
     sharedDataSourceName: r.shared_name,
-    sourceProjectId: Number(r.source_project_id),
-    targetProjectId: Number(r.target_project_id),
+    sourceWorkspaceId: Number(r.source_project_id),
+    targetWorkspaceId: Number(r.target_project_id),
     sharedUser: r.shared_user ?? '',
     envType: r.env_type,
     createTime: Number(r.create_time),
@@ -91,10 +91,10 @@ function toView(r: DataSourceSharedRule): RuleView {
   };
 }
 
-function envMissing(projectId: number): ApiError {
+function envMissing(workspaceId: number): ApiError {
   return errors.invalidParameter(
     'EnvType',
-    `workspace ${projectId} is in basic mode (DevEnvironmentEnabled=false) and has only a Prod environment: share into Prod.`,
+    `workspace ${workspaceId} is in basic mode (DevEnvironmentEnabled=false) and has only a Prod environment: share into Prod.`,
   );
 }
 
@@ -135,22 +135,22 @@ export class SharingService {
           .$if(keyShare, (q) => q.forKeyShare())
           .executeTakeFirst();
         if (!source) throw errors.dataSourceNotFound(input.dataSourceId);
-        if (Number(source.project_id) === input.targetProjectId) {
+        if (Number(source.project_id) === input.targetWorkspaceId) {
           throw errors.invalidParameter(
             'TargetProjectId',
-            `data source ${input.dataSourceId} belongs to workspace ${input.targetProjectId}: a data source cannot be shared to its own workspace.`,
+            `data source ${input.dataSourceId} belongs to workspace ${input.targetWorkspaceId}: a data source cannot be shared to its own workspace.`,
           );
         }
         const target = await trx
           .selectFrom('projects')
           .select(['id', 'dev_environment_enabled'])
-          .where('id', '=', input.targetProjectId)
+          .where('id', '=', input.targetWorkspaceId)
           .where('tenant_id', '=', actor.tenantId)
           .$if(keyShare, (q) => q.forKeyShare())
           .executeTakeFirst();
-        if (!target) throw errors.workspaceNotFound(input.targetProjectId);
+        if (!target) throw errors.workspaceNotFound(input.targetWorkspaceId);
         if (input.envType === 'Dev' && Number(target.dev_environment_enabled) !== 1) {
-          throw envMissing(input.targetProjectId);
+          throw envMissing(input.targetWorkspaceId);
         }
         if (user !== null) await this.requireMember(trx, actor.tenantId, target.id, user);
 
@@ -163,7 +163,7 @@ export class SharingService {
           .values({
             data_source_id: input.dataSourceId,
             source_project_id: Number(source.project_id),
-            target_project_id: input.targetProjectId,
+            target_project_id: input.targetWorkspaceId,
             env_type: input.envType,
             shared_user: user,
             shared_name: name,
@@ -176,11 +176,11 @@ export class SharingService {
         const ruleId = Number(id);
         await audit.record(trx, {
           workspaceId: Number(source.project_id),
-          relatedWorkspaceId: input.targetProjectId,
+          relatedWorkspaceId: input.targetWorkspaceId,
           targets: {
             DataSourceId: input.dataSourceId,
             SharedRuleId: ruleId,
-            TargetProjectId: input.targetProjectId,
+            TargetProjectId: input.targetWorkspaceId,
             ...(user !== null ? { SharedUser: user } : {}),
           },
           detail: `EnvType=${input.envType}${input.expireTime !== undefined ? ` ExpireTime=${input.expireTime}` : ''}`,
@@ -199,13 +199,13 @@ export class SharingService {
   }
 
   /** The rules of one data source (optionally into one workspace), oldest first. */
-  async list(dataSourceId: number, targetProjectId?: number): Promise<RuleView[]> {
+  async list(dataSourceId: number, targetWorkspaceId?: number): Promise<RuleView[]> {
     const rows = await this.k
       .selectFrom('data_source_shared_rules')
       .selectAll()
       .where('data_source_id', '=', dataSourceId)
-      .$if(targetProjectId !== undefined, (q) =>
-        q.where('target_project_id', '=', targetProjectId as number),
+      .$if(targetWorkspaceId !== undefined, (q) =>
+        q.where('target_project_id', '=', targetWorkspaceId as number),
       )
       .orderBy('id')
       .execute();
@@ -233,7 +233,7 @@ export class SharingService {
     const due = await trx
       .selectFrom('data_source_shared_rules')
       .select('id')
-      .where('target_project_id', '=', input.targetProjectId)
+      .where('target_project_id', '=', input.targetWorkspaceId)
       .where('env_type', '=', input.envType)
       .where('shared_name', '=', name)
       .where((eb) => (user === null ? eb('shared_user', 'is', null) : eb('shared_user', '=', user)))
@@ -252,8 +252,8 @@ export class SharingService {
       r && {
         id: Number(r.id),
         dataSourceId: Number(r.data_source_id),
-        sourceProjectId: Number(r.source_project_id),
-        targetProjectId: Number(r.target_project_id),
+        sourceWorkspaceId: Number(r.source_project_id),
+        targetWorkspaceId: Number(r.target_project_id),
       }
     );
   }
@@ -267,12 +267,12 @@ export class SharingService {
       // Deleted meanwhile, by another call or with its data source or a workspace.
       if (Number(r.numDeletedRows) === 0) throw errors.sharingRuleNotFound(ref.id);
       await audit.record(trx, {
-        workspaceId: ref.sourceProjectId,
-        relatedWorkspaceId: ref.targetProjectId,
+        workspaceId: ref.sourceWorkspaceId,
+        relatedWorkspaceId: ref.targetWorkspaceId,
         targets: {
           SharedRuleId: ref.id,
           DataSourceId: ref.dataSourceId,
-          TargetProjectId: ref.targetProjectId,
+          TargetProjectId: ref.targetWorkspaceId,
         },
       });
     });
@@ -284,7 +284,7 @@ export class SharingService {
    */
   async findCovering(
     k: Kysely<Database>,
-    target: { projectId: number; envType: EnvType; name: string },
+    target: { workspaceId: number; envType: EnvType; name: string },
     audience: Audience,
     /** Receives the ids of rules met past their time, for the caller to finish after its transaction. */
     expired: number[] = [],
@@ -292,7 +292,7 @@ export class SharingService {
     const rows = await k
       .selectFrom('data_source_shared_rules')
       .selectAll()
-      .where('target_project_id', '=', target.projectId)
+      .where('target_project_id', '=', target.workspaceId)
       .where('env_type', '=', target.envType)
       .where('shared_name', '=', target.name)
       .$if('userId' in audience, (q) =>
@@ -312,7 +312,7 @@ export class SharingService {
 
   /** What is shared into a workspace for `audience`: one entry per shared name and environment. */
   async sharedInto(
-    projectId: number,
+    workspaceId: number,
     audience: Audience,
     envType?: EnvType,
   ): Promise<SharedEntry[]> {
@@ -331,7 +331,7 @@ export class SharingService {
         'd.type',
         'd.mode',
       ])
-      .where('r.target_project_id', '=', projectId)
+      .where('r.target_project_id', '=', workspaceId)
       .$if(envType !== undefined, (q) => q.where('r.env_type', '=', envType as EnvType))
       .$if('userId' in audience, (q) =>
         q.where((eb) =>
@@ -352,7 +352,7 @@ export class SharingService {
         ruleId: Number(r.id),
         sharedDataSourceName: r.shared_name,
         dataSourceId: Number(r.data_source_id),
-        sourceProjectId: Number(r.source_project_id),
+        sourceWorkspaceId: Number(r.source_project_id),
         type: r.type,
         mode: r.mode,
         envType: r.env_type,
@@ -390,7 +390,7 @@ export class SharingService {
   private async requireMember(
     trx: Kysely<Database>,
     tenantId: string,
-    projectId: number,
+    workspaceId: number,
     userId: string,
   ): Promise<void> {
     const user = await trx
@@ -403,11 +403,11 @@ export class SharingService {
     const member = await trx
       .selectFrom('project_members')
       .select('user_id')
-      .where('project_id', '=', projectId)
+      .where('project_id', '=', workspaceId)
       .where('user_id', '=', userId)
       .$if(this.db.dialect === 'postgres', (q) => q.forKeyShare())
       .executeTakeFirst();
-    if (!member) throw errors.memberNotFound(projectId, userId);
+    if (!member) throw errors.memberNotFound(workspaceId, userId);
   }
 
   /** The 409 for a unique violation, naming the rule already there (read after the rollback). */
@@ -415,7 +415,7 @@ export class SharingService {
     const existing = await this.k
       .selectFrom('data_source_shared_rules')
       .select(['id', 'data_source_id'])
-      .where('target_project_id', '=', input.targetProjectId)
+      .where('target_project_id', '=', input.targetWorkspaceId)
       .where('env_type', '=', input.envType)
       .where('shared_name', '=', name)
       .where((eb) => (user === null ? eb('shared_user', 'is', null) : eb('shared_user', '=', user)))
@@ -423,8 +423,8 @@ export class SharingService {
     const audience = user === null ? 'the whole workspace' : `user ${user}`;
     const what =
       existing && Number(existing.data_source_id) !== input.dataSourceId
-        ? `${name} is already shared into the ${input.envType} environment of workspace ${input.targetProjectId} for ${audience}, from data source ${existing.data_source_id} (rule ${existing.id}): a shared name resolves to one record per environment. Delete that rule first.`
-        : `data source ${input.dataSourceId} is already shared into the ${input.envType} environment of workspace ${input.targetProjectId} for ${audience}${existing ? ` (rule ${existing.id})` : ''}.`;
+        ? `${name} is already shared into the ${input.envType} environment of workspace ${input.targetWorkspaceId} for ${audience}, from data source ${existing.data_source_id} (rule ${existing.id}): a shared name resolves to one record per environment. Delete that rule first.`
+        : `data source ${input.dataSourceId} is already shared into the ${input.envType} environment of workspace ${input.targetWorkspaceId} for ${audience}${existing ? ` (rule ${existing.id})` : ''}.`;
     return errors.conflict('SharedRule', `The sharing rule exists already: ${what}`);
   }
 }

@@ -63,12 +63,12 @@ function expectedPage(model: Map<string, Group>, q: PageQuery) {
   return { total: all.length, names: all.slice(from, from + q.pageSize).map((g) => g.name) };
 }
 
-async function checkBuckets(c: TestContext, projectId: number, model: Map<string, Group>) {
+async function checkBuckets(c: TestContext, workspaceId: number, model: Map<string, Group>) {
   const k = c.services.db.kysely;
   const groups = await k
     .selectFrom('data_source_groups')
     .selectAll()
-    .where('project_id', '=', projectId)
+    .where('project_id', '=', workspaceId)
     .execute();
   assert.deepEqual(
     groups.map((g) => `${g.name}/${g.type}/${g.env_mask}/${g.first_id}`).sort(),
@@ -79,7 +79,7 @@ async function checkBuckets(c: TestContext, projectId: number, model: Map<string
     const rows = await k
       .selectFrom('data_source_list_buckets')
       .selectAll()
-      .where('project_id', '=', projectId)
+      .where('project_id', '=', workspaceId)
       .where('kind', '=', kind)
       .execute();
     const bounds = [...new Set(rows.map((r) => r.lo))].sort();
@@ -106,7 +106,7 @@ async function checkBuckets(c: TestContext, projectId: number, model: Map<string
 
 async function checkPages(
   c: TestContext,
-  projectId: number,
+  workspaceId: number,
   model: Map<string, Group>,
   r: ReturnType<typeof rng>,
 ) {
@@ -126,7 +126,7 @@ async function checkPages(
     for (const order of ['Asc', 'Desc'] as const) {
       for (const filter of filters) {
         const pageSize = r.pick([1, 3, 7]);
-        const base = { projectId, sortBy, order, pageSize, pageNumber: 1, ...filter };
+        const base = { workspaceId, sortBy, order, pageSize, pageNumber: 1, ...filter };
         const pages = Math.ceil(expectedPage(model, base).total / pageSize) + 1;
         for (let pageNumber = 1; pageNumber <= Math.min(pages, 25); pageNumber++) {
           const q = { ...base, pageNumber };
@@ -213,7 +213,7 @@ forEachDialect('the ListDataSources index', (t) => {
           const type = g?.type ?? r.pick(TYPES);
           const id = nextId++;
           await change(async (trx) => {
-            await addRecord(trx, { projectId: ws, name, type, env, id });
+            await addRecord(trx, { workspaceId: ws, name, type, env, id });
           });
           if (g) g.mask |= ENV_BIT[env];
           else model.set(name, { name, type, mask: ENV_BIT[env], firstId: id });
@@ -222,13 +222,13 @@ forEachDialect('the ListDataSources index', (t) => {
           if (g.mask === 3) continue;
           const from: EnvType = g.mask === 1 ? 'Dev' : 'Prod';
           const to: EnvType = from === 'Dev' ? 'Prod' : 'Dev';
-          await change((trx) => moveRecord(trx, { projectId: ws, name: g.name, from, to }));
+          await change((trx) => moveRecord(trx, { workspaceId: ws, name: g.name, from, to }));
           g.mask = ENV_BIT[to];
         } else {
           const g = r.pick(existing);
           const env: EnvType =
             g.mask === 3 ? r.pick(['Dev', 'Prod'] as const) : g.mask === 1 ? 'Dev' : 'Prod';
-          await change((trx) => removeRecord(trx, { projectId: ws, name: g.name, env }));
+          await change((trx) => removeRecord(trx, { workspaceId: ws, name: g.name, env }));
           g.mask &= ~ENV_BIT[env];
           if (g.mask === 0) model.delete(g.name);
         }

@@ -990,7 +990,7 @@ forEachDialect('data sources', (t) => {
     });
     const svc = c.services.dataSources;
     const quiet = { record: async () => {}, note: () => {} };
-    const granted = testGrant({ userId: 'cloner', id, projectId: ws });
+    const granted = testGrant({ userId: 'cloner', id, workspaceId: ws });
     const copyId = await svc.clone(granted, 'copy', quiet);
     const [source, copy] = [await getRecord(c, id), await getRecord(c, copyId)];
     assert.equal(copy.Name, 'copy');

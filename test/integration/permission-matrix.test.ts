@@ -99,7 +99,7 @@ class World {
   /** A workspace of the root tenant where every role actor holds exactly its role. */
   async newScene(): Promise<Scene> {
     const c = this.c;
-    const projectId = await this.workspaces.create(
+    const workspaceId = await this.workspaces.create(
       { tenantId: this.tenantId, userId: c.root.userId },
       // Standard mode (Dev and Prod), so that a name can have both records (PromoteDataSource).
       {
@@ -110,23 +110,23 @@ class World {
       quiet,
     );
     for (const [role, userId] of this.roleUsers) {
-      await this.members.add(this.tenantId, projectId, userId, [role], asOwner);
+      await this.members.add(this.tenantId, workspaceId, userId, [role], asOwner);
     }
     for (const [actor, userId] of this.customUsers) {
       const code = await c.services.customRoles.create(
-        projectId,
+        workspaceId,
         { name: actor, modulePermissions: CUSTOM_ACTORS[actor]!.modulePermissions },
         c.root.userId,
         quiet,
       );
-      await this.members.add(this.tenantId, projectId, userId, [code], asOwner);
+      await this.members.add(this.tenantId, workspaceId, userId, [code], asOwner);
     }
     const newUser = async () =>
       (await c.services.identity.createUser(this.tenantId, c.name('target'))).id;
     const owner = { tenantId: this.tenantId, userId: c.root.userId };
     const newDataSource = async (env: 'Dev' | 'Prod' = 'Prod', name = c.name('ds')) => {
       const id = await c.services.dataSources.create(
-        testGrant({ ...owner, projectId }),
+        testGrant({ ...owner, workspaceId }),
         {
           name,
           type: 'mysql',
@@ -146,7 +146,7 @@ class World {
     const ramName = () => c.name('ram').replace(/_/g, '-');
     const newRamUser = () => c.services.identity.createUser(this.tenantId, c.name('ramuser'));
     const twinProjectId = () => {
-      this.twin ??= this.newScene().then((s) => s.projectId);
+      this.twin ??= this.newScene().then((s) => s.workspaceId);
       return this.twin;
     };
     let audited: Promise<{ requestId: string; accessKeyId: string }> | undefined;
@@ -155,7 +155,7 @@ class World {
         .call(
           c.root,
           'UpdateProject',
-          { Id: projectId, Description: 'audited' },
+          { Id: workspaceId, Description: 'audited' },
           { method: 'POST', placement: 'body' },
         )
         .then((r) => {
@@ -165,17 +165,17 @@ class World {
       return audited;
     };
     return {
-      projectId,
+      workspaceId,
       ownerUserId: c.root.userId,
       newUser,
       newMember: async (roles) => {
         const userId = await newUser();
-        await this.members.add(this.tenantId, projectId, userId, roles, asOwner);
+        await this.members.add(this.tenantId, workspaceId, userId, roles, asOwner);
         return userId;
       },
       newCustomRole: () =>
         c.services.customRoles.create(
-          projectId,
+          workspaceId,
           { name: c.name('role'), modulePermissions: [{ moduleId: 9, permissionType: 'Read' }] },
           c.root.userId,
           quiet,
@@ -190,7 +190,7 @@ class World {
       twinProjectId,
       newDeletedDataSource: async () => {
         const { id } = await newDataSource();
-        await c.services.dataSources.delete(testGrant({ ...owner, id, projectId }), quiet);
+        await c.services.dataSources.delete(testGrant({ ...owner, id, workspaceId }), quiet);
         return id;
       },
       newUserName: async () => (await newRamUser()).name,
@@ -221,9 +221,9 @@ class World {
       auditedCall,
       newSharedRule: async () =>
         c.services.sharing.create(
-          testGrant({ ...owner, id: (await newDataSource()).id, projectId }),
+          testGrant({ ...owner, id: (await newDataSource()).id, workspaceId }),
           {
-            targetProjectId: await twinProjectId(),
+            targetWorkspaceId: await twinProjectId(),
             envType: 'Prod',
           },
           quiet,
@@ -243,7 +243,7 @@ class World {
 
   /** UpdateProject Status=Forbidden, as the Tenant Owner would. */
   private async forbid(scene: Scene): Promise<Scene> {
-    await this.workspaces.update(this.tenantId, scene.projectId, { status: 'Forbidden' }, quiet);
+    await this.workspaces.update(this.tenantId, scene.workspaceId, { status: 'Forbidden' }, quiet);
     return scene;
   }
 

@@ -89,7 +89,7 @@ forEachDialect('expiring sharing rules', (t) => {
     const events = await expiryEvents(c, ruleId);
     assert.equal(events.length, 1);
     assert.equal(events[0]!.user_id, 'dshub');
-    assert.equal(events[0]!.project_id, (await c.services.dataSources.locate(ds.id))!.projectId);
+    assert.equal(events[0]!.project_id, (await c.services.dataSources.locate(ds.id))!.workspaceId);
     assert.match(String(events[0]!.detail), /NoticedBy=read/);
 
     assert.deepEqual(

@@ -39,10 +39,10 @@ export function exportFile(live: LiveState, warn: (msg: string) => void): HubFil
       const mode = (prod ?? dev)!.mode;
       const shares: ShareSpec[] = [];
       for (const s of d.shares) {
-        const target = live.workspaceNames.get(s.targetProjectId);
+        const target = live.workspaceNames.get(s.targetWorkspaceId);
         if (!target) {
           warn(
-            `${w.name}/${d.name}: a share to workspace ${s.targetProjectId}, which you cannot see, is left out`,
+            `${w.name}/${d.name}: a share to workspace ${s.targetWorkspaceId}, which you cannot see, is left out`,
           );
           continue;
         }

@@ -406,7 +406,7 @@ class Planner {
   }
 
   private liveShareKey(s: LiveShare): string {
-    const target = this.live.workspaceNames.get(s.targetProjectId) ?? `#${s.targetProjectId}`;
+    const target = this.live.workspaceNames.get(s.targetWorkspaceId) ?? `#${s.targetWorkspaceId}`;
     const user = s.sharedUser ? (this.live.userNames.get(s.sharedUser) ?? s.sharedUser) : '';
     return `${s.from}|${target}|${s.env}|${user}`;
   }

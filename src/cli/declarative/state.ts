@@ -18,7 +18,7 @@ export interface LiveShare {
   id: number;
   recordId: number;
   from: EnvType;
-  targetProjectId: number;
+  targetWorkspaceId: number;
   env: EnvType;
   /** '' = the whole target workspace. */
   sharedUser: string;
@@ -136,7 +136,7 @@ async function readWorkspace(client: ApiClient, id: number): Promise<LiveWorkspa
           id: Number(rule.Id),
           recordId: rec.id,
           from: envType,
-          targetProjectId: Number(rule.TargetProjectId),
+          targetWorkspaceId: Number(rule.TargetProjectId),
           env: rule.EnvType === 'Dev' ? 'Dev' : 'Prod',
           sharedUser: String(rule.SharedUser ?? ''),
         });
