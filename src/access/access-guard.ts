@@ -14,6 +14,7 @@ import type {
   Decision,
   ResolutionGrant,
   RuleGrant,
+  SharedListGrant,
   Subject,
   TenantGrant,
   WorkspaceGrant,
@@ -47,6 +48,8 @@ export interface AccessGuard {
   enforce<G>(d: Decision<G>): G;
   /** The decision on a sharing rule, from its source or its target workspace. */
   decideSharingRule(id: number): Promise<Decision<RuleGrant>>;
+  /** ListSharedDataSources' grant: the workspace, and whose sharing rules the caller sees. */
+  requireSharedList(workspaceId: number): Promise<SharedListGrant>;
   /** ResolveDataSource's decision: refusals answer as a missing data source named `name`. */
   requireResolution(workspaceId: number, name: string): Promise<ResolutionGrant>;
   /** Records that the handler decided access itself (e.g. filtered a list by visibility). */
@@ -140,6 +143,14 @@ export class RequestAccessGuard implements AccessGuard {
     return this.decisions.sharingRule(this.principal, id, this.op.roles, {
       activeWorkspace: this.op.activeWorkspace,
     });
+  }
+
+  async requireSharedList(workspaceId: number) {
+    return this.enforce(
+      await this.decisions.sharedList(this.principal, workspaceId, this.op.roles, {
+        activeWorkspace: this.op.activeWorkspace,
+      }),
+    );
   }
 
   async requireResolution(workspaceId: number, name: string) {

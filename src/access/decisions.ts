@@ -98,8 +98,20 @@ export type RuleGrant = Grant<RuleFacts>;
 export type ResolutionGrant = Grant<{
   workspaceId: number;
   own: boolean;
-  audience: { everyone: true } | { userId: string };
+  audience: ShareAudience;
 }>;
+
+/**
+ * Whose sharing rules count for a caller: every rule for the Tenant Owner (who passes everywhere in
+ * its tenant), else the whole-workspace rules and the rules naming the caller.
+ */
+export type ShareAudience = { everyone: true } | { userId: string };
+/** May list what is shared into `workspaceId`, through the rules that cover `audience`. */
+export type SharedListGrant = Grant<{ workspaceId: number; audience: ShareAudience }>;
+
+function shareAudience(principal: Principal): ShareAudience {
+  return principal.isOwner ? { everyone: true } : { userId: principal.userId };
+}
 
 export type Decision<G> =
   | { outcome: 'allowed'; reason: Reason; grant: G }
@@ -217,6 +229,19 @@ export class AccessDecisions {
   ): Promise<Decision<WorkspaceGrant>> {
     const m = await this.facts.membership(workspaceId, principal.userId);
     return this.withMembership(principal, workspaceId, row, m, q);
+  }
+
+  /** The workspace decision, with the rules the caller sees among those shared into it. */
+  async sharedList(
+    principal: Principal,
+    workspaceId: number,
+    row: readonly Role[],
+    q: WorkspaceQuestion = {},
+  ): Promise<Decision<SharedListGrant>> {
+    const d = await this.workspace(principal, workspaceId, row, q);
+    if (d.outcome !== 'allowed') return d;
+    const audience = shareAudience(principal);
+    return { ...d, grant: grant(principal, d.reason, { workspaceId, audience }) };
   }
 
   private withMembership(
@@ -434,9 +459,7 @@ export class AccessDecisions {
     // Own and shared names alike stop resolving in a disabled workspace.
     if (m?.status === 'Forbidden') return forbiddenWorkspace(workspaceId);
     const reason = base.reason;
-    const audience = principal.isOwner
-      ? ({ everyone: true } as const)
-      : { userId: principal.userId };
+    const audience = shareAudience(principal);
     return {
       outcome: 'allowed',
       reason,

@@ -17,7 +17,7 @@ import {
   type DataSourceAct,
   type ExplainedDataSource,
 } from './data-source-acts.js';
-import type { AccessDecisions, Decision, Reason } from './decisions.js';
+import type { AccessDecisions, Decision, Reason, ShareAudience } from './decisions.js';
 
 export { DATA_SOURCE_ACTS, type DataSourceAct, type ExplainedDataSource };
 
@@ -165,7 +165,7 @@ export interface ExplainFacts {
   /** The rule ResolveDataSource would use for this audience (the resolver's own lookup). */
   covering(
     target: { workspaceId: number; envType: string; name: string },
-    audience: { everyone: true } | { userId: string },
+    audience: ShareAudience,
   ): Promise<number | undefined>;
   /** Whether the caller may read this workspace (and so learn who works in it). */
   callerSees(workspaceId: number): Promise<boolean>;

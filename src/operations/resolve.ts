@@ -127,10 +127,8 @@ export const listSharedDataSources = defineOperation({
   access: { roles: MAY.listDataSources, activeWorkspace: true },
   audit: false,
   async handler(ctx, q) {
-    await ctx.access.requireWorkspace(q.ProjectId);
     const entries = await ctx.services.sharing.sharedInto(
-      q.ProjectId,
-      ctx.principal.isOwner ? { everyone: true } : { userId: ctx.principal.userId },
+      await ctx.access.requireSharedList(q.ProjectId),
       q.EnvType,
     );
     const pageNumber = q.PageNumber ?? 1;

@@ -9,7 +9,12 @@
  * (migration 0005), so nothing here cleans up after deletes.
  */
 import type { Kysely } from 'kysely';
-import type { DataSourceGrant, RuleGrant } from '../access/decisions.js';
+import type {
+  DataSourceGrant,
+  RuleGrant,
+  ShareAudience,
+  SharedListGrant,
+} from '../access/decisions.js';
 import type { AuditRecorder } from '../audit/recorder.js';
 import type { EnvType } from '../datasource-types/index.js';
 import { type ApiError, errors } from '../errors.js';
@@ -52,11 +57,8 @@ export interface RuleRef {
   targetWorkspaceId: number;
 }
 
-/**
- * Whose rules count: every rule (the Tenant Owner, who passes everywhere in its tenant), or
- * the whole-workspace rules plus those naming this user.
- */
-export type Audience = { everyone: true } | { userId: string };
+/** Whose rules count (src/access/decisions.ts decides it). */
+export type Audience = ShareAudience;
 
 /** A data source as shared into a workspace, without its connection. */
 export interface SharedEntry {
@@ -311,11 +313,8 @@ export class SharingService {
   }
 
   /** What is shared into a workspace for `audience`: one entry per shared name and environment. */
-  async sharedInto(
-    workspaceId: number,
-    audience: Audience,
-    envType?: EnvType,
-  ): Promise<SharedEntry[]> {
+  async sharedInto(grant: SharedListGrant, envType?: EnvType): Promise<SharedEntry[]> {
+    const { workspaceId, audience } = grant;
     const rows = await this.k
       .selectFrom('data_source_shared_rules as r')
       .innerJoin('data_sources as d', 'd.id', 'r.data_source_id')

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../../src/observability/logger.js';
 import { createServices } from '../../src/services.js';
 import { EXPIRED_ACTION, MAX_SHARE_MS } from '../../src/sharing/expiry.js';
+import { testGrant } from '../helpers/grants.js';
 import { forEachDialect, type TestContext } from '../helpers/harness.js';
 import { callQuery, listRules, resolve, shareRule, sharingScene } from '../helpers/sharing.js';
 import { expectError, expectOk } from '../helpers/workspaces.js';
@@ -189,7 +190,13 @@ forEachDialect('expiring sharing rules', (t) => {
           work.push(
             resolve(c, c.root, r.target.id, r.sharedName, 'Dev'),
             replica.sharing.list(r.ds.id),
-            c.services.sharing.sharedInto(r.target.id, { everyone: true }),
+            c.services.sharing.sharedInto(
+              testGrant({
+                workspaceId: r.target.id,
+                audience: { everyone: true } as const,
+                userId: c.root.userId,
+              }),
+            ),
           );
         }
       }
