@@ -15,6 +15,7 @@ import proxyAddr from '@fastify/proxy-addr';
 import { type ApiError, errors } from '../errors.js';
 import type { Services } from '../services.js';
 import { handleApiRequest, hostId, newRequestId, publicBase, renderError } from '../wire/handle.js';
+import { wantsConsole } from './console-static.js';
 
 export const JSON_TYPE = 'application/json;charset=utf-8';
 const EMPTY = Buffer.alloc(0);
@@ -178,7 +179,9 @@ export function createApiRoute(services: Services, state: ApiRouteState): ApiRou
         return false;
       }
       const method = req.method;
-      if (method === 'GET' || method === 'HEAD') return true;
+      // A browser opening "/" is redirected to the console by Fastify's hook (console-static.ts).
+      if (method === 'GET') return !wantsConsole(req);
+      if (method === 'HEAD') return true;
       if (method !== 'POST') return false;
       const type = req.headers['content-type'];
       return type === undefined || FORM_TYPE.test(type);

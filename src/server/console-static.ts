@@ -9,6 +9,7 @@
  * console routes on the client, and a shared link must open the page it names.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -112,8 +113,11 @@ async function send(
   return reply.header('content-encoding', 'gzip').send(await file.gzip);
 }
 
-/** A browser opening "/" with no API parameters: the API would only answer an error. */
-function wantsConsole(req: FastifyRequest): boolean {
+/**
+ * A browser opening "/" with no API parameters: the API would only answer an error. The lean API
+ * route (api-route.ts) leaves these requests to Fastify, whose hook below redirects them.
+ */
+export function wantsConsole(req: Pick<IncomingMessage, 'method' | 'url' | 'headers'>): boolean {
   return (
     req.method === 'GET' &&
     req.url === '/' &&

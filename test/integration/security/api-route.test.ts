@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { findConsoleDir } from '../../../src/server/console-static.js';
 import { createTestContext, type TestContext } from '../../helpers/harness.js';
 import { type SignedHttpRequest, signRequest } from '../../helpers/signer.js';
 
@@ -120,6 +121,26 @@ describe('the lean API route', () => {
     const s = sign({});
     const a = await exchange(port, head(s, { 'content-length': '100000' }));
     envelope(a, 413, 'RequestBody.TooLarge');
+  });
+
+  it('leaves a browser opening "/" to the console redirect, and answers an API client', async () => {
+    const browser = await exchange(
+      port,
+      `GET / HTTP/1.1\r\nhost: ${host}\r\naccept: text/html,application/xhtml+xml\r\nconnection: close\r\n\r\n`,
+    );
+    if (findConsoleDir() === undefined) {
+      // No console built: "/" is only the API, which answers the envelope.
+      assert.equal(browser.status, 400, browser.body);
+    } else {
+      assert.equal(browser.status, 302, browser.body);
+      assert.equal(browser.headers.location, '/console/');
+    }
+    const client = await exchange(
+      port,
+      `GET / HTTP/1.1\r\nhost: ${host}\r\naccept: application/json\r\nconnection: close\r\n\r\n`,
+    );
+    assert.equal(client.status >= 400 && client.status < 500, true, client.body);
+    assert.match(JSON.parse(client.body).RequestId, /^[0-9A-F-]{36}$/);
   });
 
   it('answers HEAD with the headers and no body', async () => {
