@@ -233,6 +233,12 @@ export interface CallerAccessRow {
 
 type ReadForCallerRow = PublicRow & CallerAccessRow & { tag_list: string | null };
 
+/** A record's columns as an insert takes them: the sealed secrets and the stamps are added there. */
+type NewRecord = Omit<
+  Insertable<DataSourceTable>,
+  'secrets_sealed' | 'create_time' | 'create_user' | 'modify_time' | 'modify_user'
+>;
+
 export class DataSourceService {
   /**
    * GetDataSource's one round trip: the record, its workspace, and the caller's roles there
@@ -428,10 +434,7 @@ export class DataSourceService {
     workspace: WorkspaceRow,
     actor: Actor,
     secrets: readonly SecretEntry[],
-    record: Omit<
-      Insertable<DataSourceTable>,
-      'secrets_sealed' | 'create_time' | 'create_user' | 'modify_time' | 'modify_user'
-    >,
+    record: NewRecord,
   ): Promise<number> {
     return (await this.insertNew(trx, workspace, actor, secrets, record)).id;
   }
@@ -442,10 +445,7 @@ export class DataSourceService {
     workspace: WorkspaceRow,
     actor: Actor,
     secrets: readonly SecretEntry[],
-    record: Omit<
-      Insertable<DataSourceTable>,
-      'secrets_sealed' | 'create_time' | 'create_user' | 'modify_time' | 'modify_user'
-    >,
+    record: NewRecord,
   ): Promise<{ id: number; stored: VersionedFields; envMask: number }> {
     const pid = record.project_id;
     if (record.env_type === 'Dev' && !workspace.dev_environment_enabled) throw devRefused(pid);
