@@ -183,7 +183,9 @@ async function runCase(
 
 async function measureStore(store: string, env: Record<string, string>): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
-  const cpu = (server: DshubServer) => server.cpu;
+  // The timed run of a case: the server's CPU and event-loop delay measured around it.
+  const timed = (server: DshubServer, pool: SignedHttpRequest[]) =>
+    load(server.port, { connections, seconds, pool, cpu: server.cpu, eventLoop: server.eventLoop });
   // Pools hold more requests than the server can answer in the time: no nonce is sent twice.
   const per = 15_000;
   let readOnly: RunResult | undefined;
@@ -192,13 +194,7 @@ async function measureStore(store: string, env: Record<string, string>): Promise
       await runCase(store, 'GetDataSource', env, async (server, s) => {
         await load(server.port, { connections, seconds: 2, pool: getPool(server, s, 2 * per) });
         const pool = getPool(server, s, seconds * per);
-        const r = await load(server.port, {
-          connections,
-          seconds,
-          pool,
-          cpu: cpu(server),
-          eventLoop: server.eventLoop,
-        });
+        const r = await timed(server, pool);
         readOnly = r;
         return { r };
       }),
@@ -209,15 +205,7 @@ async function measureStore(store: string, env: Record<string, string>): Promise
       await runCase(store, 'ListDataSources p1', env, async (server, s) => {
         await load(server.port, { connections, seconds: 2, pool: listPool(server, s, per) });
         const pool = listPool(server, s, (seconds * per) / 2);
-        return {
-          r: await load(server.port, {
-            connections,
-            seconds,
-            pool,
-            cpu: cpu(server),
-            eventLoop: server.eventLoop,
-          }),
-        };
+        return { r: await timed(server, pool) };
       }),
     );
   }
@@ -226,15 +214,7 @@ async function measureStore(store: string, env: Record<string, string>): Promise
       await runCase(store, 'CreateDataSource', env, async (server, s) => {
         await load(server.port, { connections, seconds: 2, pool: createPool(server, s, per / 2) });
         const pool = createPool(server, s, (seconds * per) / 4);
-        return {
-          r: await load(server.port, {
-            connections,
-            seconds,
-            pool,
-            cpu: cpu(server),
-            eventLoop: server.eventLoop,
-          }),
-        };
+        return { r: await timed(server, pool) };
       }),
     );
   }
