@@ -14,7 +14,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import { type ApiError, errors } from '../errors.js';
 import type { Services } from '../services.js';
-import { handleApiRequest, hostId, newRequestId, publicBase, renderError } from '../wire/handle.js';
+import {
+  type ApiResponse,
+  handleApiRequest,
+  hostId,
+  newRequestId,
+  publicBase,
+  renderError,
+} from '../wire/handle.js';
 import { wantsConsole } from './console-static.js';
 
 export const JSON_TYPE = 'application/json;charset=utf-8';
@@ -63,6 +70,38 @@ export function clientAddressOf(
   };
 }
 
+/**
+ * Answers ready in one turn of the event loop are written together at its end (setImmediate runs
+ * once the poll phase has handled every socket that was ready), the way Redis writes its replies
+ * just before it waits again. Written one by one as each was ready, every answer woke the
+ * client's sleeping reader: on loopback that wake-up is paid inside the server's `writev`
+ * (sock_def_readable), and perf measured it at a quarter of a GetCallerIdentity's CPU. In a
+ * batch the first write wakes the reader and the rest find it awake. An answer waits at most
+ * for the rest of the turn that produced it, which is work that was already ahead of its write.
+ */
+export class AnswerBatch {
+  private readonly pending: [ServerResponse, ApiResponse][] = [];
+  private readonly flush = () => {
+    const pending = this.pending.splice(0);
+    for (const [res, answer] of pending) {
+      // One header array, written with the body in one go: no header object per request.
+      res.writeHead(answer.status, [
+        'content-type',
+        JSON_TYPE,
+        'x-acs-request-id',
+        answer.requestId,
+        'content-length',
+        String(Buffer.byteLength(answer.body)),
+      ]);
+      res.end(answer.body);
+    }
+  };
+
+  add(res: ServerResponse, answer: ApiResponse): void {
+    if (this.pending.push([res, answer]) === 1) setImmediate(this.flush);
+  }
+}
+
 export interface ApiRoute {
   /** Whether this request is one the lean route serves (else Fastify's handler gets it). */
   takes(req: IncomingMessage): boolean;
@@ -94,6 +133,8 @@ export function createApiRoute(services: Services, state: ApiRouteState): ApiRou
     res.end(body);
   };
 
+  const answers = new AnswerBatch();
+
   const run = (req: IncomingMessage, res: ServerResponse, rawBody: Buffer, startedAt: bigint) => {
     handleApiRequest(services, {
       method: req.method!,
@@ -103,18 +144,7 @@ export function createApiRoute(services: Services, state: ApiRouteState): ApiRou
       remoteAddress: clientAddress(req),
       startedAt,
     }).then(
-      (answer) => {
-        // One header array, written with the body in one go: no header object per request.
-        res.writeHead(answer.status, [
-          'content-type',
-          JSON_TYPE,
-          'x-acs-request-id',
-          answer.requestId,
-          'content-length',
-          String(Buffer.byteLength(answer.body)),
-        ]);
-        res.end(answer.body);
-      },
+      (answer) => answers.add(res, answer),
       (err: unknown) => {
         services.logger.error({ err }, 'unhandled error');
         if (!res.headersSent) sendError(req, res, errors.internal(err));
