@@ -37,4 +37,6 @@ process.stdout.write(
 );
 process.stdout.write(`bare node:http hello           ${fmt(bareResult)}\n`);
 process.stdout.write(`signed GetCallerIdentity (GET)  ${fmt(dshubResult)}\n`);
+if (dshubResult.eventLoop?.memory)
+  process.stdout.write(`server memory at the end: ${dshubResult.eventLoop.memory}\n`);
 process.stdout.write(`ratio ${(dshubResult.rps / bareResult.rps).toFixed(2)} (target ≥ 0.50)\n`);

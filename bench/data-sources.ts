@@ -227,7 +227,12 @@ async function measureStore(store: string, env: Record<string, string>): Promise
         const writers = 2;
         const delayMs = Math.max(1, (writers * 1000) / (base.rps / 9));
         const [reads, writes] = await Promise.all([
-          load(server.port, { connections, seconds, pool: getPool(server, s, seconds * per) }),
+          load(server.port, {
+            connections,
+            seconds,
+            pool: getPool(server, s, seconds * per),
+            eventLoop: server.eventLoop,
+          }),
           load(server.port, {
             connections: writers,
             seconds,
@@ -273,7 +278,10 @@ if (DIALECTS.includes('postgres')) {
 process.stdout.write(`${GENERATOR}, concurrency ${connections}, ${seconds} s, keep-alive\n`);
 process.stdout.write(`${'bare node:http hello'.padEnd(32)} ${fmt(bareResult)}\n`);
 for (const { label, r, rss, note } of results) {
+  const memory = r.eventLoop?.memory
+    ? `\n${''.padEnd(33)}memory at the end: ${r.eventLoop.memory}`
+    : '';
   process.stdout.write(
-    `${label.padEnd(32)} ${fmt(r)}  ratio ${(r.rps / bareResult.rps).toFixed(2)}  RSS ${rss} MB${note ? `\n${''.padEnd(33)}${note}` : ''}\n`,
+    `${label.padEnd(32)} ${fmt(r)}  ratio ${(r.rps / bareResult.rps).toFixed(2)}  RSS ${rss} MB${note ? `\n${''.padEnd(33)}${note}` : ''}${memory}\n`,
   );
 }

@@ -150,9 +150,12 @@ export interface EventLoopDelay {
   p50: number;
   p99: number;
   max: number;
+  /** The server's memory at the end of the window (`rss … heap used/total … native … MB`). */
+  memory?: string;
 }
 
-const EVENT_LOOP_LINE = /event-loop delay p50 ([\d.]+) ms p99 ([\d.]+) ms max ([\d.]+) ms/g;
+const EVENT_LOOP_LINE =
+  /event-loop delay p50 ([\d.]+) ms p99 ([\d.]+) ms max ([\d.]+) ms\n(?:memory ([^\n]*))?/g;
 
 /** Asks the server (DSHUB_BENCH_EVENT_LOOP=1) for its event-loop delay line and reads it. */
 async function askEventLoop(served: Served): Promise<EventLoopDelay | undefined> {
@@ -163,7 +166,9 @@ async function askEventLoop(served: Served): Promise<EventLoopDelay | undefined>
     const lines = count();
     if (lines.length > seen) {
       const m = lines[lines.length - 1]!;
-      return { p50: Number(m[1]), p99: Number(m[2]), max: Number(m[3]) };
+      const delay: EventLoopDelay = { p50: Number(m[1]), p99: Number(m[2]), max: Number(m[3]) };
+      if (m[4]) delay.memory = m[4];
+      return delay;
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -183,6 +188,8 @@ export async function startDshub(
   const accessKeySecret = randomBytes(15).toString('hex');
   const profDir = PROFILE ? mkdtempSync(join(tmpdir(), 'dshub-prof-')) : undefined;
   const nodeFlags = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  // Extra node flags for the server alone (e.g. --trace-gc; its lines go to the server's log).
+  nodeFlags.push(...(process.env.DSHUB_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean));
   const served = await startProcess([...nodeFlags, join(ROOT, 'dist', 'cli', 'main.js'), 'serve'], {
     DSHUB_PORT: '0',
     DSHUB_DATA_DIR: dataDir,

@@ -85,6 +85,9 @@ const schema = z.object({
   DSHUB_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   DSHUB_NONCE_MAX_PER_KEY: positiveInt.default(500_000),
   DSHUB_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  // 0: SQLite's own checkpoints, inside the commit that fills 1,000 WAL pages. A worker thread
+  // costs about 11 MB of RSS, so it is opt-in (docs/PERFORMANCE.md, "Memory and tails").
+  DSHUB_SQLITE_CHECKPOINT_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   DSHUB_PG_POOL_SIZE: positiveInt.default(10),
   DSHUB_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
   DSHUB_VERSION_RETENTION_COUNT: positiveInt.default(100),
@@ -164,7 +167,13 @@ export interface Config {
   port: number;
   dataDir: string;
   database:
-    | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' }
+    | {
+        kind: 'sqlite';
+        file: string;
+        synchronous: 'NORMAL' | 'FULL';
+        /** WAL checkpoints in a worker thread this often (ms); 0: inline, SQLite's default. */
+        checkpointMs: number;
+      }
     | {
         kind: 'postgres';
         url: string;
@@ -279,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           kind: 'sqlite',
           file: resolve(dataDir, 'dshub.db'),
           synchronous: e.DSHUB_SQLITE_SYNCHRONOUS,
+          checkpointMs: e.DSHUB_SQLITE_CHECKPOINT_MS,
         },
     masterKey: e.DSHUB_MASTER_KEY,
     rootAccessKey:

@@ -190,6 +190,16 @@ export async function createServices(config: Config, opts: ServiceOptions = {}):
         logger.warn({ err: e }, 'computing data source drift failed; housekeeping retries'),
       );
       timers.push(setInterval(sweep, 60_000).unref());
+      if (config.database.kind === 'sqlite' && config.database.checkpointMs > 0) {
+        db.startCheckpoints?.({
+          intervalMs: config.database.checkpointMs,
+          onProblem: (err) =>
+            logger.warn(
+              { err },
+              'SQLite checkpoint worker failed; checkpoints run inside commits again',
+            ),
+        });
+      }
     },
     async close() {
       for (const t of timers) clearInterval(t);

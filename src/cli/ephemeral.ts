@@ -97,7 +97,7 @@ export async function runEphemeral(
   const config: Config = {
     ...base,
     port: opts.portGiven ? base.port : 0,
-    database: { kind: 'sqlite', file: ':memory:', synchronous: 'NORMAL' },
+    database: { kind: 'sqlite', file: ':memory:', synchronous: 'NORMAL', checkpointMs: 0 },
     masterKey: base.masterKey ?? randomBytes(32).toString('base64'),
     // Never created: with a master key given, nothing reads or writes the data directory.
     dataDir: join(tmpdir(), `dshub-ephemeral-${process.pid}-unused`),

@@ -16,6 +16,7 @@ import {
 } from 'kysely';
 import type pg from 'pg';
 import type { Config } from '../config.js';
+import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
 /**
@@ -44,8 +45,19 @@ export interface Db<DB = Database> {
     values: readonly unknown[],
     opts?: RunOptions,
   ): Promise<{ rows: R[]; changes: number }>;
+  /**
+   * SQLite only: WAL checkpoints from now on in a worker thread every `intervalMs`
+   * (store/checkpointer.ts) instead of inside a request's commit. The server calls it; tests
+   * and one-shot commands keep SQLite's inline checkpoints. Undefined on PostgreSQL.
+   */
+  startCheckpoints?(opts: BackgroundCheckpoints): Checkpointer | undefined;
   close(): Promise<void>;
 }
+
+export type BackgroundCheckpoints = Pick<
+  CheckpointerOptions,
+  'intervalMs' | 'onProblem' | 'onCheckpoint' | 'driver'
+>;
 
 export interface RunOptions {
   /**
@@ -112,8 +124,10 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
     sqlite.pragma(`synchronous = ${config.synchronous}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // A ceiling (32 MB), filled only as pages are read: docs/PERFORMANCE.md "Memory and tails".
     sqlite.pragma('cache_size = -32000');
     const statements = withStatementCache(sqlite);
+    let checkpointer: Checkpointer | undefined;
     const kysely = new Kysely<Database>({
       dialect: new SqliteDialect({ database: statements }),
       ...(log ? { log } : {}),
@@ -134,7 +148,22 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
         if (statement.reader) return { rows: statement.all(...args) as R[], changes: 0 };
         return { rows: [], changes: Number(statement.run(...args).changes) };
       },
-      close: () => kysely.destroy(),
+      startCheckpoints(opts) {
+        // An in-memory database has no WAL; a second call keeps the first worker.
+        if (config.file === ':memory:' || checkpointer) return checkpointer;
+        checkpointer = startCheckpointer(sqlite, {
+          ...opts,
+          file: config.file,
+          synchronous: config.synchronous,
+        });
+        return checkpointer;
+      },
+      close: async () => {
+        // The worker's connection goes first, so the server's close (the last connection)
+        // checkpoints what is left and removes the WAL, as before.
+        await checkpointer?.stop();
+        await kysely.destroy();
+      },
     };
   }
   const Pool = loadPg().Pool;

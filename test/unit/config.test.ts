@@ -23,6 +23,23 @@ describe('configuration', () => {
     );
   });
 
+  it('checkpoints SQLite inside commits unless a worker interval is given', () => {
+    const at = (env: Record<string, string>) => {
+      const d = loadConfig(env).database;
+      return d.kind === 'sqlite' ? d.checkpointMs : undefined;
+    };
+    assert.equal(at({}), 0);
+    assert.equal(at({ DSHUB_SQLITE_CHECKPOINT_MS: '0' }), 0);
+    assert.equal(at({ DSHUB_SQLITE_CHECKPOINT_MS: '250' }), 250);
+    for (const bad of ['-1', '1.5', 'soon', '60001']) {
+      assert.throws(
+        () => loadConfig({ DSHUB_SQLITE_CHECKPOINT_MS: bad }),
+        /DSHUB_SQLITE_CHECKPOINT_MS/,
+        bad,
+      );
+    }
+  });
+
   it('uses PostgreSQL when DSHUB_DATABASE_URL is set', () => {
     const c = loadConfig({ DSHUB_DATABASE_URL: 'postgres://u@h/db' });
     assert.equal(c.database.kind, 'postgres');

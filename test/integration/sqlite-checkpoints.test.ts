@@ -1,0 +1,156 @@
+/**
+ * SQLite WAL checkpoints from a worker thread (src/store/checkpointer.ts): while the worker
+ * runs, the server's connection only keeps a backstop automatic checkpoint; the worker's
+ * checkpoints reach the end of the WAL so the next write starts it over; a worker that cannot
+ * start leaves SQLite's inline checkpoints in place; closing removes the WAL as before.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import {
+  BACKSTOP_PAGES,
+  type CheckpointResult,
+  INLINE_CHECKPOINT_PAGES,
+} from '../../src/store/checkpointer.js';
+import { type Db, openDatabase } from '../../src/store/dialect.js';
+import { createTestContext } from '../helpers/harness.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function open(): { db: Db; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'dshub-ckpt-'));
+  dirs.push(dir);
+  const file = join(dir, 'dshub.db');
+  return {
+    db: openDatabase({ kind: 'sqlite', file, synchronous: 'NORMAL', checkpointMs: 0 }),
+    file,
+  };
+}
+
+async function autocheckpoint(db: Db): Promise<number> {
+  const r = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db.kysely);
+  return r.rows[0]!.wal_autocheckpoint;
+}
+
+async function write(db: Db, rows: number): Promise<void> {
+  for (let i = 0; i < rows; i++) {
+    await sql`insert into t (v) values (${'x'.repeat(2000)})`.execute(db.kysely);
+  }
+}
+
+/** Resolves with the first checkpoint report that satisfies `test`. */
+function reports() {
+  const seen: CheckpointResult[] = [];
+  const waiters: {
+    test: (r: CheckpointResult) => boolean;
+    resolve: (r: CheckpointResult) => void;
+  }[] = [];
+  return {
+    seen,
+    onCheckpoint(r: CheckpointResult) {
+      seen.push(r);
+      for (const w of [...waiters]) {
+        if (w.test(r)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(r);
+        }
+      }
+    },
+    next(test: (r: CheckpointResult) => boolean) {
+      return new Promise<CheckpointResult>((resolve) => waiters.push({ test, resolve }));
+    },
+  };
+}
+
+describe('SQLite checkpoints in a worker thread', () => {
+  it('moves checkpoints to the worker, which reaches the end of the WAL', async () => {
+    const { db, file } = open();
+    try {
+      await sql`create table t (id integer primary key, v text)`.execute(db.kysely);
+      assert.equal(await autocheckpoint(db), INLINE_CHECKPOINT_PAGES);
+      const r = reports();
+      const ckpt = db.startCheckpoints?.({ intervalMs: 20, onCheckpoint: r.onCheckpoint });
+      assert.ok(ckpt);
+      assert.equal(await ckpt.ready, true);
+      assert.equal(await autocheckpoint(db), BACKSTOP_PAGES);
+      assert.equal(db.startCheckpoints?.({ intervalMs: 20 }), ckpt, 'one worker per store');
+
+      await write(db, 200);
+      // A report already on its way may describe the WAL before the last writes: wait for two
+      // complete checkpoints of the same WAL, so the worker has seen every write.
+      const first = await r.next((c) => !c.busy && c.log >= 200 && c.checkpointed === c.log);
+      const done = await r.next((c) => !c.busy && c.log === first.log && c.checkpointed === c.log);
+      // Everything is in the database file: the next write starts the WAL over.
+      await write(db, 1);
+      const restarted = await r.next((c) => !c.busy && c.log !== done.log);
+      assert.ok(restarted.log <= 5, `WAL started over (${restarted.log} of ${done.log} pages)`);
+    } finally {
+      await db.close();
+    }
+    assert.equal(existsSync(`${file}-wal`), false, 'the last connection removed the WAL');
+  });
+
+  it('keeps inline checkpoints when the worker cannot start', async () => {
+    const { db } = open();
+    const problems: unknown[] = [];
+    const ckpt = db.startCheckpoints?.({
+      intervalMs: 20,
+      driver: join(tmpdir(), 'no-such-driver.cjs'),
+      onProblem: (e) => problems.push(e),
+    });
+    assert.ok(ckpt);
+    assert.equal(await ckpt.ready, false);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(problems.length, 1, 'reported once');
+    assert.equal(await autocheckpoint(db), INLINE_CHECKPOINT_PAGES);
+    await db.close();
+  });
+
+  it('restores inline checkpoints when stopped', async () => {
+    const { db } = open();
+    const ckpt = db.startCheckpoints?.({ intervalMs: 20 });
+    assert.equal(await ckpt?.ready, true);
+    await ckpt?.stop();
+    assert.equal(await autocheckpoint(db), INLINE_CHECKPOINT_PAGES);
+    await db.close();
+  });
+
+  it("is started by the server's housekeeping when DSHUB_SQLITE_CHECKPOINT_MS is set", async () => {
+    for (const [ms, pages] of [
+      ['0', INLINE_CHECKPOINT_PAGES],
+      ['50', BACKSTOP_PAGES],
+    ] as const) {
+      const t = await createTestContext('sqlite', { DSHUB_SQLITE_CHECKPOINT_MS: ms });
+      try {
+        t.services.startHousekeeping();
+        if (ms === '0') await new Promise((r) => setTimeout(r, 200));
+        // With a worker running, this returns it (one per store): wait until it is ready.
+        else assert.equal(await t.services.db.startCheckpoints?.({ intervalMs: 50 })?.ready, true);
+        assert.equal(
+          await autocheckpoint(t.services.db),
+          pages,
+          `DSHUB_SQLITE_CHECKPOINT_MS=${ms}`,
+        );
+      } finally {
+        await t.close();
+      }
+    }
+  });
+
+  it('has nothing to do for an in-memory store', async () => {
+    const db = openDatabase({
+      kind: 'sqlite',
+      file: ':memory:',
+      synchronous: 'NORMAL',
+      checkpointMs: 1000,
+    });
+    assert.equal(db.startCheckpoints?.({ intervalMs: 20 }), undefined);
+    await db.close();
+  });
+});
