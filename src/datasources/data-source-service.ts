@@ -202,14 +202,18 @@ function parseFieldPath(field: string): string[] | undefined {
 }
 
 export function toView(row: PublicRow): DataSourceView {
-  return {
+  return viewOf(row, JSON.parse(row.properties) as JsonObject);
+}
+
+function viewOf(row: PublicRow, properties: JsonObject, tags?: string[]): DataSourceView {
+  const view: DataSourceView = {
     id: Number(row.id),
     workspaceId: Number(row.project_id),
     name: row.name,
     type: row.type,
     mode: row.mode,
     envType: row.env_type,
-    properties: JSON.parse(row.properties) as JsonObject,
+    properties,
     description: row.description,
     qualifiedName: row.qualified_name,
     createTime: Number(row.create_time),
@@ -217,6 +221,44 @@ export function toView(row: PublicRow): DataSourceView {
     modifyTime: Number(row.modify_time),
     modifyUser: row.modify_user,
   };
+  if (tags !== undefined) view.tags = tags;
+  return view;
+}
+
+/** Stored texts longer than this are parsed on every read instead of kept (memory bound). */
+const PARSED_TEXT_MAX = 4096;
+/** Distinct texts kept; the oldest goes first (about 1 MB of text at most). */
+const PARSED_ENTRIES_MAX = 256;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The stored ConnectionProperties (already masked when written, so no secret is held here),
+ * parsed once per distinct text rather than on every GetDataSource: parsing was the largest
+ * cost of the read outside the statement itself. Keyed by the text, so an update (a new text)
+ * can never be answered with an old value. The objects are frozen: they are shared by every
+ * answer of that text, and the answer only serialises them.
+ */
+export class ParsedProperties {
+  private readonly byText = new Map<string, JsonObject>();
+
+  get(text: string): JsonObject {
+    const hit = this.byText.get(text);
+    if (hit !== undefined) return hit;
+    const parsed = JSON.parse(text) as JsonObject;
+    if (text.length > PARSED_TEXT_MAX) return parsed;
+    if (this.byText.size >= PARSED_ENTRIES_MAX) {
+      this.byText.delete(this.byText.keys().next().value as string);
+    }
+    this.byText.set(text, deepFreeze(parsed));
+    return parsed;
+  }
 }
 
 /**
@@ -245,6 +287,8 @@ export class DataSourceService {
    * (one row per role), compiled once.
    */
   private readonly readForCaller: Prepared<ReadForCallerRow, 'id' | 'userId'>;
+  /** GetDataSource's parsed ConnectionProperties, by stored text. */
+  private readonly parsed = new ParsedProperties();
 
   readonly versions: VersionStore;
 
@@ -293,8 +337,8 @@ export class DataSourceService {
   ): Promise<{ view: DataSourceView; access: CallerAccessRow[] } | undefined> {
     const { rows } = await this.readForCaller.run({ id, userId });
     if (rows.length === 0) return undefined;
-    const view = toView(rows[0]!);
-    view.tags = splitTagList(rows[0]!.tag_list);
+    const row = rows[0]!;
+    const view = viewOf(row, this.parsed.get(row.properties), splitTagList(row.tag_list));
     return { view, access: rows };
   }
 
