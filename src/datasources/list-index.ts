@@ -16,6 +16,7 @@
  * concurrently within one workspace.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { param, txStatement } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import { indexNames, unindexName } from './name-grams.js';
 
@@ -81,14 +82,94 @@ export class GroupTypeMismatch extends Error {
  * this one keeps the lock order the same as a cascading workspace delete's.
  */
 export async function lockWorkspace(trx: Tx, workspaceId: number): Promise<void> {
-  await trx
-    .insertInto('data_source_list_state')
-    .values({ project_id: workspaceId, version: 1 })
-    .onConflict((oc) =>
-      oc.column('project_id').doUpdateSet({ version: sql`data_source_list_state.version + 1` }),
-    )
-    .execute();
+  await LOCK.run(trx, { workspaceId });
 }
+
+// The statements of every write (a record added: its group, its two orders' buckets), compiled
+// once (store/prepared.ts); the rarer paths (splits, merges, removals) are built per call.
+const LOCK = txStatement(
+  'dshub_list_lock',
+  (k) =>
+    k
+      .insertInto('data_source_list_state')
+      .values({ project_id: param<number>('workspaceId'), version: 1 })
+      .onConflict((oc) =>
+        oc.column('project_id').doUpdateSet({ version: sql`data_source_list_state.version + 1` }),
+      ),
+  ['workspaceId'],
+);
+
+const BUCKET_OF = txStatement(
+  'dshub_list_bucket_of',
+  (k) =>
+    k
+      .selectFrom('data_source_list_buckets')
+      .select('lo')
+      .where('project_id', '=', param<number>('workspaceId'))
+      .where('kind', '=', param<Kind>('kind'))
+      .where('lo', '<=', param<string>('key'))
+      .orderBy('lo', 'desc')
+      .limit(1),
+  ['workspaceId', 'kind', 'key'],
+);
+
+const BUCKET_TOTAL = txStatement(
+  'dshub_list_bucket_total',
+  (k) =>
+    k
+      .selectFrom('data_source_list_buckets')
+      .select(sql<number | null>`sum(n)`.as('n'))
+      .where('project_id', '=', param<number>('workspaceId'))
+      .where('kind', '=', param<Kind>('kind'))
+      .where('lo', '=', param<string>('lo')),
+  ['workspaceId', 'kind', 'lo'],
+);
+
+const ADJUST = txStatement(
+  'dshub_list_adjust',
+  (k) =>
+    k
+      .insertInto('data_source_list_buckets')
+      .values({
+        project_id: param<number>('workspaceId'),
+        kind: param<Kind>('kind'),
+        lo: param<string>('lo'),
+        type: param<string>('type'),
+        env_mask: param<number>('mask'),
+        n: param<number>('delta'),
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['project_id', 'kind', 'lo', 'type', 'env_mask'])
+          .doUpdateSet({ n: sql`data_source_list_buckets.n + excluded.n` }),
+      ),
+  ['workspaceId', 'kind', 'lo', 'type', 'mask', 'delta'],
+);
+
+const FIND_GROUP = txStatement(
+  'dshub_list_find_group',
+  (k) =>
+    k
+      .selectFrom('data_source_groups')
+      .select(['name', 'type', 'env_mask', 'first_id'])
+      .where('project_id', '=', param<number>('workspaceId'))
+      .where('name', '=', param<string>('name')),
+  ['workspaceId', 'name'],
+);
+
+const INSERT_GROUP = txStatement(
+  'dshub_list_insert_group',
+  (k) =>
+    k.insertInto('data_source_groups').values({
+      project_id: param<number>('workspaceId'),
+      name: param<string>('name'),
+      type: param<string>('type'),
+      env_mask: param<number>('mask'),
+      first_id: param<number>('firstId'),
+      drift: 0,
+    }),
+  ['workspaceId', 'name', 'type', 'mask', 'firstId'],
+);
 
 async function bucketOf(
   trx: Tx,
@@ -96,27 +177,13 @@ async function bucketOf(
   spec: KindSpec,
   key: string,
 ): Promise<string> {
-  const row = await trx
-    .selectFrom('data_source_list_buckets')
-    .select('lo')
-    .where('project_id', '=', workspaceId)
-    .where('kind', '=', spec.kind)
-    .where('lo', '<=', key)
-    .orderBy('lo', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.lo ?? spec.sentinel;
+  const { rows } = await BUCKET_OF.run(trx, { workspaceId, kind: spec.kind, key });
+  return rows[0]?.lo ?? spec.sentinel;
 }
 
 async function bucketTotal(trx: Tx, workspaceId: number, kind: Kind, lo: string): Promise<number> {
-  const row = await trx
-    .selectFrom('data_source_list_buckets')
-    .select(sql<number | null>`sum(n)`.as('n'))
-    .where('project_id', '=', workspaceId)
-    .where('kind', '=', kind)
-    .where('lo', '=', lo)
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
+  const { rows } = await BUCKET_TOTAL.run(trx, { workspaceId, kind, lo });
+  return Number(rows[0]?.n ?? 0);
 }
 
 async function adjust(
@@ -128,15 +195,7 @@ async function adjust(
   mask: number,
   delta: number,
 ): Promise<void> {
-  await trx
-    .insertInto('data_source_list_buckets')
-    .values({ project_id: workspaceId, kind, lo, type, env_mask: mask, n: delta })
-    .onConflict((oc) =>
-      oc
-        .columns(['project_id', 'kind', 'lo', 'type', 'env_mask'])
-        .doUpdateSet({ n: sql`data_source_list_buckets.n + excluded.n` }),
-    )
-    .execute();
+  await ADJUST.run(trx, { workspaceId, kind, lo, type, mask, delta });
   if (delta < 0) {
     // Empty counts are removed, so a bucket with no groups left disappears altogether.
     await trx
@@ -251,12 +310,8 @@ async function findGroup(
   workspaceId: number,
   name: string,
 ): Promise<GroupRow | undefined> {
-  return trx
-    .selectFrom('data_source_groups')
-    .select(['name', 'type', 'env_mask', 'first_id'])
-    .where('project_id', '=', workspaceId)
-    .where('name', '=', name)
-    .executeTakeFirst();
+  const { rows } = await FIND_GROUP.run(trx, { workspaceId, name });
+  return rows[0];
 }
 
 async function setMask(trx: Tx, workspaceId: number, name: string, mask: number): Promise<void> {
@@ -285,10 +340,13 @@ export async function addRecord(
       env_mask: ENV_BIT[r.env],
       first_id: r.id,
     };
-    await trx
-      .insertInto('data_source_groups')
-      .values({ project_id: r.workspaceId, ...created, drift: 0 })
-      .execute();
+    await INSERT_GROUP.run(trx, {
+      workspaceId: r.workspaceId,
+      name: created.name,
+      type: created.type,
+      mask: created.env_mask,
+      firstId: created.first_id,
+    });
     await indexNames(trx, r.workspaceId, [r.name]);
     await count(trx, r.workspaceId, created, created.env_mask, 1);
     return created.env_mask;
