@@ -196,18 +196,27 @@ async function adjust(
   delta: number,
 ): Promise<void> {
   await ADJUST.run(trx, { workspaceId, kind, lo, type, mask, delta });
-  if (delta < 0) {
-    // Empty counts are removed, so a bucket with no groups left disappears altogether.
-    await trx
-      .deleteFrom('data_source_list_buckets')
-      .where('project_id', '=', workspaceId)
-      .where('kind', '=', kind)
-      .where('lo', '=', lo)
-      .where('type', '=', type)
-      .where('env_mask', '=', mask)
-      .where('n', '<=', 0)
-      .execute();
-  }
+  if (delta < 0) await dropEmpty(trx, workspaceId, kind, lo, type, mask);
+}
+
+/** Empty counts are removed, so a bucket with no groups left disappears altogether. */
+async function dropEmpty(
+  trx: Tx,
+  workspaceId: number,
+  kind: Kind,
+  lo: string,
+  type: string,
+  mask: number,
+): Promise<void> {
+  await trx
+    .deleteFrom('data_source_list_buckets')
+    .where('project_id', '=', workspaceId)
+    .where('kind', '=', kind)
+    .where('lo', '=', lo)
+    .where('type', '=', type)
+    .where('env_mask', '=', mask)
+    .where('n', '<=', 0)
+    .execute();
 }
 
 async function neighbour(
@@ -287,15 +296,72 @@ async function merge(trx: Tx, workspaceId: number, spec: KindSpec, lo: string, t
 }
 
 async function count(trx: Tx, workspaceId: number, group: GroupRow, mask: number, delta: number) {
-  for (const spec of Object.values(KINDS)) {
-    const lo = await bucketOf(trx, workspaceId, spec, spec.keyOf(group));
-    await adjust(trx, workspaceId, spec.kind, lo, group.type, mask, delta);
-    const total = await bucketTotal(trx, workspaceId, spec.kind, lo);
+  const { id, name } = KINDS;
+  const params = {
+    workspaceId,
+    idKey: id.keyOf(group),
+    idSentinel: id.sentinel,
+    nameKey: name.keyOf(group),
+    nameSentinel: name.sentinel,
+    type: group.type,
+    mask,
+    delta,
+  };
+  // Both orders' buckets in one statement, then both totals in another: one round trip each
+  // instead of three per order (a find, an add and a total), on every create and delete.
+  const added = (await ADD_TO_BOTH.run(trx, params)).rows;
+  const loOf = (kind: Kind) => added.find((r) => r.kind === kind)?.lo ?? KINDS[kind].sentinel;
+  if (delta < 0) {
+    for (const spec of [id, name])
+      await dropEmpty(trx, workspaceId, spec.kind, loOf(spec.kind), group.type, mask);
+  }
+  const totals = (
+    await BUCKET_TOTALS.run(trx, { workspaceId, idLo: loOf('id'), nameLo: loOf('name') })
+  ).rows;
+  for (const spec of [id, name]) {
+    const lo = loOf(spec.kind);
+    const total = Number(totals.find((r) => r.kind === spec.kind)?.n ?? 0);
     if (delta > 0 && total > bucketLimits.splitAt) await split(trx, workspaceId, spec, lo, total);
     if (delta < 0 && total < bucketLimits.mergeBelow)
       await merge(trx, workspaceId, spec, lo, total);
   }
 }
+
+/**
+ * Adds `delta` groups of (type, mask) to the bucket of each order that holds the group's key.
+ * The casts type the parameters of the selected row for PostgreSQL (and are no-ops to SQLite);
+ * `where true` keeps SQLite from reading ON CONFLICT as a join constraint.
+ */
+const ADD_TO_BOTH = txStatement(
+  'dshub_list_add_to_both',
+  (k) => {
+    const bucket = (kind: Kind, key: string, sentinel: string) =>
+      sql`select cast(${param('workspaceId')} as bigint), ${sql.lit(kind)}, coalesce((select b.lo from data_source_list_buckets b where b.project_id = ${param('workspaceId')} and b.kind = ${sql.lit(kind)} and b.lo <= cast(${param(key)} as text) order by b.lo desc limit 1), cast(${param(sentinel)} as text)), cast(${param('type')} as text), cast(${param('mask')} as integer), cast(${param('delta')} as integer) where true`;
+    const text = sql<{
+      kind: Kind;
+      lo: string;
+    }>`insert into data_source_list_buckets (project_id, kind, lo, type, env_mask, n) ${bucket('id', 'idKey', 'idSentinel')} union all ${bucket('name', 'nameKey', 'nameSentinel')} on conflict (project_id, kind, lo, type, env_mask) do update set n = data_source_list_buckets.n + excluded.n returning kind, lo`;
+    return { compile: () => text.compile(k) };
+  },
+  ['workspaceId', 'idKey', 'idSentinel', 'nameKey', 'nameSentinel', 'type', 'mask', 'delta'],
+);
+
+const BUCKET_TOTALS = txStatement(
+  'dshub_list_bucket_totals',
+  (k) =>
+    k
+      .selectFrom('data_source_list_buckets')
+      .select(['kind', sql<number | null>`sum(n)`.as('n')])
+      .where('project_id', '=', param<number>('workspaceId'))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('kind', '=', sql.lit('id')), eb('lo', '=', param<string>('idLo'))]),
+          eb.and([eb('kind', '=', sql.lit('name')), eb('lo', '=', param<string>('nameLo'))]),
+        ]),
+      )
+      .groupBy('kind'),
+  ['workspaceId', 'idLo', 'nameLo'],
+);
 
 async function recount(trx: Tx, workspaceId: number, group: GroupRow, newMask: number) {
   for (const spec of Object.values(KINDS)) {
