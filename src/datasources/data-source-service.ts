@@ -247,18 +247,35 @@ type NewRecord = Omit<
 >;
 
 /** The records of a page's names (one statement for all of them). */
-function recordsOfNames(k: Kysely<Database>, workspaceId: number, names: readonly string[]) {
-  return k
-    .selectFrom('data_sources')
-    .select(PUBLIC_COLUMNS)
-    .where('project_id', '=', workspaceId)
-    .where('name', 'in', names);
+function recordsOfNames(
+  k: Kysely<Database>,
+  dialect: DialectName,
+  workspaceId: number,
+  names: readonly string[],
+) {
+  return (
+    k
+      .selectFrom('data_sources')
+      .select(PUBLIC_COLUMNS)
+      // Each record's tags in the same statement (a primary-key probe per record), not a second.
+      .select(tagListColumn(dialect, 'data_sources.id').as('tag_list'))
+      .where('project_id', '=', workspaceId)
+      .where('name', 'in', names)
+  );
 }
 
-/** `recordsOfNames` without filters, compiled once per number of names. */
+/** `recordsOfNames` without filters, compiled once per dialect and number of names. */
 const RECORDS_OF_NAMES = txStatement(
   'dshub_records_of_names',
-  (k, n: number) => recordsOfNames(k, param<number>('workspaceId'), paramList<string>('names', n)),
+  (k, key: `${DialectName}:${number}`) => {
+    const [dialect, n] = key.split(':') as [DialectName, string];
+    return recordsOfNames(
+      k,
+      dialect,
+      param<number>('workspaceId'),
+      paramList<string>('names', Number(n)),
+    );
+  },
   ['workspaceId', 'names'],
 );
 
@@ -961,24 +978,25 @@ export class DataSourceService {
       const names = page.groups.map((g) => g.name);
       const plain = q.envType === undefined && (q.tags === undefined || q.tags.length === 0);
       const rows = plain
-        ? (await RECORDS_OF_NAMES.run(trx, { workspaceId: q.workspaceId, names }, names.length))
-            .rows
-        : await recordsOfNames(trx, q.workspaceId, names)
+        ? (
+            await RECORDS_OF_NAMES.run(
+              trx,
+              { workspaceId: q.workspaceId, names },
+              `${this.db.dialect}:${names.length}`,
+            )
+          ).rows
+        : await recordsOfNames(trx, this.db.dialect, q.workspaceId, names)
             .$if(q.envType !== undefined, (b) => b.where('env_type', '=', q.envType as EnvType))
             // Like EnvType, the filter keeps only the records that pass it.
             .$if(q.tags !== undefined && q.tags.length > 0, (b) =>
               b.where(carriesAllTags('data_sources.id', q.tags as readonly string[])),
             )
             .execute();
-      const tags = await tagsOf(
-        trx,
-        rows.map((r) => Number(r.id)),
-      );
       const byName = new Map<string, DataSourceView[]>();
       for (const row of rows) {
         const list = byName.get(row.name) ?? [];
         const view = toView(row);
-        view.tags = tags.get(view.id) ?? [];
+        view.tags = splitTagList(row.tag_list);
         list.push(view);
         byName.set(row.name, list);
       }
