@@ -94,14 +94,16 @@ export class NonceQuota {
     private readonly maxPerKey: number,
   ) {}
 
-  /** Throws Throttling.User when the key already holds its maximum. */
-  check(accessKeyId: string): void {
+  /**
+   * Counts one more nonce for the key, or throws Throttling.User when it already holds its
+   * maximum. Counted before the claim's round trip, not after it: claims in flight together
+   * would otherwise all pass the check and overshoot the bound. `release` takes it back when
+   * the nonce turns out to be used already, or the claim fails.
+   */
+  reserve(accessKeyId: string, expiresAt: number): void {
     let held = 0;
     for (const g of this.generations.values()) held += g.get(accessKeyId) ?? 0;
     if (held >= this.maxPerKey) throw tooMany(held, this.maxPerKey);
-  }
-
-  add(accessKeyId: string, expiresAt: number): void {
     const slot = Math.ceil(expiresAt / this.sliceMs);
     let g = this.generations.get(slot);
     if (!g) {
@@ -109,6 +111,14 @@ export class NonceQuota {
       this.generations.set(slot, g);
     }
     g.set(accessKeyId, (g.get(accessKeyId) ?? 0) + 1);
+  }
+
+  release(accessKeyId: string, expiresAt: number): void {
+    const g = this.generations.get(Math.ceil(expiresAt / this.sliceMs));
+    const n = g?.get(accessKeyId);
+    if (g === undefined || n === undefined) return;
+    if (n <= 1) g.delete(accessKeyId);
+    else g.set(accessKeyId, n - 1);
   }
 
   sweep(now: number): void {
@@ -155,11 +165,14 @@ export class DatabaseNonceStore implements NonceStore {
   }
 
   async claim(accessKeyId: string, nonce: string, expiresAt: number): Promise<boolean> {
-    this.quota.check(accessKeyId);
-    const r = await this.insert.run({ accessKeyId, nonce, expiresAt });
-    if (r.changes !== 1) return false;
-    this.quota.add(accessKeyId, expiresAt);
-    return true;
+    this.quota.reserve(accessKeyId, expiresAt);
+    let claimed = false;
+    try {
+      claimed = (await this.insert.run({ accessKeyId, nonce, expiresAt })).changes === 1;
+      return claimed;
+    } finally {
+      if (!claimed) this.quota.release(accessKeyId, expiresAt);
+    }
   }
 
   async sweep(now: number): Promise<void> {
