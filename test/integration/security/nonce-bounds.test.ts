@@ -215,6 +215,34 @@ describe('postgres: nonce claims in flight together', async () => {
     assert.equal(Number(row?.n), 3, 'no row beyond the bound');
   });
 
+  it('nonces with the characters of an array literal are stored as sent, and refused once used', async () => {
+    const store = new DatabaseNonceStore(dbA);
+    const odd = ['a"b', 'c\\d', '{e,f}', 'NULL', ' g ', "h'i"];
+    const first = await Promise.all(odd.map((n) => store.claim('LTAIodd', n, until())));
+    assert.deepEqual(first, [true, true, true, true, true, true]);
+    const again = await Promise.all(odd.map((n) => store.claim('LTAIodd', n, until())));
+    assert.deepEqual(again, [false, false, false, false, false, false]);
+    const rows = await dbA.kysely
+      .selectFrom('nonces')
+      .select('nonce')
+      .where('access_key_id', '=', 'LTAIodd')
+      .execute();
+    assert.deepEqual(rows.map((r) => r.nonce).sort(), [...odd].sort());
+  });
+
+  it('a failed batch fails each of its claims with the same error', async () => {
+    const closed = open();
+    const store = new DatabaseNonceStore(closed);
+    await closed.close();
+    const results = await Promise.allSettled(
+      ['p', 'q', 'q'].map((n) => store.claim('LTAIbatchfail', n, until())),
+    );
+    assert.ok(results.every((r) => r.status === 'rejected'));
+    const reasons = results.map((r) => (r as PromiseRejectedResult).reason);
+    assert.match(String(reasons[0]), /closed/);
+    assert.ok(reasons.every((e) => e === reasons[0]));
+  });
+
   it('a claim that fails reports the store error and gives its place in the bound back', async () => {
     const closed = open();
     const store = new DatabaseNonceStore(closed, 1);
