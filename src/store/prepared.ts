@@ -68,8 +68,9 @@ export function prepare<R, const P extends string>(
 /**
  * A statement compiled once per dialect that runs on whatever Kysely it is given: inside a
  * transaction, on that transaction's connection, so it commits or rolls back with it. (A
- * `prepare`d statement runs on the pool, outside any transaction: on SQLite inside one it would
- * wait for the transaction it belongs to.) It skips Kysely's building and compiling, not its
+ * `prepare`d statement runs outside any transaction, on PostgreSQL on connections of its own
+ * (store/pg-pipeline.ts); on SQLite inside one it would wait for the transaction it belongs
+ * to.) It skips Kysely's building and compiling, not its
  * executor: on PostgreSQL the text goes to the transaction's client unnamed (parsed per call
  * by the server, as every Kysely query is), on SQLite to the cached better-sqlite3 statement.
  *

@@ -70,7 +70,8 @@ for (const dialect of selectedDialects()) {
     }
 
     // Nonces live in memory on SQLite (one process) and in the database on PostgreSQL, so that
-    // a replay reaching another replica is refused: one statement more there.
+    // a replay reaching another replica is refused: one statement more there (one per event-loop
+    // turn: calls arriving together share it, src/auth/nonce-store.ts; these calls come one by one).
     const nonce = dialect === 'postgres' ? 1 : 0;
 
     it('GetDataSource: the record and its access decision in one statement, one log record', async () => {
