@@ -129,9 +129,13 @@ export class RequestAccessGuard implements AccessGuard {
   }
 
   decideDataSource(id: number, q: DataSourceQuestion & { roles?: readonly Role[] } = {}) {
+    // One literal rather than a spread of `q` (a clone of a new shape per call on the hot read).
     return this.decisions.dataSource(this.principal, id, q.roles ?? this.op.roles, {
-      activeWorkspace: this.op.activeWorkspace,
-      ...q,
+      workspaceId: q.workspaceId,
+      modifies: q.modifies,
+      usesSecrets: q.usesSecrets,
+      found: q.found,
+      activeWorkspace: q.activeWorkspace ?? this.op.activeWorkspace,
     });
   }
 

@@ -177,6 +177,44 @@ export function grant<T extends object>(
   } as unknown as Grant<T>;
 }
 
+/*
+ * The grants of the hot decisions, each built as one object literal. `grant` spreads its facts,
+ * and a spread of objects of many shapes (every kind of grant goes through it) is a megamorphic
+ * clone that builds a new hidden class per call: about 1–4 µs each, three per GetDataSource.
+ * These give the same members in the same order as `grant(principal, reason, facts)`.
+ */
+function tenantGrant(principal: Principal, reason: Reason): TenantGrant {
+  return {
+    tenantId: principal.tenantId,
+    userId: principal.userId,
+    reason,
+  } as unknown as TenantGrant;
+}
+
+function workspaceGrant(principal: Principal, reason: Reason, workspaceId: number): WorkspaceGrant {
+  return {
+    workspaceId,
+    tenantId: principal.tenantId,
+    userId: principal.userId,
+    reason,
+  } as unknown as WorkspaceGrant;
+}
+
+function dataSourceGrant(
+  principal: Principal,
+  reason: Reason,
+  id: number,
+  workspaceId: number,
+): DataSourceGrant {
+  return {
+    id,
+    workspaceId,
+    tenantId: principal.tenantId,
+    userId: principal.userId,
+    reason,
+  } as unknown as DataSourceGrant;
+}
+
 const label = (workspaceId: number) => `workspace ${workspaceId}`;
 
 function forbiddenWorkspace(workspaceId: number): Decision<never> {
@@ -192,6 +230,29 @@ function forbiddenWorkspace(workspaceId: number): Decision<never> {
   };
 }
 
+/**
+ * Why the caller passes tenant-wide, if it does: the Tenant Owner, or a tenant role the row
+ * names; `workspaceId` when the question is asked in a workspace.
+ */
+function tenantReason(
+  principal: Principal,
+  row: readonly Role[],
+  workspaceId?: number,
+): Reason | undefined {
+  if (principal.isOwner) {
+    return workspaceId === undefined
+      ? { code: 'tenant-owner', text: 'is the Tenant Owner' }
+      : { code: 'tenant-owner', text: 'is the Tenant Owner', workspaceId };
+  }
+  if (row.includes('TenantAdmin') && principal.tenantRoles.has('TenantAdmin')) {
+    const text = 'is a Tenant Administrator';
+    return workspaceId === undefined
+      ? { code: 'tenant-role', text, role: 'TenantAdmin' }
+      : { code: 'tenant-role', text, role: 'TenantAdmin', workspaceId };
+  }
+  return undefined;
+}
+
 function isTenantAdmin(p: Principal): boolean {
   return !p.isOwner && p.tenantRoles.has('TenantAdmin');
 }
@@ -201,18 +262,8 @@ export class AccessDecisions {
 
   /** A tenant-wide act (e.g. CreateProject): Tenant Owner, or a tenant role the row names. */
   tenant(principal: Principal, row: readonly Role[]): Decision<TenantGrant> {
-    if (principal.isOwner) {
-      const reason: Reason = { code: 'tenant-owner', text: 'is the Tenant Owner' };
-      return { outcome: 'allowed', reason, grant: grant(principal, reason, {}) };
-    }
-    if (row.includes('TenantAdmin') && principal.tenantRoles.has('TenantAdmin')) {
-      const reason: Reason = {
-        code: 'tenant-role',
-        text: 'is a Tenant Administrator',
-        role: 'TenantAdmin',
-      };
-      return { outcome: 'allowed', reason, grant: grant(principal, reason, {}) };
-    }
+    const reason = tenantReason(principal, row);
+    if (reason) return { outcome: 'allowed', reason, grant: tenantGrant(principal, reason) };
     return {
       outcome: 'denied',
       reason: { code: 'no-role', text: 'holds no tenant role that may do this' },
@@ -275,25 +326,33 @@ export class AccessDecisions {
         reason: { code: 'other-tenant', text: 'the workspace belongs to another tenant' },
       };
     }
-    const tenant = this.tenant(principal, row);
-    if (tenant.outcome === 'allowed') {
-      const reason = { ...tenant.reason, workspaceId };
-      return { outcome: 'allowed', reason, grant: grant(principal, reason, { workspaceId }) };
+    const tenant = tenantReason(principal, row, workspaceId);
+    if (tenant) {
+      return {
+        outcome: 'allowed',
+        reason: tenant,
+        grant: workspaceGrant(principal, tenant, workspaceId),
+      };
     }
     const role = row.find((r) => m.roles.has(r));
     if (role) {
       const customRole = m.grantedBy?.get(role);
-      const reason: Reason = {
-        code: 'workspace-role',
-        text:
-          customRole === undefined
-            ? `holds ${role} in ${label(workspaceId)}`
-            : `holds the custom role ${customRole} (granting ${role}) in ${label(workspaceId)}`,
-        role,
-        workspaceId,
-        ...(customRole !== undefined ? { customRole } : {}),
-      };
-      return { outcome: 'allowed', reason, grant: grant(principal, reason, { workspaceId }) };
+      const reason: Reason =
+        customRole === undefined
+          ? {
+              code: 'workspace-role',
+              text: `holds ${role} in ${label(workspaceId)}`,
+              role,
+              workspaceId,
+            }
+          : {
+              code: 'workspace-role',
+              text: `holds the custom role ${customRole} (granting ${role}) in ${label(workspaceId)}`,
+              role,
+              workspaceId,
+              customRole,
+            };
+      return { outcome: 'allowed', reason, grant: workspaceGrant(principal, reason, workspaceId) };
     }
     return {
       outcome: 'denied',
@@ -358,7 +417,7 @@ export class AccessDecisions {
       return {
         outcome: 'allowed',
         reason: base.reason,
-        grant: grant(principal, base.reason, { id, workspaceId: ref.workspaceId }),
+        grant: dataSourceGrant(principal, base.reason, id, ref.workspaceId),
       };
     }
     if (q.modifies && (await this.seesItOnlyShared(principal, ref.workspaceId, id))) {

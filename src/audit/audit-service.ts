@@ -6,7 +6,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Principal } from '../identity/principal.js';
 import type { Db } from '../store/dialect.js';
-import type { AuditEvent, Database } from '../store/schema.js';
+import { paramRow, txStatement } from '../store/prepared.js';
+import type { AuditEvent, AuditEventTable, Database } from '../store/schema.js';
 import type { AuditRecorder, AuditTarget } from './recorder.js';
 
 export interface AuditCall {
@@ -63,6 +64,28 @@ export interface AuditQuery {
   pageSize: number;
 }
 
+const EVENT_COLUMNS = [
+  'request_id',
+  'time',
+  'tenant_id',
+  'user_id',
+  'access_key_id',
+  'action',
+  'project_id',
+  'related_project_id',
+  'targets',
+  'outcome',
+  'detail',
+  'source_ip',
+] as const satisfies readonly (keyof AuditEventTable)[];
+
+/** Every audited call writes one event: the insert is compiled once (store/prepared.ts). */
+const INSERT_EVENT = txStatement(
+  'dshub_audit_insert',
+  (k) => k.insertInto('audit_events').values(paramRow(EVENT_COLUMNS)),
+  EVENT_COLUMNS,
+);
+
 export class AuditService {
   constructor(
     readonly db: Db,
@@ -79,23 +102,20 @@ export class AuditService {
     target: AuditTarget,
     outcome: string,
   ): Promise<void> {
-    await k
-      .insertInto('audit_events')
-      .values({
-        request_id: call.requestId,
-        time: this.now(),
-        tenant_id: call.principal.tenantId,
-        user_id: call.principal.userId,
-        access_key_id: call.principal.accessKeyId,
-        action: call.action,
-        project_id: target.workspaceId ?? null,
-        related_project_id: target.relatedWorkspaceId ?? null,
-        targets: JSON.stringify(target.targets ?? {}),
-        outcome,
-        detail: target.detail ?? null,
-        source_ip: call.sourceIp,
-      })
-      .execute();
+    await INSERT_EVENT.run(k, {
+      request_id: call.requestId,
+      time: this.now(),
+      tenant_id: call.principal.tenantId,
+      user_id: call.principal.userId,
+      access_key_id: call.principal.accessKeyId,
+      action: call.action,
+      project_id: target.workspaceId ?? null,
+      related_project_id: target.relatedWorkspaceId ?? null,
+      targets: JSON.stringify(target.targets ?? {}),
+      outcome,
+      detail: target.detail ?? null,
+      source_ip: call.sourceIp,
+    });
   }
 
   async list(q: AuditQuery): Promise<{ total: number; events: AuditEvent[] }> {

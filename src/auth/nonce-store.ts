@@ -9,7 +9,6 @@
 import { sql } from 'kysely';
 import { errors } from '../errors.js';
 import type { Db } from '../store/dialect.js';
-import { type Prepared, param, prepare } from '../store/prepared.js';
 
 export interface NonceStore {
   /** True when the nonce was unused (and is now recorded), false when it was used already. */
@@ -94,14 +93,16 @@ export class NonceQuota {
     private readonly maxPerKey: number,
   ) {}
 
-  /** Throws Throttling.User when the key already holds its maximum. */
-  check(accessKeyId: string): void {
+  /**
+   * Counts one more nonce for the key, or throws Throttling.User when it already holds its
+   * maximum. Counted before the claim's round trip, not after it: claims in flight together
+   * would otherwise all pass the check and overshoot the bound. `release` takes it back when
+   * the nonce turns out to be used already, or the claim fails.
+   */
+  reserve(accessKeyId: string, expiresAt: number): void {
     let held = 0;
     for (const g of this.generations.values()) held += g.get(accessKeyId) ?? 0;
     if (held >= this.maxPerKey) throw tooMany(held, this.maxPerKey);
-  }
-
-  add(accessKeyId: string, expiresAt: number): void {
     const slot = Math.ceil(expiresAt / this.sliceMs);
     let g = this.generations.get(slot);
     if (!g) {
@@ -109,6 +110,14 @@ export class NonceQuota {
       this.generations.set(slot, g);
     }
     g.set(accessKeyId, (g.get(accessKeyId) ?? 0) + 1);
+  }
+
+  release(accessKeyId: string, expiresAt: number): void {
+    const g = this.generations.get(Math.ceil(expiresAt / this.sliceMs));
+    const n = g?.get(accessKeyId);
+    if (g === undefined || n === undefined) return;
+    if (n <= 1) g.delete(accessKeyId);
+    else g.set(accessKeyId, n - 1);
   }
 
   sweep(now: number): void {
@@ -119,15 +128,19 @@ export class NonceQuota {
 }
 
 /**
- * Nonces as rows (`access_key_id`, `nonce` ≤ 64 characters, `expires_at`), claimed with one
+ * Nonces as rows (`access_key_id`, `nonce` ≤ 64 characters, `expires_at`), claimed with
  * INSERT ... ON CONFLICT DO NOTHING. The per-key bound is counted in the process (NonceQuota)
  * rather than with a COUNT per request: each replica lets a key add at most `maxPerKey` rows
  * per window, so the table holds at most replicas × keys × maxPerKey rows.
+ *
+ * The claims of one event-loop turn go to PostgreSQL as one statement: a multi-row insert whose
+ * RETURNING names the rows it added, so each caller learns whether its nonce was unused. Under
+ * load one round trip (one statement, one commit) serves many signed calls. A nonce claimed
+ * twice in one batch is sent once; the first caller gets the answer, the others are replays.
  */
 export class DatabaseNonceStore implements NonceStore {
-  // Every signed request runs it: compiled once (store/prepared.ts).
-  private readonly insert: Prepared<unknown, 'accessKeyId' | 'nonce' | 'expiresAt'>;
   private readonly quota: NonceQuota;
+  private batch: PendingClaim[] | undefined;
 
   constructor(
     private readonly db: Db,
@@ -135,31 +148,57 @@ export class DatabaseNonceStore implements NonceStore {
     sliceMs = 60_000,
   ) {
     this.quota = new NonceQuota(sliceMs, maxPerKey);
-    this.insert = prepare(
-      db,
-      'dshub_claim_nonce',
-      db.kysely
-        .insertInto('nonces')
-        .values({
-          access_key_id: param<string>('accessKeyId'),
-          nonce: param<string>('nonce'),
-          expires_at: param<number>('expiresAt'),
-        })
-        .onConflict((oc) => oc.columns(['access_key_id', 'nonce']).doNothing()),
-      ['accessKeyId', 'nonce', 'expiresAt'],
-      // The claim's commit does not wait for its WAL flush (5–7 ms on this kind of disk, and all
-      // of PostgreSQL's busy time under GetDataSource load): visible to every replica at once,
-      // and made durable by the next durable commit of any write (docs/SECURITY.md).
-      { asyncCommit: true },
-    );
   }
 
   async claim(accessKeyId: string, nonce: string, expiresAt: number): Promise<boolean> {
-    this.quota.check(accessKeyId);
-    const r = await this.insert.run({ accessKeyId, nonce, expiresAt });
-    if (r.changes !== 1) return false;
-    this.quota.add(accessKeyId, expiresAt);
-    return true;
+    this.quota.reserve(accessKeyId, expiresAt);
+    return new Promise<boolean>((resolve, reject) => {
+      if (!this.batch) {
+        this.batch = [];
+        // After the poll phase: every request that arrived in it has claimed by then.
+        setImmediate(() => this.flush());
+      }
+      this.batch.push({ accessKeyId, nonce, expiresAt, resolve, reject });
+    }).then(
+      (claimed) => {
+        if (!claimed) this.quota.release(accessKeyId, expiresAt);
+        return claimed;
+      },
+      (e: unknown) => {
+        this.quota.release(accessKeyId, expiresAt);
+        throw e;
+      },
+    );
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.batch ?? [];
+    this.batch = undefined;
+    // One row per distinct (key, nonce): the first claim of a pair gets the answer.
+    const first = new Map<string, PendingClaim>();
+    const replays: PendingClaim[] = [];
+    for (const c of batch) {
+      const id = pairId(c.accessKeyId, c.nonce);
+      if (first.has(id)) replays.push(c);
+      else first.set(id, c);
+    }
+    const rows = [...first.values()];
+    try {
+      const r = await this.db.runPrepared<{ access_key_id: string; nonce: string }>(
+        'dshub_claim_nonces',
+        CLAIM_SQL,
+        [rows.map((c) => c.accessKeyId), rows.map((c) => c.nonce), rows.map((c) => c.expiresAt)],
+        // The claim's commit does not wait for its WAL flush (5–7 ms on this kind of disk, and
+        // all of PostgreSQL's busy time under GetDataSource load): visible to every replica at
+        // once, and made durable by the next durable commit of any write (docs/SECURITY.md).
+        { asyncCommit: true },
+      );
+      const added = new Set(r.rows.map((row) => pairId(row.access_key_id, row.nonce)));
+      for (const [id, c] of first) c.resolve(added.has(id));
+      for (const c of replays) c.resolve(false);
+    } catch (e) {
+      for (const c of batch) c.reject(e);
+    }
   }
 
   async sweep(now: number): Promise<void> {
@@ -167,3 +206,24 @@ export class DatabaseNonceStore implements NonceStore {
     await sql`delete from nonces where expires_at < ${now}`.execute(this.db.kysely);
   }
 }
+
+interface PendingClaim {
+  accessKeyId: string;
+  nonce: string;
+  expiresAt: number;
+  resolve(claimed: boolean): void;
+  reject(e: unknown): void;
+}
+
+// AccessKeyIds and nonces are printable ASCII: a NUL cannot occur in either.
+const pairId = (accessKeyId: string, nonce: string) => `${accessKeyId}\u0000${nonce}`;
+
+/**
+ * The batch as three arrays (one statement text for every batch size, so one prepared
+ * statement). DO NOTHING skips a row whose nonce is taken, by an earlier batch, a concurrent
+ * one, or another replica; RETURNING names only the rows this statement added.
+ */
+const CLAIM_SQL =
+  'insert into "nonces" ("access_key_id", "nonce", "expires_at") ' +
+  'select * from unnest($1::text[], $2::text[], $3::int8[]) ' +
+  'on conflict ("access_key_id", "nonce") do nothing returning "access_key_id", "nonce"';

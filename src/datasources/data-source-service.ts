@@ -25,9 +25,16 @@ import {
 } from '../datasource-types/index.js';
 import { cloneJson, deleteAt, getAt, setAt } from '../datasource-types/json.js';
 import { type ApiError, errors, isApiError } from '../errors.js';
-import type { Db } from '../store/dialect.js';
+import type { Db, DialectName } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
-import { type Prepared, param, prepare } from '../store/prepared.js';
+import {
+  type Prepared,
+  param,
+  paramList,
+  paramRow,
+  prepare,
+  txStatement,
+} from '../store/prepared.js';
 import type { Database, DataSourceRow, DataSourceTable } from '../store/schema.js';
 import { type DriftEntry, driftLevel, driftOf } from './drift.js';
 import {
@@ -202,14 +209,18 @@ function parseFieldPath(field: string): string[] | undefined {
 }
 
 export function toView(row: PublicRow): DataSourceView {
-  return {
+  return viewOf(row, JSON.parse(row.properties) as JsonObject);
+}
+
+function viewOf(row: PublicRow, properties: JsonObject, tags?: string[]): DataSourceView {
+  const view: DataSourceView = {
     id: Number(row.id),
     workspaceId: Number(row.project_id),
     name: row.name,
     type: row.type,
     mode: row.mode,
     envType: row.env_type,
-    properties: JSON.parse(row.properties) as JsonObject,
+    properties,
     description: row.description,
     qualifiedName: row.qualified_name,
     createTime: Number(row.create_time),
@@ -217,6 +228,44 @@ export function toView(row: PublicRow): DataSourceView {
     modifyTime: Number(row.modify_time),
     modifyUser: row.modify_user,
   };
+  if (tags !== undefined) view.tags = tags;
+  return view;
+}
+
+/** Stored texts longer than this are parsed on every read instead of kept (memory bound). */
+const PARSED_TEXT_MAX = 4096;
+/** Distinct texts kept; the oldest goes first (about 1 MB of text at most). */
+const PARSED_ENTRIES_MAX = 256;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The stored ConnectionProperties (already masked when written, so no secret is held here),
+ * parsed once per distinct text rather than on every GetDataSource: parsing was the largest
+ * cost of the read outside the statement itself. Keyed by the text, so an update (a new text)
+ * can never be answered with an old value. The objects are frozen: they are shared by every
+ * answer of that text, and the answer only serialises them.
+ */
+export class ParsedProperties {
+  private readonly byText = new Map<string, JsonObject>();
+
+  get(text: string): JsonObject {
+    const hit = this.byText.get(text);
+    if (hit !== undefined) return hit;
+    const parsed = JSON.parse(text) as JsonObject;
+    if (text.length > PARSED_TEXT_MAX) return parsed;
+    if (this.byText.size >= PARSED_ENTRIES_MAX) {
+      this.byText.delete(this.byText.keys().next().value as string);
+    }
+    this.byText.set(text, deepFreeze(parsed));
+    return parsed;
+  }
 }
 
 /**
@@ -239,12 +288,96 @@ type NewRecord = Omit<
   'secrets_sealed' | 'create_time' | 'create_user' | 'modify_time' | 'modify_user'
 >;
 
+/** The records of a page's names (one statement for all of them). */
+function recordsOfNames(
+  k: Kysely<Database>,
+  dialect: DialectName,
+  workspaceId: number,
+  names: readonly string[],
+) {
+  return (
+    k
+      .selectFrom('data_sources')
+      .select(PUBLIC_COLUMNS)
+      // Each record's tags in the same statement (a primary-key probe per record), not a second.
+      .select(tagListColumn(dialect, 'data_sources.id').as('tag_list'))
+      .where('project_id', '=', workspaceId)
+      .where('name', 'in', names)
+  );
+}
+
+/** `recordsOfNames` without filters, compiled once per dialect and number of names. */
+const RECORDS_OF_NAMES = txStatement(
+  'dshub_records_of_names',
+  (k, key: `${DialectName}:${number}`) => {
+    const [dialect, n] = key.split(':') as [DialectName, string];
+    return recordsOfNames(
+      k,
+      dialect,
+      param<number>('workspaceId'),
+      paramList<string>('names', Number(n)),
+    );
+  },
+  ['workspaceId', 'names'],
+);
+
+// The statements of every CreateDataSource, compiled once (store/prepared.ts).
+const RECORD_COLUMNS = [
+  'project_id',
+  'name',
+  'env_type',
+  'type',
+  'mode',
+  'properties',
+  'description',
+  'qualified_name',
+  'create_time',
+  'create_user',
+  'modify_time',
+  'modify_user',
+] as const satisfies readonly (keyof DataSourceTable)[];
+
+/** The record without its secrets: they are sealed under the id this returns. */
+const INSERT_RECORD = txStatement(
+  'dshub_data_source_insert',
+  (k) =>
+    k
+      .insertInto('data_sources')
+      .values({ ...paramRow(RECORD_COLUMNS), secrets_sealed: null })
+      .returning('id'),
+  RECORD_COLUMNS,
+);
+
+const SET_SEALED = txStatement(
+  'dshub_data_source_set_sealed',
+  (k) =>
+    k
+      .updateTable('data_sources')
+      .set({ secrets_sealed: param<string>('sealed') })
+      .where('id', '=', param<number>('id')),
+  ['id', 'sealed'],
+);
+
+/** The workspace a write starts with; a key-share lock on PostgreSQL (see the module comment). */
+const WORKSPACE_FOR_WRITE = txStatement(
+  'dshub_workspace_for_write',
+  (k, dialect: DialectName) =>
+    k
+      .selectFrom('projects')
+      .select(['tenant_id', 'dev_environment_enabled'])
+      .where('id', '=', param<number>('workspaceId'))
+      .$if(dialect === 'postgres', (q) => q.forKeyShare()),
+  ['workspaceId'],
+);
+
 export class DataSourceService {
   /**
    * GetDataSource's one round trip: the record, its workspace, and the caller's roles there
    * (one row per role), compiled once.
    */
   private readonly readForCaller: Prepared<ReadForCallerRow, 'id' | 'userId'>;
+  /** GetDataSource's parsed ConnectionProperties, by stored text. */
+  private readonly parsed = new ParsedProperties();
 
   readonly versions: VersionStore;
 
@@ -293,8 +426,8 @@ export class DataSourceService {
   ): Promise<{ view: DataSourceView; access: CallerAccessRow[] } | undefined> {
     const { rows } = await this.readForCaller.run({ id, userId });
     if (rows.length === 0) return undefined;
-    const view = toView(rows[0]!);
-    view.tags = splitTagList(rows[0]!.tag_list);
+    const row = rows[0]!;
+    const view = viewOf(row, this.parsed.get(row.properties), splitTagList(row.tag_list));
     return { view, access: rows };
   }
 
@@ -452,31 +585,27 @@ export class DataSourceService {
     const at = this.now();
     let id: number;
     try {
-      const inserted = await trx
-        .insertInto('data_sources')
-        .values({
-          ...record,
-          secrets_sealed: null,
-          create_time: at,
-          create_user: actor.userId,
-          modify_time: at,
-          modify_user: actor.userId,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      id = Number(inserted.id);
+      const { rows } = await INSERT_RECORD.run(trx, {
+        project_id: pid,
+        name: record.name,
+        env_type: record.env_type,
+        type: record.type,
+        mode: record.mode,
+        properties: record.properties,
+        description: record.description,
+        qualified_name: record.qualified_name,
+        create_time: at,
+        create_user: actor.userId,
+        modify_time: at,
+        modify_user: actor.userId,
+      });
+      id = Number(rows[0]!.id);
     } catch (e) {
       throw isUniqueViolation(e) ? nameTaken(pid, record.name, record.env_type) : e;
     }
     // Sealed once the id exists: the id is bound into the envelope as its purpose.
     const sealed = sealSecrets(this.envelope, id, secrets);
-    if (sealed !== null) {
-      await trx
-        .updateTable('data_sources')
-        .set({ secrets_sealed: sealed })
-        .where('id', '=', id)
-        .execute();
-    }
+    if (sealed !== null) await SET_SEALED.run(trx, { id, sealed });
     const envMask = await addRecord(trx, {
       workspaceId: pid,
       name: record.name,
@@ -890,30 +1019,28 @@ export class DataSourceService {
       const page = await pageGroups(trx, q);
       if (page.groups.length === 0) return { total: page.total, groups: [] };
 
-      const rows = await trx
-        .selectFrom('data_sources')
-        .select(PUBLIC_COLUMNS)
-        .where('project_id', '=', q.workspaceId)
-        .where(
-          'name',
-          'in',
-          page.groups.map((g) => g.name),
-        )
-        .$if(q.envType !== undefined, (b) => b.where('env_type', '=', q.envType as EnvType))
-        // Like EnvType, the filter keeps only the records that pass it.
-        .$if(q.tags !== undefined && q.tags.length > 0, (b) =>
-          b.where(carriesAllTags('data_sources.id', q.tags as readonly string[])),
-        )
-        .execute();
-      const tags = await tagsOf(
-        trx,
-        rows.map((r) => Number(r.id)),
-      );
+      const names = page.groups.map((g) => g.name);
+      const plain = q.envType === undefined && (q.tags === undefined || q.tags.length === 0);
+      const rows = plain
+        ? (
+            await RECORDS_OF_NAMES.run(
+              trx,
+              { workspaceId: q.workspaceId, names },
+              `${this.db.dialect}:${names.length}`,
+            )
+          ).rows
+        : await recordsOfNames(trx, this.db.dialect, q.workspaceId, names)
+            .$if(q.envType !== undefined, (b) => b.where('env_type', '=', q.envType as EnvType))
+            // Like EnvType, the filter keeps only the records that pass it.
+            .$if(q.tags !== undefined && q.tags.length > 0, (b) =>
+              b.where(carriesAllTags('data_sources.id', q.tags as readonly string[])),
+            )
+            .execute();
       const byName = new Map<string, DataSourceView[]>();
       for (const row of rows) {
         const list = byName.get(row.name) ?? [];
         const view = toView(row);
-        view.tags = tags.get(view.id) ?? [];
+        view.tags = splitTagList(row.tag_list);
         list.push(view);
         byName.set(row.name, list);
       }
@@ -940,12 +1067,8 @@ export class DataSourceService {
   ): Promise<T> {
     try {
       return await this.db.kysely.transaction().execute(async (trx) => {
-        const workspace = await trx
-          .selectFrom('projects')
-          .select(['tenant_id', 'dev_environment_enabled'])
-          .where('id', '=', workspaceId)
-          .$if(this.db.dialect === 'postgres', (q) => q.forKeyShare())
-          .executeTakeFirst();
+        const workspace = (await WORKSPACE_FOR_WRITE.run(trx, { workspaceId }, this.db.dialect))
+          .rows[0];
         if (!workspace) throw errors.workspaceNotFound(workspaceId);
         await lockWorkspace(trx, workspaceId);
         return fn(trx, {

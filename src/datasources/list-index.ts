@@ -16,6 +16,7 @@
  * concurrently within one workspace.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { param, txStatement } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import { indexNames, unindexName } from './name-grams.js';
 
@@ -81,14 +82,94 @@ export class GroupTypeMismatch extends Error {
  * this one keeps the lock order the same as a cascading workspace delete's.
  */
 export async function lockWorkspace(trx: Tx, workspaceId: number): Promise<void> {
-  await trx
-    .insertInto('data_source_list_state')
-    .values({ project_id: workspaceId, version: 1 })
-    .onConflict((oc) =>
-      oc.column('project_id').doUpdateSet({ version: sql`data_source_list_state.version + 1` }),
-    )
-    .execute();
+  await LOCK.run(trx, { workspaceId });
 }
+
+// The statements of every write (a record added: its group, its two orders' buckets), compiled
+// once (store/prepared.ts); the rarer paths (splits, merges, removals) are built per call.
+const LOCK = txStatement(
+  'dshub_list_lock',
+  (k) =>
+    k
+      .insertInto('data_source_list_state')
+      .values({ project_id: param<number>('workspaceId'), version: 1 })
+      .onConflict((oc) =>
+        oc.column('project_id').doUpdateSet({ version: sql`data_source_list_state.version + 1` }),
+      ),
+  ['workspaceId'],
+);
+
+const BUCKET_OF = txStatement(
+  'dshub_list_bucket_of',
+  (k) =>
+    k
+      .selectFrom('data_source_list_buckets')
+      .select('lo')
+      .where('project_id', '=', param<number>('workspaceId'))
+      .where('kind', '=', param<Kind>('kind'))
+      .where('lo', '<=', param<string>('key'))
+      .orderBy('lo', 'desc')
+      .limit(1),
+  ['workspaceId', 'kind', 'key'],
+);
+
+const BUCKET_TOTAL = txStatement(
+  'dshub_list_bucket_total',
+  (k) =>
+    k
+      .selectFrom('data_source_list_buckets')
+      .select(sql<number | null>`sum(n)`.as('n'))
+      .where('project_id', '=', param<number>('workspaceId'))
+      .where('kind', '=', param<Kind>('kind'))
+      .where('lo', '=', param<string>('lo')),
+  ['workspaceId', 'kind', 'lo'],
+);
+
+const ADJUST = txStatement(
+  'dshub_list_adjust',
+  (k) =>
+    k
+      .insertInto('data_source_list_buckets')
+      .values({
+        project_id: param<number>('workspaceId'),
+        kind: param<Kind>('kind'),
+        lo: param<string>('lo'),
+        type: param<string>('type'),
+        env_mask: param<number>('mask'),
+        n: param<number>('delta'),
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['project_id', 'kind', 'lo', 'type', 'env_mask'])
+          .doUpdateSet({ n: sql`data_source_list_buckets.n + excluded.n` }),
+      ),
+  ['workspaceId', 'kind', 'lo', 'type', 'mask', 'delta'],
+);
+
+const FIND_GROUP = txStatement(
+  'dshub_list_find_group',
+  (k) =>
+    k
+      .selectFrom('data_source_groups')
+      .select(['name', 'type', 'env_mask', 'first_id'])
+      .where('project_id', '=', param<number>('workspaceId'))
+      .where('name', '=', param<string>('name')),
+  ['workspaceId', 'name'],
+);
+
+const INSERT_GROUP = txStatement(
+  'dshub_list_insert_group',
+  (k) =>
+    k.insertInto('data_source_groups').values({
+      project_id: param<number>('workspaceId'),
+      name: param<string>('name'),
+      type: param<string>('type'),
+      env_mask: param<number>('mask'),
+      first_id: param<number>('firstId'),
+      drift: 0,
+    }),
+  ['workspaceId', 'name', 'type', 'mask', 'firstId'],
+);
 
 async function bucketOf(
   trx: Tx,
@@ -96,27 +177,13 @@ async function bucketOf(
   spec: KindSpec,
   key: string,
 ): Promise<string> {
-  const row = await trx
-    .selectFrom('data_source_list_buckets')
-    .select('lo')
-    .where('project_id', '=', workspaceId)
-    .where('kind', '=', spec.kind)
-    .where('lo', '<=', key)
-    .orderBy('lo', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.lo ?? spec.sentinel;
+  const { rows } = await BUCKET_OF.run(trx, { workspaceId, kind: spec.kind, key });
+  return rows[0]?.lo ?? spec.sentinel;
 }
 
 async function bucketTotal(trx: Tx, workspaceId: number, kind: Kind, lo: string): Promise<number> {
-  const row = await trx
-    .selectFrom('data_source_list_buckets')
-    .select(sql<number | null>`sum(n)`.as('n'))
-    .where('project_id', '=', workspaceId)
-    .where('kind', '=', kind)
-    .where('lo', '=', lo)
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
+  const { rows } = await BUCKET_TOTAL.run(trx, { workspaceId, kind, lo });
+  return Number(rows[0]?.n ?? 0);
 }
 
 async function adjust(
@@ -128,27 +195,28 @@ async function adjust(
   mask: number,
   delta: number,
 ): Promise<void> {
+  await ADJUST.run(trx, { workspaceId, kind, lo, type, mask, delta });
+  if (delta < 0) await dropEmpty(trx, workspaceId, kind, lo, type, mask);
+}
+
+/** Empty counts are removed, so a bucket with no groups left disappears altogether. */
+async function dropEmpty(
+  trx: Tx,
+  workspaceId: number,
+  kind: Kind,
+  lo: string,
+  type: string,
+  mask: number,
+): Promise<void> {
   await trx
-    .insertInto('data_source_list_buckets')
-    .values({ project_id: workspaceId, kind, lo, type, env_mask: mask, n: delta })
-    .onConflict((oc) =>
-      oc
-        .columns(['project_id', 'kind', 'lo', 'type', 'env_mask'])
-        .doUpdateSet({ n: sql`data_source_list_buckets.n + excluded.n` }),
-    )
+    .deleteFrom('data_source_list_buckets')
+    .where('project_id', '=', workspaceId)
+    .where('kind', '=', kind)
+    .where('lo', '=', lo)
+    .where('type', '=', type)
+    .where('env_mask', '=', mask)
+    .where('n', '<=', 0)
     .execute();
-  if (delta < 0) {
-    // Empty counts are removed, so a bucket with no groups left disappears altogether.
-    await trx
-      .deleteFrom('data_source_list_buckets')
-      .where('project_id', '=', workspaceId)
-      .where('kind', '=', kind)
-      .where('lo', '=', lo)
-      .where('type', '=', type)
-      .where('env_mask', '=', mask)
-      .where('n', '<=', 0)
-      .execute();
-  }
 }
 
 async function neighbour(
@@ -228,15 +296,72 @@ async function merge(trx: Tx, workspaceId: number, spec: KindSpec, lo: string, t
 }
 
 async function count(trx: Tx, workspaceId: number, group: GroupRow, mask: number, delta: number) {
-  for (const spec of Object.values(KINDS)) {
-    const lo = await bucketOf(trx, workspaceId, spec, spec.keyOf(group));
-    await adjust(trx, workspaceId, spec.kind, lo, group.type, mask, delta);
-    const total = await bucketTotal(trx, workspaceId, spec.kind, lo);
+  const { id, name } = KINDS;
+  const params = {
+    workspaceId,
+    idKey: id.keyOf(group),
+    idSentinel: id.sentinel,
+    nameKey: name.keyOf(group),
+    nameSentinel: name.sentinel,
+    type: group.type,
+    mask,
+    delta,
+  };
+  // Both orders' buckets in one statement, then both totals in another: one round trip each
+  // instead of three per order (a find, an add and a total), on every create and delete.
+  const added = (await ADD_TO_BOTH.run(trx, params)).rows;
+  const loOf = (kind: Kind) => added.find((r) => r.kind === kind)?.lo ?? KINDS[kind].sentinel;
+  if (delta < 0) {
+    for (const spec of [id, name])
+      await dropEmpty(trx, workspaceId, spec.kind, loOf(spec.kind), group.type, mask);
+  }
+  const totals = (
+    await BUCKET_TOTALS.run(trx, { workspaceId, idLo: loOf('id'), nameLo: loOf('name') })
+  ).rows;
+  for (const spec of [id, name]) {
+    const lo = loOf(spec.kind);
+    const total = Number(totals.find((r) => r.kind === spec.kind)?.n ?? 0);
     if (delta > 0 && total > bucketLimits.splitAt) await split(trx, workspaceId, spec, lo, total);
     if (delta < 0 && total < bucketLimits.mergeBelow)
       await merge(trx, workspaceId, spec, lo, total);
   }
 }
+
+/**
+ * Adds `delta` groups of (type, mask) to the bucket of each order that holds the group's key.
+ * The casts type the parameters of the selected row for PostgreSQL (and are no-ops to SQLite);
+ * `where true` keeps SQLite from reading ON CONFLICT as a join constraint.
+ */
+const ADD_TO_BOTH = txStatement(
+  'dshub_list_add_to_both',
+  (k) => {
+    const bucket = (kind: Kind, key: string, sentinel: string) =>
+      sql`select cast(${param('workspaceId')} as bigint), ${sql.lit(kind)}, coalesce((select b.lo from data_source_list_buckets b where b.project_id = ${param('workspaceId')} and b.kind = ${sql.lit(kind)} and b.lo <= cast(${param(key)} as text) order by b.lo desc limit 1), cast(${param(sentinel)} as text)), cast(${param('type')} as text), cast(${param('mask')} as integer), cast(${param('delta')} as integer) where true`;
+    const text = sql<{
+      kind: Kind;
+      lo: string;
+    }>`insert into data_source_list_buckets (project_id, kind, lo, type, env_mask, n) ${bucket('id', 'idKey', 'idSentinel')} union all ${bucket('name', 'nameKey', 'nameSentinel')} on conflict (project_id, kind, lo, type, env_mask) do update set n = data_source_list_buckets.n + excluded.n returning kind, lo`;
+    return { compile: () => text.compile(k) };
+  },
+  ['workspaceId', 'idKey', 'idSentinel', 'nameKey', 'nameSentinel', 'type', 'mask', 'delta'],
+);
+
+const BUCKET_TOTALS = txStatement(
+  'dshub_list_bucket_totals',
+  (k) =>
+    k
+      .selectFrom('data_source_list_buckets')
+      .select(['kind', sql<number | null>`sum(n)`.as('n')])
+      .where('project_id', '=', param<number>('workspaceId'))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('kind', '=', sql.lit('id')), eb('lo', '=', param<string>('idLo'))]),
+          eb.and([eb('kind', '=', sql.lit('name')), eb('lo', '=', param<string>('nameLo'))]),
+        ]),
+      )
+      .groupBy('kind'),
+  ['workspaceId', 'idLo', 'nameLo'],
+);
 
 async function recount(trx: Tx, workspaceId: number, group: GroupRow, newMask: number) {
   for (const spec of Object.values(KINDS)) {
@@ -251,12 +376,8 @@ async function findGroup(
   workspaceId: number,
   name: string,
 ): Promise<GroupRow | undefined> {
-  return trx
-    .selectFrom('data_source_groups')
-    .select(['name', 'type', 'env_mask', 'first_id'])
-    .where('project_id', '=', workspaceId)
-    .where('name', '=', name)
-    .executeTakeFirst();
+  const { rows } = await FIND_GROUP.run(trx, { workspaceId, name });
+  return rows[0];
 }
 
 async function setMask(trx: Tx, workspaceId: number, name: string, mask: number): Promise<void> {
@@ -285,10 +406,13 @@ export async function addRecord(
       env_mask: ENV_BIT[r.env],
       first_id: r.id,
     };
-    await trx
-      .insertInto('data_source_groups')
-      .values({ project_id: r.workspaceId, ...created, drift: 0 })
-      .execute();
+    await INSERT_GROUP.run(trx, {
+      workspaceId: r.workspaceId,
+      name: created.name,
+      type: created.type,
+      mask: created.env_mask,
+      firstId: created.first_id,
+    });
     await indexNames(trx, r.workspaceId, [r.name]);
     await count(trx, r.workspaceId, created, created.env_mask, 1);
     return created.env_mask;

@@ -6,12 +6,14 @@
  * scan of the workspace's narrow group index.
  */
 import { type Kysely, sql } from 'kysely';
+import { param, txStatement } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import {
   column,
   type EnvType,
   type GroupRow,
   KINDS,
+  type Kind,
   type KindSpec,
   masksWith,
   type Order,
@@ -127,23 +129,70 @@ async function byDrift(
   return { total: Number(c.n), groups: rows.map(toGroup) };
 }
 
+type Direction = 'asc' | 'desc';
+
+function bucketCounts(
+  db: Kysely<Database>,
+  kind: Kind | ReturnType<typeof param<Kind>>,
+  f: Filters,
+) {
+  return db
+    .selectFrom('data_source_list_buckets')
+    .select(['lo', sql<number>`sum(n)`.as('n')])
+    .where('project_id', '=', f.workspaceId)
+    .where('kind', '=', kind)
+    .$if(f.types !== undefined, (b) => b.where('type', 'in', f.types as string[]))
+    .$if(f.masks !== undefined, (b) => b.where('env_mask', 'in', f.masks as number[]));
+}
+
+/**
+ * The page 1 of a listing without filters (the common call) runs statements compiled once:
+ * the bucket counts in either direction, then the groups of the range in each order, direction
+ * and bound shape. Filtered listings build theirs (their `in` lists vary).
+ */
+const UNFILTERED: Filters = {
+  workspaceId: param<number>('workspaceId'),
+  types: undefined,
+  masks: undefined,
+  drift: undefined,
+};
+
+const unfilteredBuckets = txStatement(
+  'dshub_list_buckets',
+  (k, dir: Direction) =>
+    bucketCounts(k, param<Kind>('kind'), UNFILTERED).groupBy('lo').orderBy('lo', dir),
+  ['workspaceId', 'kind'],
+);
+
+/** Key: order column, direction, then whether the range has a lower and an upper bound. */
+type RangeKey = `${KindSpec['column']}:${Direction}:${'' | 'lower'}:${'' | 'upper'}`;
+
+const unfilteredRange = txStatement(
+  'dshub_list_range',
+  (k, key: RangeKey) => {
+    const [col, dir, lower, upper] = key.split(':') as [string, Direction, string, string];
+    const ref = sql.ref(`data_source_groups.${col}`);
+    return groupsOf(k, UNFILTERED)
+      .$if(lower !== '', (b) => b.where(ref, '>=', param('lower')))
+      .$if(upper !== '', (b) => b.where(ref, '<', param('upper')))
+      .orderBy(ref, dir)
+      .limit(param<number>('size'))
+      .offset(param<number>('skip'));
+  },
+  ['workspaceId', 'lower', 'upper', 'size', 'skip'],
+);
+
 async function byBuckets(
   db: Kysely<Database>,
   spec: KindSpec,
   f: Filters,
   page: PageWindow,
 ): Promise<GroupPage> {
-  const dir = page.ascending ? 'asc' : 'desc';
-  const buckets = await db
-    .selectFrom('data_source_list_buckets')
-    .select(['lo', sql<number>`sum(n)`.as('n')])
-    .where('project_id', '=', f.workspaceId)
-    .where('kind', '=', spec.kind)
-    .$if(f.types !== undefined, (b) => b.where('type', 'in', f.types as string[]))
-    .$if(f.masks !== undefined, (b) => b.where('env_mask', 'in', f.masks as number[]))
-    .groupBy('lo')
-    .orderBy('lo', dir)
-    .execute();
+  const dir: Direction = page.ascending ? 'asc' : 'desc';
+  const plain = f.types === undefined && f.masks === undefined && f.drift === undefined;
+  const buckets = plain
+    ? (await unfilteredBuckets.run(db, { workspaceId: f.workspaceId, kind: spec.kind }, dir)).rows
+    : await bucketCounts(db, spec.kind, f).groupBy('lo').orderBy('lo', dir).execute();
   const counts = buckets.map((b) => ({ lo: b.lo, n: Number(b.n) }));
   const window = locate(counts, page.offset, page.size, page.ascending);
   if (!window) return { total: counts.reduce((sum, b) => sum + b.n, 0), groups: [] };
@@ -152,13 +201,27 @@ async function byBuckets(
   const { lower, upper } = page.ascending
     ? { lower: window.first, upper: window.after }
     : { lower: window.after, upper: window.first };
-  const rows = await groupsOf(db, f)
-    .$if(lower !== undefined, (b) => b.where(column(spec), '>=', spec.decode(lower as string)))
-    .$if(upper !== undefined, (b) => b.where(column(spec), '<', spec.decode(upper as string)))
-    .orderBy(column(spec), dir)
-    .limit(page.size)
-    .offset(window.skip)
-    .execute();
+  const rows = plain
+    ? (
+        await unfilteredRange.run(
+          db,
+          {
+            workspaceId: f.workspaceId,
+            lower: lower === undefined ? undefined : spec.decode(lower),
+            upper: upper === undefined ? undefined : spec.decode(upper),
+            size: page.size,
+            skip: window.skip,
+          },
+          `${spec.column}:${dir}:${lower === undefined ? '' : 'lower'}:${upper === undefined ? '' : 'upper'}`,
+        )
+      ).rows
+    : await groupsOf(db, f)
+        .$if(lower !== undefined, (b) => b.where(column(spec), '>=', spec.decode(lower as string)))
+        .$if(upper !== undefined, (b) => b.where(column(spec), '<', spec.decode(upper as string)))
+        .orderBy(column(spec), dir)
+        .limit(page.size)
+        .offset(window.skip)
+        .execute();
   return { total: window.total, groups: rows.map(toGroup) };
 }
 

@@ -5,6 +5,7 @@
  * its rarest trigram. Unselective or short substrings (under 3 characters) still scan.
  */
 import { type Kysely, sql } from 'kysely';
+import { param, paramList, txStatement } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
 /** A posting list longer than this is not worth reading instead of a scan. */
@@ -20,11 +21,33 @@ export function gramsOf(text: string): string[] {
   return [...grams];
 }
 
+/** The grams of one name (a created group), compiled once per number of grams. */
+const INDEX_ONE = txStatement(
+  'dshub_name_grams_insert',
+  (k, n: number) => {
+    const grams = paramList<string>('grams', n);
+    return k.insertInto('data_source_name_grams').values(
+      grams.map((gram) => ({
+        project_id: param<number>('workspaceId'),
+        gram,
+        name: param<string>('name'),
+      })),
+    );
+  },
+  ['workspaceId', 'grams', 'name'],
+);
+
 export async function indexNames(
   trx: Kysely<Database>,
   workspaceId: number,
   names: readonly string[],
 ): Promise<void> {
+  if (names.length === 1) {
+    const grams = gramsOf(names[0]!);
+    if (grams.length > 0)
+      await INDEX_ONE.run(trx, { workspaceId, grams, name: names[0] }, grams.length);
+    return;
+  }
   const rows = names.flatMap((name) =>
     gramsOf(name).map((gram) => ({ project_id: workspaceId, gram, name })),
   );

@@ -7,6 +7,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { DialectName as Dialect } from '../store/dialect.js';
+import { paramList, txStatement } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
 export {
@@ -34,16 +35,23 @@ export async function replaceTags(
     .execute();
 }
 
+/** The tags of records, sorted; compiled once per number of records. */
+const TAGS_OF = txStatement(
+  'dshub_tags_of',
+  (k, n: number) =>
+    k
+      .selectFrom('data_source_tags')
+      .select(['data_source_id', 'tag'])
+      .where('data_source_id', 'in', paramList<number>('ids', n))
+      .orderBy('tag'),
+  ['ids'],
+);
+
 /** The tags of each record, sorted; records without tags are absent from the map. */
 export async function tagsOf(k: Tx, ids: readonly number[]): Promise<Map<number, string[]>> {
   const byId = new Map<number, string[]>();
   if (ids.length === 0) return byId;
-  const rows = await k
-    .selectFrom('data_source_tags')
-    .select(['data_source_id', 'tag'])
-    .where('data_source_id', 'in', [...ids])
-    .orderBy('tag')
-    .execute();
+  const { rows } = await TAGS_OF.run(k, { ids }, ids.length);
   for (const r of rows) {
     const id = Number(r.data_source_id);
     const list = byId.get(id) ?? [];

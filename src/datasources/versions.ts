@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import type { Envelope } from '../crypto/envelope.js';
 import type { JsonObject, JsonValue } from '../datasource-types/index.js';
 import type { Db } from '../store/dialect.js';
+import { paramRow, txStatement } from '../store/prepared.js';
 import type { Database, DataSourceTable, DataSourceVersionTable } from '../store/schema.js';
 import { dataSourcePurpose, openSecrets } from './secret-box.js';
 
@@ -23,6 +24,32 @@ export type VersionChange =
   | 'Rollback'
   | 'Restore'
   | 'Promote';
+
+const VERSION_COLUMNS = [
+  'data_source_id',
+  'version',
+  'project_id',
+  'name',
+  'env_type',
+  'type',
+  'mode',
+  'properties',
+  'secrets_sealed',
+  'description',
+  'qualified_name',
+  'change',
+  'detail',
+  'create_time',
+  'create_user',
+  'request_id',
+] as const satisfies readonly (keyof DataSourceVersionTable)[];
+
+/** Every change writes one: compiled once (store/prepared.ts). */
+const INSERT_VERSION = txStatement(
+  'dshub_version_insert',
+  (k) => k.insertInto('data_source_versions').values(paramRow(VERSION_COLUMNS)),
+  VERSION_COLUMNS,
+);
 
 export type VersionRow = DataSourceVersionTable;
 
@@ -129,27 +156,24 @@ export class VersionStore {
         .where('id', '=', dataSourceId)
         .executeTakeFirstOrThrow());
     const version = inserted ? 1 : ((await this.current(trx, dataSourceId)) ?? 0) + 1;
-    await trx
-      .insertInto('data_source_versions')
-      .values({
-        data_source_id: dataSourceId,
-        version,
-        project_id: Number(row.project_id),
-        name: row.name,
-        env_type: row.env_type,
-        type: row.type,
-        mode: row.mode,
-        properties: row.properties,
-        secrets_sealed: row.secrets_sealed,
-        description: row.description,
-        qualified_name: row.qualified_name,
-        change,
-        detail: detail ?? null,
-        create_time: this.now(),
-        create_user: who.userId,
-        request_id: who.requestId ?? '',
-      })
-      .execute();
+    await INSERT_VERSION.run(trx, {
+      data_source_id: dataSourceId,
+      version,
+      project_id: Number(row.project_id),
+      name: row.name,
+      env_type: row.env_type,
+      type: row.type,
+      mode: row.mode,
+      properties: row.properties,
+      secrets_sealed: row.secrets_sealed,
+      description: row.description,
+      qualified_name: row.qualified_name,
+      change,
+      detail: detail ?? null,
+      create_time: this.now(),
+      create_user: who.userId,
+      request_id: who.requestId ?? '',
+    });
     return version;
   }
 

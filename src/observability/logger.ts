@@ -28,10 +28,79 @@ function isoTimeCached(): () => string {
   };
 }
 
+const WRITE_BYTES = 4096;
+
+/**
+ * Lines are collected here and handed to sonic-boom (pino's file writer) about 4 KiB at a time.
+ * Given lines one by one, sonic-boom appends each to its last buffered string and measures that
+ * string's UTF-8 length again; while a write is in flight the string grows to 16 KiB, so every
+ * line paid a pass over it: about 5.5 µs per line on top of pino's 2.5 µs of formatting, against
+ * about 2 µs here (bench/log-lines.ts). sonic-boom still does the writing: partial writes, EAGAIN,
+ * flushing synchronously at exit.
+ */
+export class LineBatch {
+  private lines: string[] = [];
+  private length = 0;
+
+  constructor(private readonly out: pino.DestinationStream & SonicBoomLike) {}
+
+  write(line: string): void {
+    this.lines.push(line);
+    // UTF-16 units, not bytes: this is only the threshold for handing lines over.
+    this.length += line.length;
+    if (this.length >= WRITE_BYTES) this.handOver();
+  }
+
+  private handOver(): void {
+    if (this.lines.length === 0) return;
+    const text = this.lines.length === 1 ? this.lines[0]! : this.lines.join('');
+    this.lines = [];
+    this.length = 0;
+    this.out.write(text);
+  }
+
+  /** Hands over what is collected; `cb` once sonic-boom has written everything. */
+  flush(cb?: (err?: Error) => void): void {
+    this.handOver();
+    this.out.flush(cb);
+  }
+
+  flushSync(): void {
+    this.handOver();
+    this.out.flushSync();
+  }
+}
+
+interface SonicBoomLike {
+  flush(cb?: (err?: Error) => void): void;
+  flushSync(): void;
+}
+
+const openBatches = new Set<LineBatch>();
+
+/** The server's log stream: stdout, or `dest`; buffered as described above. */
+export function logDestination(dest?: string | number): LineBatch {
+  const batch = new LineBatch(pino.destination({ dest, sync: false, minLength: WRITE_BYTES }));
+  // pino writes out its own destination at exit; the lines still collected here go first.
+  if (openBatches.size === 0) process.once('exit', flushAllAtExit);
+  openBatches.add(batch);
+  return batch;
+}
+
+function flushAllAtExit(): void {
+  for (const batch of openBatches) {
+    try {
+      batch.flushSync();
+    } catch {
+      // A write in progress, or the stream is already closed.
+    }
+  }
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   const options = { level, base: { service: 'dshub' }, timestamp: isoTimeCached() };
   if (destination || level === 'silent') return pino(options, destination);
-  const stream = pino.destination({ sync: false, minLength: 4096 });
+  const stream = logDestination();
   setInterval(() => stream.flush(), FLUSH_INTERVAL_MS).unref();
   return pino(options, stream);
 }

@@ -11,6 +11,20 @@ import type { OperationContext } from './context.js';
 export type DataSourceAccessOptions = Omit<DataSourceQuestion, 'found'>;
 
 /**
+ * The record as the decision takes it. Questions are built as literals, not spreads: a spread
+ * clones into a new hidden class per call on the hot read.
+ * The membership is passed only when the caller read it: without it the decision looks it up.
+ */
+function foundRecord(
+  id: number,
+  found: { workspaceId: number; membership?: Membership | undefined },
+): NonNullable<DataSourceQuestion['found']> {
+  return 'membership' in found
+    ? { id, workspaceId: found.workspaceId, membership: found.membership }
+    : { id, workspaceId: found.workspaceId };
+}
+
+/**
  * `found` lets a caller that has already read the record (GetDataSource answers from the same
  * read) skip the lookup; with `membership` (the caller's, read in the same query) the decision
  * skips its own lookup too.
@@ -24,7 +38,15 @@ export async function requireDataSourceRole(
   ctx.audit.note({ targets: { DataSourceId: id } });
   const d = await ctx.access.decideDataSource(
     id,
-    found === undefined ? q : { ...q, found: found && { ...found, id } },
+    found === undefined
+      ? q
+      : {
+          workspaceId: q.workspaceId,
+          modifies: q.modifies,
+          usesSecrets: q.usesSecrets,
+          activeWorkspace: q.activeWorkspace,
+          found: found && foundRecord(id, found),
+        },
   );
   if (d.outcome === 'allowed') ctx.audit.note({ workspaceId: d.grant.workspaceId });
   else if (d.outcome !== 'hidden' && d.workspaceId !== undefined) {

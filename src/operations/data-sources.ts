@@ -135,6 +135,43 @@ export const createDataSource = defineOperation({
   },
 });
 
+/**
+ * GetDataSource's record, built as one literal and given Tags by assignment (the same members in
+ * the same order as a spread of `tagsMember`, without cloning a new shape on every call).
+ */
+function getRecord(v: DataSourceView) {
+  const r: {
+    Id: number;
+    Name: string;
+    Type: string;
+    ConnectionPropertiesMode: string;
+    ConnectionProperties: DataSourceView['properties'];
+    Description: string;
+    ProjectId: number;
+    QualifiedName: string;
+    CreateTime: number;
+    CreateUser: string;
+    ModifyTime: number;
+    ModifyUser: string;
+    Tags?: string[];
+  } = {
+    Id: v.id,
+    Name: v.name,
+    Type: v.type,
+    ConnectionPropertiesMode: v.mode,
+    ConnectionProperties: v.properties,
+    Description: v.description,
+    ProjectId: v.workspaceId,
+    QualifiedName: v.qualifiedName,
+    CreateTime: v.createTime,
+    CreateUser: v.createUser,
+    ModifyTime: v.modifyTime,
+    ModifyUser: v.modifyUser,
+  };
+  if (v.tags?.length) r.Tags = v.tags;
+  return r;
+}
+
 export const getDataSource = defineOperation({
   action: 'GetDataSource',
   summary: 'One data source record, secrets masked.',
@@ -175,23 +212,7 @@ export const getDataSource = defineOperation({
         : null,
     );
     if (!v) throw errors.dataSourceNotFound(q.Id);
-    return {
-      DataSource: {
-        Id: v.id,
-        Name: v.name,
-        Type: v.type,
-        ConnectionPropertiesMode: v.mode,
-        ConnectionProperties: v.properties,
-        Description: v.description,
-        ProjectId: v.workspaceId,
-        QualifiedName: v.qualifiedName,
-        CreateTime: v.createTime,
-        CreateUser: v.createUser,
-        ModifyTime: v.modifyTime,
-        ModifyUser: v.modifyUser,
-        ...tagsMember(v),
-      },
-    };
+    return { DataSource: getRecord(v) };
   },
 });
 

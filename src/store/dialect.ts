@@ -17,6 +17,7 @@ import {
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './checkpointer.js';
+import { pipelinedLanes } from './pg-pipeline.js';
 import type { Database } from './schema.js';
 
 /**
@@ -37,7 +38,8 @@ export interface Db<DB = Database> {
   dialect: DialectName;
   /**
    * Runs a statement compiled once (store/prepared.ts) straight on the driver, outside any
-   * transaction. `name` identifies it (a PostgreSQL prepared statement name).
+   * transaction. `name` identifies it (a PostgreSQL prepared statement name). On PostgreSQL it
+   * runs on a pipelined connection of its own (store/pg-pipeline.ts), not the pool.
    */
   runPrepared<R>(
     name: string,
@@ -61,15 +63,18 @@ export type BackgroundCheckpoints = Pick<
 
 export interface RunOptions {
   /**
-   * PostgreSQL: run on a small pool of its own whose sessions commit with
+   * PostgreSQL: run on pipelined connections of their own whose sessions commit with
    * `synchronous_commit = off` (the commit returns before its WAL is flushed to disk). Only for
    * the nonce claim: see docs/SECURITY.md for why that is safe there and nowhere else.
    */
   asyncCommit?: boolean;
 }
 
-/** Connections of the asynchronous-commit pool (nonce claims are one short INSERT each). */
-const ASYNC_COMMIT_POOL_SIZE = 4;
+/**
+ * Pipelined connections for the prepared statements (store/pg-pipeline.ts), and as many again
+ * for the nonce claims' asynchronous commits: besides the pool.
+ */
+const PIPELINED_CONNECTIONS = 2;
 
 export interface OpenOptions {
   /** Called with the SQL of every statement run (tests count store round trips with it). */
@@ -175,20 +180,22 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  let asyncPool: pg.Pool | undefined;
-  const asyncCommitPool = () => {
-    if (!asyncPool) {
-      asyncPool = new Pool({
-        connectionString: config.url,
-        max: Math.min(ASYNC_COMMIT_POOL_SIZE, config.poolSize),
-        types: pgTypes,
-        connectionTimeoutMillis: 10_000,
-        options: '-c synchronous_commit=off',
-      });
-      asyncPool.on('error', () => {});
-    }
-    return asyncPool;
-  };
+  const Client = loadPg().Client;
+  const pipelined = (options?: string) =>
+    pipelinedLanes(
+      Math.min(PIPELINED_CONNECTIONS, config.poolSize),
+      () =>
+        new Client({
+          connectionString: config.url,
+          types: pgTypes,
+          connectionTimeoutMillis: 10_000,
+          pipeline: true,
+          ...(options ? { options } : {}),
+        }),
+      loadPg().Query,
+    );
+  const lanes = pipelined();
+  const asyncCommitLanes = pipelined('-c synchronous_commit=off');
   const kysely = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     ...(log ? { log } : {}),
@@ -203,13 +210,13 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
       opts?: RunOptions,
     ) => {
       onQuery?.(text);
-      const target = opts?.asyncCommit ? asyncCommitPool() : pool;
-      const r = await target.query({ name, text, values: [...values] });
+      const target = opts?.asyncCommit ? asyncCommitLanes : lanes;
+      const r = await target.query<R>(name, text, [...values]);
       return { rows: r.rows as R[], changes: r.rowCount ?? 0 };
     },
     close: async () => {
       await kysely.destroy();
-      await asyncPool?.end();
+      await Promise.all([lanes.end(), asyncCommitLanes.end()]);
     },
   };
 }

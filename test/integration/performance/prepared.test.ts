@@ -1,14 +1,38 @@
 /**
  * Statements compiled once (src/store/prepared.ts): placeholders only, the right rows on both
  * stores, on SQLite never a read through another request's open transaction, and on PostgreSQL
- * an asynchronous commit only for the statement that asks for it (the nonce claim).
+ * an asynchronous commit only for the statement that asks for it (the nonce claim). Statements
+ * run inside a transaction (txStatement) run on its connection: they see its writes and roll
+ * back with it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { param, prepare } from '../../../src/store/prepared.js';
+import { addRecord, lockWorkspace } from '../../../src/datasources/list-index.js';
+import { param, paramList, paramRow, prepare, txStatement } from '../../../src/store/prepared.js';
 import { selectedDialects, skipDialect } from '../../helpers/database.js';
 import { createTestContext, type TestContext } from '../../helpers/harness.js';
+import { newWorkspace } from '../../helpers/workspaces.js';
+
+const EVENT = ['request_id', 'tenant_id', 'action', 'targets', 'outcome'] as const;
+const insertEvent = txStatement(
+  'test_event_insert',
+  (k) =>
+    k
+      .insertInto('audit_events')
+      .values({ ...paramRow(EVENT), time: 1, user_id: 'u', access_key_id: 'k' }),
+  EVENT,
+);
+const eventsOf = txStatement(
+  'test_events_of',
+  (k, n: number) =>
+    k
+      .selectFrom('audit_events')
+      .select('request_id')
+      .where('request_id', 'in', paramList<string>('ids', n))
+      .orderBy('request_id'),
+  ['ids'],
+);
 
 for (const dialect of selectedDialects()) {
   describe(`${dialect}: prepared statements`, async () => {
@@ -115,6 +139,88 @@ for (const dialect of selectedDialects()) {
       assert.equal((await during).rows.length, 0);
       await trx;
       assert.equal((await q.run({ name })).rows.length, 0);
+    });
+
+    it('runs a statement compiled once on the transaction: it sees its writes and rolls back with it', async () => {
+      const k = t.services.db.kysely;
+      const event = (id: string) => ({
+        request_id: id,
+        tenant_id: t.root.tenantId,
+        action: 'Test',
+        targets: '{}',
+        outcome: 'Success',
+      });
+      const [kept, dropped] = [t.name('kept'), t.name('dropped')];
+      await k.transaction().execute(async (trx) => {
+        await insertEvent.run(trx, event(kept));
+      });
+      await assert.rejects(
+        k.transaction().execute(async (trx) => {
+          const r = await insertEvent.run(trx, event(dropped));
+          assert.equal(r.changes, 1);
+          // The same connection: the uncommitted row is visible inside, and only inside.
+          const inside = await eventsOf.run(trx, { ids: [kept, dropped] }, 2);
+          assert.deepEqual(
+            inside.rows.map((x) => x.request_id),
+            [kept, dropped].sort(),
+          );
+          throw new Error('roll back');
+        }),
+        /roll back/,
+      );
+      const after = await eventsOf.run(k, { ids: [dropped, kept] }, 2);
+      assert.deepEqual(
+        after.rows.map((x) => x.request_id),
+        [kept],
+      );
+      // Another arity is another statement, compiled on first use.
+      assert.equal((await eventsOf.run(k, { ids: [dropped] }, 1)).rows.length, 0);
+    });
+
+    it('rolls a data source group and its bucket counts back with the transaction', async () => {
+      const k = t.services.db.kysely;
+      const ws = await newWorkspace(t, t.root);
+      const snapshot = async () => ({
+        groups: await k
+          .selectFrom('data_source_groups')
+          .selectAll()
+          .where('project_id', '=', ws)
+          .execute(),
+        buckets: await k
+          .selectFrom('data_source_list_buckets')
+          .selectAll()
+          .where('project_id', '=', ws)
+          .orderBy(['kind', 'lo', 'type', 'env_mask'])
+          .execute(),
+        grams: await k
+          .selectFrom('data_source_name_grams')
+          .select(sql<number>`count(*)`.as('n'))
+          .where('project_id', '=', ws)
+          .executeTakeFirstOrThrow(),
+      });
+      const add = (name: string, id: number) =>
+        k.transaction().execute(async (trx) => {
+          await lockWorkspace(trx, ws);
+          await addRecord(trx, { workspaceId: ws, name, type: 'mysql', env: 'Prod', id });
+        });
+      await add('kept_one', 1);
+      const before = await snapshot();
+      assert.equal(before.groups.length, 1);
+      await assert.rejects(
+        k.transaction().execute(async (trx) => {
+          await lockWorkspace(trx, ws);
+          await addRecord(trx, {
+            workspaceId: ws,
+            name: 'dropped_one',
+            type: 'mysql',
+            env: 'Prod',
+            id: 2,
+          });
+          throw new Error('roll back');
+        }),
+        /roll back/,
+      );
+      assert.deepEqual(await snapshot(), before);
     });
 
     it('commits asynchronously only where asked (the PostgreSQL nonce claim), durably elsewhere', async (c) => {

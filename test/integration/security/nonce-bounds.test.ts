@@ -5,9 +5,13 @@
  * in-memory store holds a bounded number per AccessKey.
  */
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
-import { MemoryNonceStore } from '../../../src/auth/nonce-store.js';
+import { after, before, describe, it } from 'node:test';
+import { DatabaseNonceStore, MemoryNonceStore } from '../../../src/auth/nonce-store.js';
+import { loadConfig } from '../../../src/config.js';
 import { isApiError } from '../../../src/errors.js';
+import { type Db, openDatabase } from '../../../src/store/dialect.js';
+import { migrateToLatest } from '../../../src/store/migrate.js';
+import { createTestDatabase, skipDialect, type TestDatabase } from '../../helpers/database.js';
 import { forEachDialect, type TestContext } from '../../helpers/harness.js';
 import { signRequest } from '../../helpers/signer.js';
 
@@ -133,3 +137,117 @@ forEachDialect(
   },
   { DSHUB_NONCE_MAX_PER_KEY: '3' },
 );
+
+/**
+ * PostgreSQL's claims of one event-loop turn travel together on one pipelined connection
+ * (src/store/pg-pipeline.ts). Concurrency must not let a nonce through twice, nor a key past
+ * its bound, within one process or across two sharing the database.
+ */
+describe('postgres: nonce claims in flight together', async () => {
+  const skip = await skipDialect('postgres');
+  if (skip) {
+    it(`skipped: ${skip}`, { skip }, () => {});
+    return;
+  }
+  let database: TestDatabase;
+  let dbA: Db;
+  let dbB: Db;
+  const open = () =>
+    openDatabase(
+      loadConfig({ DSHUB_DATABASE_URL: database.url!, DSHUB_DATA_DIR: database.dataDir }).database,
+    );
+  before(async () => {
+    database = await createTestDatabase('postgres');
+    dbA = open();
+    dbB = open();
+    await migrateToLatest(dbA);
+  });
+  after(async () => {
+    await dbA?.close();
+    await dbB?.close();
+    await database?.drop();
+  });
+  const until = () => Date.now() + 60_000;
+
+  it('the same nonce claimed 20 times in one turn is accepted exactly once', async () => {
+    const store = new DatabaseNonceStore(dbA);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => store.claim('LTAIsame', 'n-one-turn', until())),
+    );
+    assert.equal(results.filter(Boolean).length, 1);
+  });
+
+  it('two processes sharing the database, claiming the same nonces at once: each accepted once', async () => {
+    const a = new DatabaseNonceStore(dbA);
+    const b = new DatabaseNonceStore(dbB);
+    const nonces = Array.from({ length: 50 }, (_, i) => `shared-${i}`);
+    const results = await Promise.all(
+      nonces.flatMap((n) => [a.claim('LTAIpair', n, until()), b.claim('LTAIpair', n, until())]),
+    );
+    for (let i = 0; i < nonces.length; i++) {
+      assert.equal(
+        Number(results[2 * i]) + Number(results[2 * i + 1]),
+        1,
+        `${nonces[i]} accepted exactly once`,
+      );
+    }
+    assert.equal(await a.claim('LTAIpair', 'shared-0', until()), false, 'and refused after');
+  });
+
+  it('the per-key bound holds for claims in flight together; a refused duplicate does not count', async () => {
+    const store = new DatabaseNonceStore(dbA, 3);
+    assert.equal(await store.claim('LTAIbound', 'first', until()), true);
+    assert.equal(await store.claim('LTAIbound', 'first', until()), false, 'a replay');
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => store.claim('LTAIbound', `burst-${i}`, until())),
+    );
+    const accepted = results.filter((r) => r.status === 'fulfilled' && r.value).length;
+    const throttled = results.filter(
+      (r) => r.status === 'rejected' && isApiError(r.reason) && r.reason.code === 'Throttling.User',
+    ).length;
+    assert.equal(accepted, 2, 'the bound is 3 and one is held');
+    assert.equal(throttled, 8);
+    const row = await dbA.kysely
+      .selectFrom('nonces')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('access_key_id', '=', 'LTAIbound')
+      .executeTakeFirst();
+    assert.equal(Number(row?.n), 3, 'no row beyond the bound');
+  });
+
+  it('nonces with the characters of an array literal are stored as sent, and refused once used', async () => {
+    const store = new DatabaseNonceStore(dbA);
+    const odd = ['a"b', 'c\\d', '{e,f}', 'NULL', ' g ', "h'i"];
+    const first = await Promise.all(odd.map((n) => store.claim('LTAIodd', n, until())));
+    assert.deepEqual(first, [true, true, true, true, true, true]);
+    const again = await Promise.all(odd.map((n) => store.claim('LTAIodd', n, until())));
+    assert.deepEqual(again, [false, false, false, false, false, false]);
+    const rows = await dbA.kysely
+      .selectFrom('nonces')
+      .select('nonce')
+      .where('access_key_id', '=', 'LTAIodd')
+      .execute();
+    assert.deepEqual(rows.map((r) => r.nonce).sort(), [...odd].sort());
+  });
+
+  it('a failed batch fails each of its claims with the same error', async () => {
+    const closed = open();
+    const store = new DatabaseNonceStore(closed);
+    await closed.close();
+    const results = await Promise.allSettled(
+      ['p', 'q', 'q'].map((n) => store.claim('LTAIbatchfail', n, until())),
+    );
+    assert.ok(results.every((r) => r.status === 'rejected'));
+    const reasons = results.map((r) => (r as PromiseRejectedResult).reason);
+    assert.match(String(reasons[0]), /closed/);
+    assert.ok(reasons.every((e) => e === reasons[0]));
+  });
+
+  it('a claim that fails reports the store error and gives its place in the bound back', async () => {
+    const closed = open();
+    const store = new DatabaseNonceStore(closed, 1);
+    await closed.close();
+    await assert.rejects(store.claim('LTAIfail', 'x', until()), /closed/);
+    await assert.rejects(store.claim('LTAIfail', 'y', until()), /closed/, 'not Throttling.User');
+  });
+});

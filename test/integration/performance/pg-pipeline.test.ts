@@ -1,0 +1,91 @@
+/**
+ * PostgreSQL's prepared statements run pipelined (src/store/pg-pipeline.ts): the statements of
+ * one event-loop turn leave in one write on one connection. Each must still get its own answer,
+ * fail alone, and a lost connection must be replaced, not wedge the store.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { loadConfig } from '../../../src/config.js';
+import { type Db, openDatabase } from '../../../src/store/dialect.js';
+import { createTestDatabase, skipDialect, type TestDatabase } from '../../helpers/database.js';
+
+describe('postgres: pipelined prepared statements', async () => {
+  const skip = await skipDialect('postgres');
+  if (skip) {
+    it(`skipped: ${skip}`, { skip }, () => {});
+    return;
+  }
+  let database: TestDatabase;
+  let db: Db;
+  before(async () => {
+    database = await createTestDatabase('postgres');
+    db = openDatabase(
+      loadConfig({ DSHUB_DATABASE_URL: database.url!, DSHUB_DATA_DIR: database.dataDir }).database,
+    );
+  });
+  after(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  const echo = (n: unknown, asyncCommit = false) =>
+    db.runPrepared<{ n: number }>('test_echo', 'select $1::int8 as n', [n], { asyncCommit });
+
+  it('statements sent in one turn each get their own answer, on both kinds of connection', async () => {
+    const ns = Array.from({ length: 200 }, (_, i) => i);
+    const answers = await Promise.all(ns.map((n) => echo(n, n % 2 === 0)));
+    assert.deepEqual(
+      answers.map((r) => r.rows[0]?.n),
+      ns,
+    );
+  });
+
+  it('a failing statement fails alone, with the error PostgreSQL gave it', async () => {
+    const results = await Promise.allSettled([echo(1), echo('not a number'), echo(3)]);
+    assert.equal(results[0].status === 'fulfilled' && results[0].value.rows[0]?.n, 1);
+    assert.equal(results[2].status === 'fulfilled' && results[2].value.rows[0]?.n, 3);
+    assert.equal(results[1].status, 'rejected');
+    assert.equal((results[1] as PromiseRejectedResult).reason.code, '22P02');
+    assert.equal((await echo(4)).rows[0]?.n, 4, 'the connection still serves');
+  });
+
+  it('a lost connection is replaced: the statements after it succeed', async () => {
+    await Promise.all([echo(1), echo(2, true)]);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const killed = await admin.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+      );
+      assert.ok(killed.rowCount! >= 2, 'the pipelined connections were open');
+    } finally {
+      await admin.end();
+    }
+    // Statements in flight when the connection died fail; give the clients a moment to notice.
+    for (let attempt = 0; ; attempt++) {
+      const r = await Promise.allSettled([echo(5), echo(6, true)]);
+      if (r.every((x) => x.status === 'fulfilled')) {
+        assert.deepEqual(
+          r.map((x) => (x as PromiseFulfilledResult<{ rows: { n: number }[] }>).value.rows[0]?.n),
+          [5, 6],
+        );
+        break;
+      }
+      assert.ok(attempt < 20, 'the store never recovered from the lost connection');
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  });
+
+  it('after close, a statement is refused instead of reopening a connection', async () => {
+    const other = openDatabase(
+      loadConfig({ DSHUB_DATABASE_URL: database.url!, DSHUB_DATA_DIR: database.dataDir }).database,
+    );
+    assert.equal(
+      (await other.runPrepared<{ n: number }>('t', 'select 1::int8 as n', [])).rows[0]?.n,
+      1,
+    );
+    await other.close();
+    await assert.rejects(other.runPrepared('t', 'select 1', []), /closed/);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * Request lines are collected and handed to the file writer about 4 KiB at a time
+ * (src/observability/logger.ts, LineBatch); nothing collected is lost at a stop.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import {
+  createLogger,
+  flushLogger,
+  flushLoggerSync,
+  logDestination,
+} from '../../src/observability/logger.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dshub-log-lines-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean);
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+it('holds a few lines until flushed, then every one is written, in order', async () => {
+  const file = join(dir, 'few.log');
+  const logger = createLogger('info', logDestination(file));
+  for (let i = 0; i < 3; i++) logger.info({ n: i }, 'request');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(lines(file), []);
+  await flushLogger(logger);
+  assert.deepEqual(
+    lines(file).map((l) => JSON.parse(l).n),
+    [0, 1, 2],
+  );
+});
+
+it('hands lines over once 4 KiB are collected, without a flush', async () => {
+  const file = join(dir, 'many.log');
+  const logger = createLogger('info', logDestination(file));
+  const n = 100; // about 100 bytes each
+  for (let i = 0; i < n; i++) logger.info({ n: i, pad: 'x'.repeat(40) }, 'request');
+  await until(() => lines(file).length > 0);
+  const written = lines(file).map((l) => JSON.parse(l).n);
+  assert.ok(written.length > 0 && written.length < n, `${written.length} lines written`);
+  assert.deepEqual(written, [...written.keys()]);
+  await flushLogger(logger);
+  assert.equal(lines(file).length, n);
+});
+
+it('writes what is collected synchronously for an exit that cannot wait', async () => {
+  const file = join(dir, 'sync.log');
+  const logger = createLogger('info', logDestination(file));
+  await new Promise((r) => setTimeout(r, 50)); // a file (not stdout) is opened asynchronously
+  logger.info({ n: 1 }, 'last words');
+  flushLoggerSync(logger);
+  assert.equal(JSON.parse(lines(file)[0]!).msg, 'last words');
+});
