@@ -6,8 +6,9 @@
 import { type Kysely, sql } from 'kysely';
 import type { Principal } from '../identity/principal.js';
 import type { Db } from '../store/dialect.js';
-import { paramRow, txStatement } from '../store/prepared.js';
+import { paramRow } from '../store/prepared.js';
 import type { AuditEvent, AuditEventTable, Database } from '../store/schema.js';
+import { txStatement } from '../store/tx-statement.js';
 import type { AuditRecorder, AuditTarget } from './recorder.js';
 
 export interface AuditCall {

@@ -27,15 +27,9 @@ import { cloneJson, deleteAt, getAt, setAt } from '../datasource-types/json.js';
 import { type ApiError, errors, isApiError } from '../errors.js';
 import type { Db, DialectName } from '../store/dialect.js';
 import { isUniqueViolation, translateStoreError } from '../store/errors.js';
-import {
-  type Prepared,
-  param,
-  paramList,
-  paramRow,
-  prepare,
-  txStatement,
-} from '../store/prepared.js';
+import { type Prepared, param, paramList, paramRow, prepare } from '../store/prepared.js';
 import type { Database, DataSourceRow, DataSourceTable } from '../store/schema.js';
+import { txStatement } from '../store/tx-statement.js';
 import { type DriftEntry, driftLevel, driftOf } from './drift.js';
 import {
   addRecord,

@@ -16,8 +16,9 @@
  * concurrently within one workspace.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { param, txStatement } from '../store/prepared.js';
+import { param } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
+import { txStatement } from '../store/tx-statement.js';
 import { indexNames, unindexName } from './name-grams.js';
 
 export type EnvType = 'Dev' | 'Prod';

@@ -6,8 +6,9 @@
  * scan of the workspace's narrow group index.
  */
 import { type Kysely, sql } from 'kysely';
-import { param, txStatement } from '../store/prepared.js';
+import { param } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
+import { txStatement } from '../store/tx-statement.js';
 import {
   column,
   type EnvType,

@@ -5,8 +5,9 @@
  * its rarest trigram. Unselective or short substrings (under 3 characters) still scan.
  */
 import { type Kysely, sql } from 'kysely';
-import { param, paramList, txStatement } from '../store/prepared.js';
+import { param, paramList } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
+import { txStatement } from '../store/tx-statement.js';
 
 /** A posting list longer than this is not worth reading instead of a scan. */
 export const POSTING_CAP = 2000;

@@ -7,8 +7,9 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { DialectName as Dialect } from '../store/dialect.js';
-import { paramList, txStatement } from '../store/prepared.js';
+import { paramList } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
+import { txStatement } from '../store/tx-statement.js';
 
 export {
   MAX_TAG_LENGTH,

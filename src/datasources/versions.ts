@@ -12,8 +12,9 @@ import type { Kysely } from 'kysely';
 import type { Envelope } from '../crypto/envelope.js';
 import type { JsonObject, JsonValue } from '../datasource-types/index.js';
 import type { Db } from '../store/dialect.js';
-import { paramRow, txStatement } from '../store/prepared.js';
+import { paramRow } from '../store/prepared.js';
 import type { Database, DataSourceTable, DataSourceVersionTable } from '../store/schema.js';
+import { txStatement } from '../store/tx-statement.js';
 import { dataSourcePurpose, openSecrets } from './secret-box.js';
 
 export type VersionChange =
