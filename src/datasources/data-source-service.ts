@@ -118,8 +118,8 @@ interface WorkspaceRow {
   dev_environment_enabled: number;
 }
 
-const PUBLIC_COLUMNS = [
-  'id',
+/** A record's columns as written (its secrets are sealed apart). */
+const RECORD_COLUMNS = [
   'project_id',
   'name',
   'env_type',
@@ -132,7 +132,9 @@ const PUBLIC_COLUMNS = [
   'create_user',
   'modify_time',
   'modify_user',
-] as const;
+] as const satisfies readonly (keyof DataSourceTable)[];
+
+const PUBLIC_COLUMNS = ['id', ...RECORD_COLUMNS] as const;
 
 function quote(text: string): string {
   return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
@@ -316,20 +318,6 @@ const RECORDS_OF_NAMES = txStatement(
 );
 
 // The statements of every CreateDataSource, compiled once (store/prepared.ts).
-const RECORD_COLUMNS = [
-  'project_id',
-  'name',
-  'env_type',
-  'type',
-  'mode',
-  'properties',
-  'description',
-  'qualified_name',
-  'create_time',
-  'create_user',
-  'modify_time',
-  'modify_user',
-] as const satisfies readonly (keyof DataSourceTable)[];
 
 /** The record without its secrets: they are sealed under the id this returns. */
 const INSERT_RECORD = txStatement(
