@@ -3,7 +3,7 @@
  * (src/observability/logger.ts, LineBatch); nothing collected is lost at a stop.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -17,7 +17,9 @@ import {
 const dir = mkdtempSync(join(tmpdir(), 'dshub-log-lines-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean);
+// The file is opened asynchronously: until it exists, nothing is written.
+const lines = (file: string) =>
+  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
