@@ -3,7 +3,18 @@
  * load generator, same run: the ratio is what to compare across machines.
  *   npm run bench -- caller-identity [--profile]   (DSHUB_BENCH_SECONDS, DSHUB_BENCH_CONNECTIONS)
  */
-import { fmt, GENERATOR, load, pinGenerator, signPool, startBare, startDshub } from './lib.js';
+import { request } from 'node:http';
+import type { SignedHttpRequest } from '../test/helpers/signer.js';
+import {
+  fmt,
+  GENERATOR,
+  load,
+  pinGenerator,
+  signPool,
+  startBare,
+  startDshub,
+  startFloor,
+} from './lib.js';
 
 const seconds = Number(process.env.DSHUB_BENCH_SECONDS ?? 10);
 const connections = Number(process.env.DSHUB_BENCH_CONNECTIONS ?? 32);
@@ -23,6 +34,7 @@ const opts = {
 } as const;
 await load(dshub.port, { connections, seconds: 2, pool: signPool(120_000, opts, dshub.port) }); // warm-up
 const pool = signPool(Math.ceil(bareResult.rps * seconds * 1.1), opts, dshub.port);
+const answer = await send(dshub.port, signPool(1, opts, dshub.port)[0]!);
 const dshubResult = await load(dshub.port, {
   connections,
   seconds,
@@ -32,11 +44,40 @@ const dshubResult = await load(dshub.port, {
 });
 await dshub.stop();
 
+// The same requests (the floor keeps its own nonces) against the floor of a signed call.
+const floor = await startFloor(opts.accessKeySecret, answer);
+await load(floor.port, { connections, seconds: 2, pool: pool.slice(-120_000) }); // warm-up
+const floorResult = await load(floor.port, { connections, seconds, pool, cpu: floor.cpu });
+await floor.stop();
+if (floorResult.non2xx > 0) throw new Error('the floor server refused signed requests');
+
 process.stdout.write(
   `${GENERATOR}, concurrency ${connections}, ${seconds} s, keep-alive, SQLite store\n`,
 );
 process.stdout.write(`bare node:http hello           ${fmt(bareResult)}\n`);
+process.stdout.write(`signature check only (floor)    ${fmt(floorResult)}\n`);
 process.stdout.write(`signed GetCallerIdentity (GET)  ${fmt(dshubResult)}\n`);
 if (dshubResult.eventLoop?.memory)
   process.stdout.write(`server memory at the end: ${dshubResult.eventLoop.memory}\n`);
-process.stdout.write(`ratio ${(dshubResult.rps / bareResult.rps).toFixed(2)} (target ≥ 0.50)\n`);
+process.stdout.write(
+  `ratio ${(dshubResult.rps / bareResult.rps).toFixed(2)} (target ≥ 0.50); floor ${(floorResult.rps / bareResult.rps).toFixed(2)}; dshub / floor ${(dshubResult.rps / floorResult.rps).toFixed(2)}\n`,
+);
+
+/** One signed request's answer text. */
+async function send(port: number, r: SignedHttpRequest): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, method: r.method, path: r.url, headers: r.headers },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          text += c;
+        });
+        res.on('end', () => resolve(text));
+      },
+    );
+    req.on('error', reject);
+    req.end(r.payload);
+  });
+}

@@ -15,6 +15,7 @@ import {
   readFileSync,
   rmSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -133,6 +134,60 @@ s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.
 
 export async function startBare(): Promise<Served> {
   return startProcess(['-e', BARE_SERVER], {});
+}
+
+/**
+ * The floor of a signed call: node:http serving the same signed ACS3 requests with only what no
+ * implementation can skip. It checks the signature (canonical request, SHA-256, HMAC), refuses a
+ * replayed nonce (a Set, never swept) and answers `answer` (a JSON text whose RequestId is
+ * replaced per call), written at the end of the turn as dshub writes its answers. No log line, no
+ * metrics, no store, no time window, no key lookup: what dshub costs above this line is its own.
+ */
+export const FLOOR_SERVER = `
+const http = require('node:http');
+const crypto = require('node:crypto');
+const secret = process.env.FLOOR_SECRET;
+const answer = process.env.FLOOR_ANSWER;
+const at = answer.indexOf('"RequestId":"') + 13;
+const head = answer.slice(0, at);
+const tail = answer.slice(answer.indexOf('"', at));
+const AUTH = /SignedHeaders=([^,]+),Signature=([0-9a-f]+)/;
+const nonces = new Set();
+const s = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    const m = AUTH.exec(req.headers.authorization || '');
+    const q = req.url.indexOf('?');
+    const query = q < 0 ? '' : req.url.slice(q + 1).split('&').sort().join('&');
+    const names = m ? m[1].split(';') : [];
+    let headers = '';
+    for (const n of names) headers += n + ':' + String(req.headers[n]).trim() + '\\n';
+    const canonical = req.method + '\\n/\\n' + query + '\\n' + headers + '\\n' + (m ? m[1] : '') + '\\n' + req.headers['x-acs-content-sha256'];
+    const toSign = 'ACS3-HMAC-SHA256\\n' + crypto.createHash('sha256').update(canonical).digest('hex');
+    const signature = crypto.createHmac('sha256', secret).update(toSign).digest('hex');
+    const nonce = req.headers['x-acs-signature-nonce'];
+    const ok = m !== null && signature === m[2] && !nonces.has(nonce);
+    nonces.add(nonce);
+    const id = crypto.randomUUID().toUpperCase();
+    const body = ok ? head + id + tail : JSON.stringify({ RequestId: id, Code: 'SignatureDoesNotMatch' });
+    if (pending.push([res, ok ? 200 : 400, id, body]) === 1) setImmediate(flush);
+  });
+});
+// Answers leave together at the end of the turn, as dshub's do (src/server/api-route.ts).
+const pending = [];
+function flush() {
+  for (const [res, status, id, body] of pending.splice(0)) {
+    res.writeHead(status, ['content-type', 'application/json;charset=utf-8', 'x-acs-request-id', id, 'content-length', String(Buffer.byteLength(body))]);
+    res.end(body);
+  }
+}
+s.keepAliveTimeout = 60000;
+s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port));
+`;
+
+/** FLOOR_SERVER for the key `secret`, answering `answer` (a dshub answer's text). */
+export async function startFloor(secret: string, answer: string): Promise<Served> {
+  return startProcess(['-e', FLOOR_SERVER], { FLOOR_SECRET: secret, FLOOR_ANSWER: answer });
 }
 
 export interface DshubServer extends Served {
@@ -294,7 +349,21 @@ async function loadWithWrk(port: number, opts: LoadOptions): Promise<RunResult> 
     const pool = opts.pool ?? [
       { method: 'GET', url: opts.path ?? '/', headers: {} } as SignedHttpRequest,
     ];
-    writeFileSync(requests, pool.map((r) => `${rawRequest(r, port)}\0`).join(''));
+    // Written request by request: a fast machine's pool is more text than one string may hold.
+    const fd = openSync(requests, 'w');
+    try {
+      let chunk = '';
+      for (const r of pool) {
+        chunk += `${rawRequest(r, port)}\0`;
+        if (chunk.length > 1 << 20) {
+          writeSync(fd, chunk);
+          chunk = '';
+        }
+      }
+      writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
     const args = [
       '-t1',
       `-c${opts.connections}`,

@@ -1,6 +1,6 @@
 /**
  * CPU per request log line: pino's formatting alone (a destination that drops the line), the
- * server's destination (src/observability/logger.ts: asynchronous, 4 KiB writes), and the same
+ * server's destination (src/observability/logger.ts: asynchronous, WRITE_BYTES at a time), and the same
  * with synchronous writes for comparison. Lines are written in bursts of 16 with a turn of the event loop between bursts, as
  * a busy server writes them.
  *   npx tsx bench/log-lines.ts        (DSHUB_BENCH_LINES, default 100000)
@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { createLogger, logDestination } from '../src/observability/logger.js';
+import { createLogger, logDestination, WRITE_BYTES } from '../src/observability/logger.js';
 
 const LINES = Number(process.env.DSHUB_BENCH_LINES ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'dshub-bench-log-'));
@@ -29,9 +29,14 @@ const cases: Record<string, pino.Logger> = {
   'formatting only': createLogger('info', { write() {} }),
   'server destination': createLogger('info', logDestination(join(dir, 'server.log'))),
   // What synchronous writes would save, and why the server does not use them: docs/PERFORMANCE.md.
-  'synchronous writes of 4 KiB': createLogger(
+  'synchronous writes of the same size': createLogger(
     'info',
-    pino.destination({ dest: join(dir, 'sync.log'), sync: true, minLength: 4096 }),
+    pino.destination({
+      dest: join(dir, 'sync.log'),
+      sync: true,
+      minLength: WRITE_BYTES - 1,
+      maxWrite: 2 * WRITE_BYTES,
+    }),
   ),
 };
 

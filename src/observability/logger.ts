@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
  * The process logger. Request logs are built from an explicit list of fields and never include
  * parameters, headers or bodies, so no redaction pass is needed on the hot path.
  *
- * Lines are buffered up to 4 KiB and flushed at least every FLUSH_INTERVAL_MS: one write per
+ * Lines are buffered up to 64 KiB and flushed at least every FLUSH_INTERVAL_MS: one write per
  * request was the largest single cost of a request in the benchmarks. `flushLogger` writes out
  * what is buffered at shutdown (docs/OPERATING.md states the bound).
  */
@@ -28,10 +28,14 @@ function isoTimeCached(): () => string {
   };
 }
 
-const WRITE_BYTES = 4096;
+/**
+ * Lines are handed to the writer this much at a time (and flushed at least every second): one
+ * write per 64 KiB rather than per 4 KiB cost about 2 µs less per request at 20,000 a second.
+ */
+export const WRITE_BYTES = 65536;
 
 /**
- * Lines are collected here and handed to sonic-boom (pino's file writer) about 4 KiB at a time.
+ * Lines are collected here and handed to sonic-boom (pino's file writer) WRITE_BYTES at a time.
  * Given lines one by one, sonic-boom appends each to its last buffered string and measures that
  * string's UTF-8 length again; while a write is in flight the string grows to 16 KiB, so every
  * line paid a pass over it: about 5.5 µs per line on top of pino's 2.5 µs of formatting, against
@@ -80,7 +84,10 @@ const openBatches = new Set<LineBatch>();
 
 /** The server's log stream: stdout, or `dest`; buffered as described above. */
 export function logDestination(dest?: string | number): LineBatch {
-  const batch = new LineBatch(pino.destination({ dest, sync: false, minLength: WRITE_BYTES }));
+  // sonic-boom writes at most maxWrite at once and wants minLength below it.
+  const batch = new LineBatch(
+    pino.destination({ dest, sync: false, minLength: WRITE_BYTES - 1, maxWrite: 2 * WRITE_BYTES }),
+  );
   // pino writes out its own destination at exit; the lines still collected here go first.
   if (openBatches.size === 0) process.once('exit', flushAllAtExit);
   openBatches.add(batch);

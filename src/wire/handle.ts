@@ -9,6 +9,7 @@ import { RequestAccessGuard } from '../access/access-guard.js';
 import { type ApiError, errors, isApiError } from '../errors.js';
 import { evaluatePolicies } from '../identity/policies.js';
 import type { Principal } from '../identity/principal.js';
+import { logRequest, type RequestLine } from '../observability/request-line.js';
 import type { OperationContext } from '../operations/context.js';
 import { findOperation } from '../registry/index.js';
 import {
@@ -182,7 +183,7 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
   const seconds = Number(process.hrtime.bigint() - req.startedAt) / 1e9;
   // Only actions the registry knows become a label: the caller chooses the rest.
   services.metrics.observe(findOperation(action) ? action : UNKNOWN_ACTION, code, seconds);
-  const line = {
+  const line: RequestLine = {
     requestId,
     action: action.length > 64 ? `${action.slice(0, 64)}…` : action,
     caller: principal ? principal.userId : undefined,
@@ -193,7 +194,7 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
     ip: req.remoteAddress,
   };
   if (status >= 500) services.logger.error({ ...line, err: failure }, 'request failed');
-  else services.logger.info(line, 'request');
+  else logRequest(services.logger, line);
   return { status, body, requestId };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Request lines are collected and handed to the file writer about 4 KiB at a time
+ * Request lines are collected and handed to the file writer WRITE_BYTES (64 KiB) at a time
  * (src/observability/logger.ts, LineBatch); nothing collected is lost at a stop.
  */
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ import {
   flushLogger,
   flushLoggerSync,
   logDestination,
+  WRITE_BYTES,
 } from '../../src/observability/logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dshub-log-lines-'));
@@ -38,10 +39,10 @@ it('holds a few lines until flushed, then every one is written, in order', async
   );
 });
 
-it('hands lines over once 4 KiB are collected, without a flush', async () => {
+it('hands lines over once WRITE_BYTES are collected, without a flush', async () => {
   const file = join(dir, 'many.log');
   const logger = createLogger('info', logDestination(file));
-  const n = 100; // about 100 bytes each
+  const n = Math.ceil((1.5 * WRITE_BYTES) / 100); // about 100 bytes each
   for (let i = 0; i < n; i++) logger.info({ n: i, pad: 'x'.repeat(40) }, 'request');
   await until(() => lines(file).length > 0);
   const written = lines(file).map((l) => JSON.parse(l).n);

@@ -5,6 +5,7 @@
  * in-memory store holds a bounded number per AccessKey.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DatabaseNonceStore, MemoryNonceStore } from '../../../src/auth/nonce-store.js';
 import { loadConfig } from '../../../src/config.js';
@@ -97,6 +98,25 @@ it('MemoryNonceStore: one AccessKey holds at most maxPerKey nonces; others are u
   store.sweep(until + 120_000);
   assert.equal(store.size, 0);
   assert.equal(store.claim('K1', 'd', Date.now() + 60_000), true, 'room again once expired');
+});
+
+it('MemoryNonceStore: a replay is refused whichever of its sets a nonce is kept in, across generations', () => {
+  const store = new MemoryNonceStore(60_000, 100_000);
+  const now = Date.now();
+  // Hex, UUIDs, short and one-character nonces, in two generations a slice apart.
+  const nonces = [
+    ...Array.from({ length: 2000 }, (_, i) => i.toString(16).padStart(32, '0')),
+    ...Array.from({ length: 200 }, () => randomUUID()),
+    'a',
+    'ab',
+    'é',
+  ];
+  for (const [i, n] of nonces.entries()) {
+    assert.equal(store.claim('K', n, now + (i % 2) * 60_000), true);
+  }
+  for (const n of nonces) assert.equal(store.claim('K', n, now + 120_000), false, n);
+  assert.equal(store.size, nonces.length);
+  assert.equal(store.claim('K2', nonces[0]!, now), true, 'another key is another namespace');
 });
 
 forEachDialect(
