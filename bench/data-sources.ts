@@ -17,6 +17,7 @@
  * (SQLite) and ≤ 5 ms (PostgreSQL) at 16 concurrent, RSS ≤ 150 MB.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createTestDatabase } from '../test/helpers/database.js';
 import { type SignedHttpRequest, signRequest } from '../test/helpers/signer.js';
 import {
@@ -29,6 +30,7 @@ import {
   signPool,
   startBare,
   startDshub,
+  startFloor,
   WRK,
 } from './lib.js';
 
@@ -187,7 +189,7 @@ async function measureStore(store: string, env: Record<string, string>): Promise
   const timed = (server: DshubServer, pool: SignedHttpRequest[]) =>
     load(server.port, { connections, seconds, pool, cpu: server.cpu, eventLoop: server.eventLoop });
   // Pools hold more requests than the server can answer in the time: no nonce is sent twice.
-  const per = 15_000;
+  const per = Math.max(15_000, Math.ceil(bareResult.rps / 2));
   let readOnly: RunResult | undefined;
   if (CASES.includes('get') || CASES.includes('mixed')) {
     out.push(
@@ -196,6 +198,7 @@ async function measureStore(store: string, env: Record<string, string>): Promise
         const pool = getPool(server, s, seconds * per);
         const r = await timed(server, pool);
         readOnly = r;
+        if (store === 'SQLite') floor = await sqliteFloor(server, s, pool);
         return { r };
       }),
     );
@@ -249,6 +252,34 @@ async function measureStore(store: string, env: Record<string, string>): Promise
   return out;
 }
 
+/**
+ * The floor of a GetDataSource on SQLite: node:http checking the same signed requests and
+ * answering the record with its workspace and the caller's role, read by one prepared statement
+ * from the same file (bench/lib.ts FLOOR_SERVER), while the idle dshub server keeps it open.
+ */
+async function sqliteFloor(
+  server: DshubServer,
+  s: Setup,
+  pool: SignedHttpRequest[],
+): Promise<RunResult> {
+  const floorServer = await startFloor(server.accessKeySecret, '{"RequestId":""}', {
+    file: join(server.dataDir, 'dshub.db'),
+    sql: `select d.*, p.tenant_id, p.status, p.dev_role_disabled, r.role_code
+      from data_sources d join projects p on p.id = d.project_id
+      left join project_member_roles r on r.project_id = d.project_id and r.user_id = ?
+      where d.id = ?`,
+    params: ['0', Number(s.readId)],
+  });
+  try {
+    await load(floorServer.port, { connections, seconds: 2, pool: pool.slice(-60_000) });
+    const r = await load(floorServer.port, { connections, seconds, pool, cpu: floorServer.cpu });
+    if (r.non2xx > 0) throw new Error('the floor server refused signed requests');
+    return r;
+  } finally {
+    await floorServer.stop();
+  }
+}
+
 pinGenerator();
 const bare = await startBare();
 await load(bare.port, { connections, seconds: 2 });
@@ -256,6 +287,7 @@ const bareResult = await load(bare.port, { connections, seconds, cpu: bare.cpu }
 await bare.stop();
 
 const results: CaseResult[] = [];
+let floor: RunResult | undefined;
 if (DIALECTS.includes('sqlite')) results.push(...(await measureStore('SQLite', {})));
 if (DIALECTS.includes('postgres')) {
   const pg = await createTestDatabase('postgres').catch(() => undefined);
@@ -277,6 +309,11 @@ if (DIALECTS.includes('postgres')) {
 
 process.stdout.write(`${GENERATOR}, concurrency ${connections}, ${seconds} s, keep-alive\n`);
 process.stdout.write(`${'bare node:http hello'.padEnd(32)} ${fmt(bareResult)}\n`);
+if (floor) {
+  process.stdout.write(
+    `${'floor: signature + row, SQLite'.padEnd(32)} ${fmt(floor)}  ratio ${(floor.rps / bareResult.rps).toFixed(2)}\n`,
+  );
+}
 for (const { label, r, rss, note } of results) {
   const memory = r.eventLoop?.memory
     ? `\n${''.padEnd(33)}memory at the end: ${r.eventLoop.memory}`

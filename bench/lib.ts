@@ -153,6 +153,11 @@ const head = answer.slice(0, at);
 const tail = answer.slice(answer.indexOf('"', at));
 const AUTH = /SignedHeaders=([^,]+),Signature=([0-9a-f]+)/;
 const nonces = new Set();
+// With FLOOR_DB, each answer also carries one row read by a prepared SQLite statement.
+const stmt = process.env.FLOOR_DB
+  ? new (require('better-sqlite3'))(process.env.FLOOR_DB, { readonly: true }).prepare(process.env.FLOOR_SQL)
+  : undefined;
+const params = stmt ? JSON.parse(process.env.FLOOR_PARAMS) : [];
 const s = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
@@ -169,7 +174,11 @@ const s = http.createServer((req, res) => {
     const ok = m !== null && signature === m[2] && !nonces.has(nonce);
     nonces.add(nonce);
     const id = crypto.randomUUID().toUpperCase();
-    const body = ok ? head + id + tail : JSON.stringify({ RequestId: id, Code: 'SignatureDoesNotMatch' });
+    const body = !ok
+      ? JSON.stringify({ RequestId: id, Code: 'SignatureDoesNotMatch' })
+      : stmt
+        ? '{"RequestId":"' + id + '","DataSource":' + JSON.stringify(stmt.get(...params)) + '}'
+        : head + id + tail;
     if (pending.push([res, ok ? 200 : 400, id, body]) === 1) setImmediate(flush);
   });
 });
@@ -185,9 +194,22 @@ s.keepAliveTimeout = 60000;
 s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port));
 `;
 
-/** FLOOR_SERVER for the key `secret`, answering `answer` (a dshub answer's text). */
-export async function startFloor(secret: string, answer: string): Promise<Served> {
-  return startProcess(['-e', FLOOR_SERVER], { FLOOR_SECRET: secret, FLOOR_ANSWER: answer });
+/**
+ * FLOOR_SERVER for the key `secret`, answering `answer` (a dshub answer's text), or with `read`
+ * the row its SQL reads from a SQLite file.
+ */
+export async function startFloor(
+  secret: string,
+  answer: string,
+  read?: { file: string; sql: string; params: unknown[] },
+): Promise<Served> {
+  return startProcess(['-e', FLOOR_SERVER], {
+    FLOOR_SECRET: secret,
+    FLOOR_ANSWER: answer,
+    ...(read
+      ? { FLOOR_DB: read.file, FLOOR_SQL: read.sql, FLOOR_PARAMS: JSON.stringify(read.params) }
+      : {}),
+  });
 }
 
 export interface DshubServer extends Served {

@@ -9,6 +9,7 @@
 import { sql } from 'kysely';
 import { errors } from '../errors.js';
 import type { Db } from '../store/dialect.js';
+import { Fingerprinter, FingerprintTable } from './fingerprints.js';
 
 export interface NonceStore {
   /** True when the nonce was unused (and is now recorded), false when it was used already. */
@@ -19,30 +20,21 @@ export interface NonceStore {
 
 /** Alibaba's clients send 32 hex digits or a UUID; anything longer is refused before storing. */
 export const MAX_NONCE_LENGTH = 64;
-/** Outstanding nonces one AccessKey may hold in memory (about 130 bytes each). */
+/** Outstanding nonces one AccessKey may hold in memory (16–32 bytes each, auth/fingerprints.ts). */
 export const DEFAULT_MAX_NONCES_PER_KEY = 500_000;
 
 /**
- * A key's nonces of one generation, spread over SHARDS sets by their last characters. A Set
- * grows by rehashing every entry into a table twice the size, synchronously: about 10 ms at
- * 262,144 entries and 20 ms at 524,288, a stall of every request in flight. Sixteen sets of a
- * sixteenth the size each stall a sixteenth as long. The client chooses the nonce, so it could
- * put all of its own in one set: that only brings back the unsharded cost, within its quota.
+ * A key's nonces of one generation, as fingerprints (auth/fingerprints.ts) spread over SHARDS
+ * tables. A table grows by rehashing all it holds at once, a stall of every request in flight;
+ * sixteen tables of a sixteenth the size each stall a sixteenth as long. The shard comes from
+ * the seeded fingerprint, so a client cannot steer its nonces into one table.
  */
 interface KeyNonces {
   size: number;
-  shards: (Set<string> | undefined)[];
+  shards: (FingerprintTable | undefined)[];
 }
 
 const SHARDS = 16;
-
-function shardOf(nonce: string): number {
-  const n = nonce.length;
-  // Hex and UUID nonces spread evenly over the sixteen; NaN (a short nonce) & 15 is 0.
-  return (
-    (nonce.charCodeAt(n - 1) * 31 + nonce.charCodeAt(n - 2) * 7 + nonce.charCodeAt(n - 3)) & 15
-  );
-}
 
 /**
  * In memory, in generations: each generation holds the nonces of one slice of time and is
@@ -52,6 +44,7 @@ function shardOf(nonce: string): number {
  */
 export class MemoryNonceStore implements NonceStore {
   private readonly generations = new Map<number, Map<string, KeyNonces>>();
+  private readonly fingerprint = new Fingerprinter();
 
   constructor(
     private readonly sliceMs = 60_000,
@@ -59,12 +52,15 @@ export class MemoryNonceStore implements NonceStore {
   ) {}
 
   claim(accessKeyId: string, nonce: string, expiresAt: number): boolean {
-    const shard = shardOf(nonce);
+    const f = this.fingerprint;
+    f.take(nonce);
+    const { a, b } = f;
+    const shard = b & (SHARDS - 1);
     let held = 0;
     for (const generation of this.generations.values()) {
       const mine = generation.get(accessKeyId);
       if (mine === undefined) continue;
-      if (mine.shards[shard]?.has(nonce)) return false;
+      if (mine.shards[shard]?.has(a, b)) return false;
       held += mine.size;
     }
     if (held >= this.maxPerKey) throw tooMany(held, this.maxPerKey);
@@ -79,12 +75,12 @@ export class MemoryNonceStore implements NonceStore {
       mine = { size: 0, shards: new Array(SHARDS).fill(undefined) };
       generation.set(accessKeyId, mine);
     }
-    let set = mine.shards[shard];
-    if (set === undefined) {
-      set = new Set();
-      mine.shards[shard] = set;
+    let table = mine.shards[shard];
+    if (table === undefined) {
+      table = new FingerprintTable();
+      mine.shards[shard] = table;
     }
-    set.add(nonce);
+    table.add(a, b);
     mine.size++;
     return true;
   }
