@@ -189,7 +189,8 @@ async function measureStore(store: string, env: Record<string, string>): Promise
   const timed = (server: DshubServer, pool: SignedHttpRequest[]) =>
     load(server.port, { connections, seconds, pool, cpu: server.cpu, eventLoop: server.eventLoop });
   // Pools hold more requests than the server can answer in the time: no nonce is sent twice.
-  const per = Math.max(15_000, Math.ceil(bareResult.rps / 2));
+  // A multiple of 4: the cases below take halves and quarters of it.
+  const per = 4 * Math.max(3_750, Math.ceil(bareResult.rps / 8));
   let readOnly: RunResult | undefined;
   if (CASES.includes('get') || CASES.includes('mixed')) {
     out.push(
