@@ -1,8 +1,9 @@
 /**
- * CPU per request log line: pino's formatting alone (a destination that drops the line), the
- * server's destination (src/observability/logger.ts: asynchronous, WRITE_BYTES at a time), and the same
- * with synchronous writes for comparison. Lines are written in bursts of 16 with a turn of the event loop between bursts, as
- * a busy server writes them.
+ * CPU per request log line: formatting alone (a destination that drops the line), the server's
+ * destination (src/observability/logger.ts: asynchronous, WRITE_BYTES at a time), each through
+ * pino's generic path and through the request-line template the server uses, and synchronous
+ * writes for comparison. Lines are written in bursts of 16 with a turn of the event loop
+ * between bursts, as a busy server writes them.
  *   npx tsx bench/log-lines.ts        (DSHUB_BENCH_LINES, default 100000)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,24 +11,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createLogger, logDestination, WRITE_BYTES } from '../src/observability/logger.js';
+import { logRequest } from '../src/observability/request-line.js';
+import { SAMPLE_REQUEST_LINE } from '../test/helpers/request-line.js';
 
 const LINES = Number(process.env.DSHUB_BENCH_LINES ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'dshub-bench-log-'));
-// The fields of the request line (src/wire/handle.ts).
-const line = {
-  requestId: 'E3C1A3B0-1111-2222-3333-444455556666',
-  action: 'GetCallerIdentity',
-  caller: '1234567890123456',
-  accessKeyId: 'LTAI5tBenchmarkKey0001',
-  code: 'Success',
-  status: 200,
-  ms: 0.123,
-  ip: '127.0.0.1',
-};
+const line = SAMPLE_REQUEST_LINE;
 
+// `template` cases write as the server does (src/observability/request-line.ts); the others
+// through pino's generic path.
 const cases: Record<string, pino.Logger> = {
   'formatting only': createLogger('info', { write() {} }),
+  'formatting only, template': createLogger('info', { write() {} }),
   'server destination': createLogger('info', logDestination(join(dir, 'server.log'))),
+  'server destination, template': createLogger('info', logDestination(join(dir, 'server2.log'))),
   // What synchronous writes would save, and why the server does not use them: docs/PERFORMANCE.md.
   'synchronous writes of the same size': createLogger(
     'info',
@@ -46,7 +43,8 @@ for (let round = 0; round < 5; round++) {
   for (const [name, logger] of Object.entries(cases)) {
     const before = process.cpuUsage();
     for (let i = 0; i < LINES; i += 16) {
-      for (let j = 0; j < 16; j++) logger.info(line, 'request');
+      if (name.endsWith('template')) for (let j = 0; j < 16; j++) logRequest(logger, line);
+      else for (let j = 0; j < 16; j++) logger.info(line, 'request');
       if (i % 1024 === 0) await new Promise((r) => setImmediate(r));
     }
     await new Promise<void>((r) => logger.flush(() => r()));
@@ -58,7 +56,7 @@ for (let round = 0; round < 5; round++) {
 for (const [name, us] of results) {
   const sorted = us.sort((a, b) => a - b);
   process.stdout.write(
-    `${name.padEnd(34)} ${sorted[sorted.length >> 1]!.toFixed(2)} µs/line (median of ${us.length})\n`,
+    `${name.padEnd(36)} ${sorted[sorted.length >> 1]!.toFixed(2)} µs/line (median of ${us.length})\n`,
   );
 }
 rmSync(dir, { recursive: true, force: true });

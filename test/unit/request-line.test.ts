@@ -8,22 +8,14 @@ import { it } from 'node:test';
 import type pino from 'pino';
 import { createLogger } from '../../src/observability/logger.js';
 import { logRequest, type RequestLine } from '../../src/observability/request-line.js';
+import { SAMPLE_REQUEST_LINE } from '../helpers/request-line.js';
 
 function capture(level = 'info'): { logger: pino.Logger; lines: string[] } {
   const lines: string[] = [];
   return { logger: createLogger(level, { write: (s: string) => lines.push(s) }), lines };
 }
 
-const base: RequestLine = {
-  requestId: 'E3C1A3B0-1111-2222-3333-444455556666',
-  action: 'GetCallerIdentity',
-  caller: '1234567890123456',
-  accessKeyId: 'LTAI5tBenchmarkKey0001',
-  code: 'Success',
-  status: 200,
-  ms: 0.123,
-  ip: '127.0.0.1',
-};
+const base = SAMPLE_REQUEST_LINE;
 
 const cases: [string, RequestLine][] = [
   ['a signed call', base],
