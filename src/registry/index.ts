@@ -42,8 +42,16 @@ export const OPERATIONS: readonly Operation[] = [
   ...ramPolicies,
 ];
 
-const key = (version: string, action: string) => `${version}\n${action}`;
-const byVersionAndAction = new Map(OPERATIONS.map((op) => [key(op.version, op.action), op]));
+// By version, then action: no key text is built per request.
+const byVersionAndAction = new Map<string, Map<string, Operation>>();
+for (const op of OPERATIONS) {
+  let byName = byVersionAndAction.get(op.version);
+  if (!byName) {
+    byName = new Map();
+    byVersionAndAction.set(op.version, byName);
+  }
+  byName.set(op.action, op);
+}
 const byAction = new Map<string, Operation>();
 for (const op of OPERATIONS) {
   const seen = byAction.get(op.action);
@@ -56,5 +64,5 @@ for (const op of OPERATIONS) {
 export function findOperation(action: string, version?: string): Operation | undefined {
   return version === undefined
     ? byAction.get(action)
-    : byVersionAndAction.get(key(version, action));
+    : byVersionAndAction.get(version)?.get(action);
 }
