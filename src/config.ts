@@ -85,9 +85,9 @@ const schema = z.object({
   DSHUB_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   DSHUB_NONCE_MAX_PER_KEY: positiveInt.default(500_000),
   DSHUB_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
-  // 0: SQLite's own checkpoints, inside the commit that fills 1,000 WAL pages. A worker thread
-  // costs about 11 MB of RSS, so it is opt-in (docs/PERFORMANCE.md, "Memory and tails").
-  DSHUB_SQLITE_CHECKPOINT_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  // WAL checkpoints in a worker thread this often; 0: SQLite's own, inside the commit that fills
+  // 1,000 WAL pages, which stalls every request queued behind it (docs/DECISIONS.md).
+  DSHUB_SQLITE_CHECKPOINT_MS: z.coerce.number().int().min(0).max(60_000).default(250),
   DSHUB_PG_POOL_SIZE: positiveInt.default(10),
   DSHUB_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
   DSHUB_VERSION_RETENTION_COUNT: positiveInt.default(100),

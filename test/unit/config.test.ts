@@ -23,12 +23,12 @@ describe('configuration', () => {
     );
   });
 
-  it('checkpoints SQLite inside commits unless a worker interval is given', () => {
+  it('checkpoints SQLite in a worker every 250 ms unless told otherwise (0: inside commits)', () => {
     const at = (env: Record<string, string>) => {
       const d = loadConfig(env).database;
       return d.kind === 'sqlite' ? d.checkpointMs : undefined;
     };
-    assert.equal(at({}), 0);
+    assert.equal(at({}), 250);
     assert.equal(at({ DSHUB_SQLITE_CHECKPOINT_MS: '0' }), 0);
     assert.equal(at({ DSHUB_SQLITE_CHECKPOINT_MS: '250' }), 250);
     for (const bad of ['-1', '1.5', 'soon', '60001']) {
