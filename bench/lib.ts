@@ -92,7 +92,13 @@ export async function startProcess(args: string[], env: Record<string, string>):
   const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   let exited: number | null = null;
-  child.once('exit', (c) => (exited = c ?? -1));
+  // A benchmark that fails must not leave its servers running, pinned to the server core.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', (c) => {
+    exited = c ?? -1;
+    process.off('exit', killOnExit);
+  });
   const deadline = Date.now() + 60_000;
   let port = 0;
   while (!port) {
