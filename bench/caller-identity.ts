@@ -11,6 +11,7 @@ import {
   load,
   pinGenerator,
   signPool,
+  splitForWarmUp,
   startBare,
   startDshub,
   startFloor,
@@ -46,8 +47,14 @@ await dshub.stop();
 
 // The same requests (the floor keeps its own nonces) against the floor of a signed call.
 const floor = await startFloor(opts.accessKeySecret, answer);
-await load(floor.port, { connections, seconds: 2, pool: pool.slice(-120_000) }); // warm-up
-const floorResult = await load(floor.port, { connections, seconds, pool, cpu: floor.cpu });
+const forFloor = splitForWarmUp(pool, 120_000);
+await load(floor.port, { connections, seconds: 2, pool: forFloor.warmUp });
+const floorResult = await load(floor.port, {
+  connections,
+  seconds,
+  pool: forFloor.timed,
+  cpu: floor.cpu,
+});
 await floor.stop();
 if (floorResult.non2xx > 0) throw new Error('the floor server refused signed requests');
 

@@ -28,11 +28,13 @@ import {
   pinGenerator,
   type RunResult,
   signPool,
+  splitForWarmUp,
   startBare,
   startDshub,
   startFloor,
   WRK,
 } from './lib.js';
+import { sampleConnection } from './sample-data-source.js';
 
 const seconds = Number(process.env.DSHUB_BENCH_SECONDS ?? 10);
 const connections = Number(process.env.DSHUB_BENCH_CONNECTIONS ?? 16);
@@ -71,24 +73,13 @@ async function call(
   return body;
 }
 
-function connection(envType: 'Dev' | 'Prod', database: string): string {
-  return JSON.stringify({
-    envType,
-    address: [{ host: '127.0.0.1', port: 3306 }],
-    database,
-    username: 'app',
-    password: 'not-a-real-password',
-    properties: { useSSL: 'false', connectTimeout: '3000' },
-  });
-}
-
 function createQuery(projectId: string, name: string, envType: 'Dev' | 'Prod') {
   return {
     ProjectId: projectId,
     Name: name,
     Type: 'mysql',
     ConnectionPropertiesMode: 'UrlMode',
-    ConnectionProperties: connection(envType, name),
+    ConnectionProperties: sampleConnection(envType, name),
     Description: 'benchmark record',
   };
 }
@@ -272,8 +263,14 @@ async function sqliteFloor(
     params: ['0', Number(s.readId)],
   });
   try {
-    await load(floorServer.port, { connections, seconds: 2, pool: pool.slice(-60_000) });
-    const r = await load(floorServer.port, { connections, seconds, pool, cpu: floorServer.cpu });
+    const { warmUp, timed } = splitForWarmUp(pool, 60_000);
+    await load(floorServer.port, { connections, seconds: 2, pool: warmUp });
+    const r = await load(floorServer.port, {
+      connections,
+      seconds,
+      pool: timed,
+      cpu: floorServer.cpu,
+    });
     if (r.non2xx > 0) throw new Error('the floor server refused signed requests');
     return r;
   } finally {

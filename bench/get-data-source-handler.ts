@@ -14,6 +14,7 @@ import type { OperationContext } from '../src/operations/context.js';
 import { getDataSource } from '../src/operations/data-sources.js';
 import { declaredRoles, needsActiveWorkspace } from '../src/registry/operation.js';
 import { createTestContext } from '../test/helpers/harness.js';
+import { sampleConnection } from './sample-data-source.js';
 
 const CALLS = Number(process.env.DSHUB_BENCH_CALLS ?? 100_000);
 const t = await createTestContext('sqlite');
@@ -28,14 +29,7 @@ try {
     Name: 'orders_db',
     Type: 'mysql',
     ConnectionPropertiesMode: 'UrlMode',
-    ConnectionProperties: JSON.stringify({
-      envType: 'Prod',
-      address: [{ host: '127.0.0.1', port: 3306 }],
-      database: 'orders',
-      username: 'app',
-      password: 'not-a-real-password',
-      properties: { useSSL: 'false', connectTimeout: '3000' },
-    }),
+    ConnectionProperties: sampleConnection(),
     Tags: '["finance","env=prod"]',
   });
   const member = await t.newUser();

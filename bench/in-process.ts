@@ -18,11 +18,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { devNull } from 'node:os';
 import inject from 'light-my-request';
-import pino from 'pino';
-import { createLogger } from '../src/observability/logger.js';
+import type pino from 'pino';
+import { createLogger, FLUSH_INTERVAL_MS, logDestination } from '../src/observability/logger.js';
 import { skipDialect } from '../test/helpers/database.js';
 import { createTestContext, type TestContext } from '../test/helpers/harness.js';
 import { signRequest } from '../test/helpers/signer.js';
+import { sampleConnection } from './sample-data-source.js';
 
 const CALLS = Number(process.env.DSHUB_BENCH_CALLS ?? 5000);
 const DIALECTS = (process.env.DSHUB_BENCH_DIALECTS ?? 'sqlite,postgres').split(',') as (
@@ -107,19 +108,12 @@ async function cpuPerCall(
  */
 function benchLogDestination(): pino.DestinationStream {
   if (process.env.DSHUB_BENCH_LOG !== 'buffered') return { write: () => {} };
-  const stream = pino.destination({ dest: devNull, sync: false, minLength: 4096 });
-  setInterval(() => stream.flush(), 1000).unref();
+  const stream = logDestination(devNull);
+  setInterval(() => stream.flush(), FLUSH_INTERVAL_MS).unref();
   return stream;
 }
 
-const CONNECTION = JSON.stringify({
-  envType: 'Prod',
-  address: [{ host: '127.0.0.1', port: 3306 }],
-  database: 'orders',
-  username: 'app',
-  password: 'not-a-real-password',
-  properties: { useSSL: 'false', connectTimeout: '3000' },
-});
+const CONNECTION = sampleConnection();
 
 await bareCpuPerCall(); // the injector's own warm-up, so the first ratio is not skewed
 for (const dialect of DIALECTS) {

@@ -14,10 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signRequest } from '../test/helpers/signer.js';
 import { fmt, load, pinGenerator, signPool, startDshub } from './lib.js';
+import { sampleConnection } from './sample-data-source.js';
 
 const mode = process.argv[2] === 'snapshot' ? 'snapshot' : 'gc';
 const connections = Number(process.env.DSHUB_BENCH_CONNECTIONS ?? 16);
 const seconds = Number(process.env.DSHUB_BENCH_SECONDS ?? 10);
+// Signed requests per second of load: more than the server answers, so no nonce is sent twice.
+const PER_SECOND = 40_000;
 
 pinGenerator();
 const snapDir = mkdtempSync(join(tmpdir(), 'dshub-heap-'));
@@ -51,13 +54,7 @@ try {
     Name: 'orders_db',
     Type: 'mysql',
     ConnectionPropertiesMode: 'UrlMode',
-    ConnectionProperties: JSON.stringify({
-      envType: 'Prod',
-      address: [{ host: '127.0.0.1', port: 3306 }],
-      database: 'orders',
-      username: 'app',
-      password: 'not-a-real-password',
-    }),
+    ConnectionProperties: sampleConnection(),
   });
   const opts = {
     ...signer,
@@ -65,12 +62,16 @@ try {
     method: 'GET' as const,
     query: { Id: String(ds.Id) },
   };
-  await load(dshub.port, { connections, seconds: 2, pool: signPool(30_000, opts, dshub.port) });
+  await load(dshub.port, {
+    connections,
+    seconds: 2,
+    pool: signPool(2 * PER_SECOND, opts, dshub.port),
+  });
   const mark = dshub.output().length;
   const r = await load(dshub.port, {
     connections,
     seconds,
-    pool: signPool(seconds * 15_000, opts, dshub.port),
+    pool: signPool(seconds * PER_SECOND, opts, dshub.port),
     cpu: dshub.cpu,
     eventLoop: dshub.eventLoop,
   });
