@@ -19,6 +19,18 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 const NONCE = new RegExp(`^[\\x21-\\x7e]{1,${MAX_NONCE_LENGTH}}$`);
 const ACCESS_KEY_ID = /^[\x21-\x7e]{1,128}$/;
 
+/**
+ * A caller whose signature holds, and the claim of its nonce when that is still on its way to
+ * the store (PostgreSQL's batched claim); undefined when the nonce was claimed at once (memory).
+ * A pending claim rejects with SignatureNonceUsed (or the store's error). Nothing may be
+ * written for the request, and nothing answered, before it settles: wire/handle.ts overlaps it
+ * only with operations that write nothing, and answers only once it has succeeded.
+ */
+export interface Authenticated {
+  principal: Principal;
+  nonceClaim: Promise<void> | undefined;
+}
+
 interface CacheEntry {
   at: number;
   credential: Credential | undefined;
@@ -46,7 +58,7 @@ export class Authenticator {
   }
 
   /** `from` is the client address (after DSHUB_TRUSTED_PROXIES), for failure throttling. */
-  async authenticate(req: SignableRequest, from?: string): Promise<Principal> {
+  async authenticate(req: SignableRequest, from?: string): Promise<Authenticated> {
     const throttle = from === undefined ? undefined : this.opts.throttle;
     // A locked-out address is refused before anything else is read or looked up.
     if (throttle) this.refuseIfLocked(throttle.checkAddress(from!));
@@ -95,11 +107,18 @@ export class Authenticator {
     // Only a proven owner of the key learns whether the key is disabled.
     if (!credential.active) throw errors.accessKeyInactive();
     // The nonce must be remembered as long as its request could still pass the window check.
-    const claimedNow = this.nonces.claim(claim.accessKeyId, claim.nonce, at + this.opts.windowMs);
-    if (!(typeof claimedNow === 'boolean' ? claimedNow : await claimedNow)) {
-      throw errors.nonceUsed();
+    const unused = this.nonces.claim(claim.accessKeyId, claim.nonce, at + this.opts.windowMs);
+    if (typeof unused === 'boolean') {
+      if (!unused) throw errors.nonceUsed();
+      return { principal: credential.principal, nonceClaim: undefined };
     }
-    return credential.principal;
+    const nonceClaim = unused.then((ok) => {
+      if (!ok) throw errors.nonceUsed();
+    });
+    // Handled here as well as where it is awaited: a path that fails before awaiting it must
+    // not turn a replay into an unhandled rejection.
+    nonceClaim.catch(() => {});
+    return { principal: credential.principal, nonceClaim };
   }
 
   private refuseIfLocked(verdict: ThrottleVerdict | undefined): void {

@@ -22,6 +22,7 @@ export const getCallerIdentity = defineOperation({
   ram: null,
   access: 'any-caller',
   audit: false,
+  readOnly: true,
   async handler({ principal, access }) {
     access.decidedByHandler();
     const roles = [...(principal.isOwner ? ['TenantOwner'] : []), ...principal.tenantRoles];

@@ -199,6 +199,7 @@ export const getDataSource = defineOperation({
   },
   access: { roles: MAY.useDataSources, activeWorkspace: true },
   audit: false,
+  readOnly: true,
   async handler(ctx, q) {
     // One query serves both the access decision and the answer.
     const found = await ctx.services.dataSources.getForCaller(q.Id, ctx.principal.userId);
@@ -276,6 +277,7 @@ export const listDataSources = defineOperation({
   },
   access: { roles: MAY.listDataSources, activeWorkspace: true },
   audit: false,
+  readOnly: true,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);
     const tags = q.Tags === undefined ? [] : parseTags(q.Tags, MAX_TAGS_PER_FILTER);

@@ -107,6 +107,13 @@ export interface OperationDefinition<
   access: AccessRule;
   /** Mutating or sensitive calls are written to the audit trail. */
   audit: boolean;
+  /**
+   * Writes nothing in any outcome: no record, no audit event (so never `audit`), not even the
+   * deletion of an expired sharing rule a read meets. Its handler may then start while the
+   * request's nonce is still being claimed in the store, PostgreSQL's round trip overlapping
+   * the handler's own; its answer, whatever it is, still waits for the claim (wire/handle.ts).
+   */
+  readOnly?: true;
   /** True for actions DataWorks does not have. */
   extension?: boolean;
   handler(ctx: C, params: InferParams<P>): Promise<R>;

@@ -38,8 +38,9 @@ interface Lane {
 export function pipelinedLanes(
   count: number,
   make: () => pg.Client,
-  Query: typeof pg.Query,
+  PgQuery: typeof pg.Query,
 ): PipelinedLanes {
+  const Query = withKnownRowShapes(PgQuery);
   const lanes: Lane[] = Array.from({ length: count }, () => ({ client: undefined, inFlight: 0 }));
   // The lane of this turn's statements, set by the first and cleared when the turn ends.
   let turn: Lane | undefined;
@@ -126,4 +127,72 @@ function corkUntilTurnEnds(client: pg.Client): void {
     corked.delete(client);
     stream.uncork();
   });
+}
+
+/** pg's private members that a row description sets (pg/lib/query.js and result.js, pinned). */
+interface QueryInternals {
+  name: string;
+  callback: unknown;
+  _accumulateRows: boolean;
+  _checkForMultirow(): void;
+  listenerCount(event: string): number;
+  _result: { fields: pg.FieldDef[]; _parsers: unknown[]; _prebuiltEmptyResultObject: object };
+}
+
+interface RowShape {
+  fields: pg.FieldDef[];
+  parsers: unknown[];
+  empty: object;
+}
+
+/**
+ * A Query class that remembers, per prepared statement, what pg derives from its row
+ * description. PostgreSQL describes the rows of every execution, and pg rebuilds its field
+ * parsers and an empty row each time from a dictionary-mode object: a twentieth of a
+ * GetDataSource's CPU on PostgreSQL. The description is compared field by field (name, type,
+ * format) with the remembered one, so a statement whose rows change shape is described anew.
+ */
+function withKnownRowShapes(Query: typeof pg.Query): typeof pg.Query {
+  const describe = (Query.prototype as unknown as Describing).handleRowDescription;
+  const shapes = new Map<string, RowShape>();
+  class KnownShapeQuery extends Query {
+    handleRowDescription(msg: { fields: pg.FieldDef[] }): void {
+      const self = this as unknown as QueryInternals;
+      const known = shapes.get(self.name);
+      if (known !== undefined && sameFields(known.fields, msg.fields)) {
+        // What pg's own handleRowDescription sets, minus the rebuilding; a row is then a copy
+        // of `empty`.
+        self._checkForMultirow();
+        self._accumulateRows = self.callback !== undefined || self.listenerCount('row') === 0;
+        const r = self._result;
+        r.fields = msg.fields;
+        r._parsers = known.parsers;
+        r._prebuiltEmptyResultObject = known.empty;
+        return;
+      }
+      describe.call(this, msg);
+      const r = self._result;
+      // A plain object with the same members: pg's own is built from a dictionary-mode object,
+      // and copying one of those for every row is the slow path.
+      const empty: Record<string, null> = {};
+      for (const name of Object.keys(r._prebuiltEmptyResultObject)) empty[name] = null;
+      r._prebuiltEmptyResultObject = empty;
+      shapes.set(self.name, { fields: msg.fields, parsers: r._parsers, empty });
+    }
+  }
+  return KnownShapeQuery;
+}
+
+interface Describing {
+  handleRowDescription(this: unknown, msg: { fields: pg.FieldDef[] }): void;
+}
+
+function sameFields(a: readonly pg.FieldDef[], b: readonly pg.FieldDef[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.name !== y.name || x.dataTypeID !== y.dataTypeID || x.format !== y.format) return false;
+  }
+  return true;
 }

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../../../src/config.js';
 import { type Db, openDatabase } from '../../../src/store/dialect.js';
@@ -39,6 +40,28 @@ describe('postgres: pipelined prepared statements', async () => {
       answers.map((r) => r.rows[0]?.n),
       ns,
     );
+  });
+
+  it("rows are what pg's own path (the pool) answers, on every run of a statement (row shapes are remembered)", async () => {
+    const text =
+      "select $1::int8 as n, null::text as t, 'x' || $1::text as s, $1::int8 % 2 = 0 as even, " +
+      "'{1,2}'::int4[] as list, now() - now() as span, 1 as dup, 2 as dup";
+    for (let round = 0; round < 3; round++) {
+      const ns = Array.from({ length: 40 }, (_, i) => round * 40 + i);
+      const piped = await Promise.all(
+        ns.map((n) => db.runPrepared<object>('test_shape', text, [n])),
+      );
+      for (const [i, n] of ns.entries()) {
+        const expected = (
+          await db.kysely.executeQuery(CompiledQuery.raw(text, [n]) as CompiledQuery<object>)
+        ).rows;
+        assert.deepEqual(piped[i]!.rows, expected);
+        assert.deepEqual(Object.keys(piped[i]!.rows[0]!), Object.keys(expected[0]!));
+      }
+      // Each row is its own object: changing one changes no other.
+      (piped[0]!.rows[0] as Record<string, unknown>).t = 'changed';
+      assert.equal((piped[1]!.rows[0] as Record<string, unknown>).t, null);
+    }
   });
 
   it('a failing statement fails alone, with the error PostgreSQL gave it', async () => {
