@@ -46,7 +46,7 @@ const dshubResult = await load(dshub.port, {
 await dshub.stop();
 
 // The same requests (the floor keeps its own nonces) against the floor of a signed call.
-const floor = await startFloor(opts.accessKeySecret, answer);
+const floor = await startFloor(opts.accessKeySecret, answer, undefined, 'floor-GetCallerIdentity');
 const forFloor = splitForWarmUp(pool, 120_000);
 await load(floor.port, { connections, seconds: 2, pool: forFloor.warmUp });
 const floorResult = await load(floor.port, {

@@ -190,7 +190,7 @@ async function measureStore(store: string, env: Record<string, string>): Promise
         const pool = getPool(server, s, seconds * per);
         const r = await timed(server, pool);
         readOnly = r;
-        if (store === 'SQLite') floor = await sqliteFloor(server, s, pool);
+        floors.set(store, await storeFloor(store, env, server, s, pool));
         return { r };
       }),
     );
@@ -245,23 +245,32 @@ async function measureStore(store: string, env: Record<string, string>): Promise
 }
 
 /**
- * The floor of a GetDataSource on SQLite: node:http checking the same signed requests and
- * answering the record with its workspace and the caller's role, read by one prepared statement
- * from the same file (bench/lib.ts FLOOR_SERVER), while the idle dshub server keeps it open.
+ * The floor of a GetDataSource: node:http checking the same signed requests and answering the
+ * record with its workspace and the caller's role, read by one prepared statement from the same
+ * store (bench/lib.ts FLOOR_SERVER), while the idle dshub server keeps it open. On PostgreSQL
+ * the floor claims each nonce in the database too, batched per turn as dshub does.
  */
-async function sqliteFloor(
+async function storeFloor(
+  store: string,
+  env: Record<string, string>,
   server: DshubServer,
   s: Setup,
   pool: SignedHttpRequest[],
 ): Promise<RunResult> {
-  const floorServer = await startFloor(server.accessKeySecret, '{"RequestId":""}', {
-    file: join(server.dataDir, 'dshub.db'),
-    sql: `select d.*, p.tenant_id, p.status, p.dev_role_disabled, r.role_code
+  const postgres = env.DSHUB_DATABASE_URL;
+  const floorServer = await startFloor(
+    server.accessKeySecret,
+    '{"RequestId":""}',
+    {
+      ...(postgres ? { postgres } : { file: join(server.dataDir, 'dshub.db') }),
+      sql: `select d.*, p.tenant_id, p.status, p.dev_role_disabled, r.role_code
       from data_sources d join projects p on p.id = d.project_id
-      left join project_member_roles r on r.project_id = d.project_id and r.user_id = ?
-      where d.id = ?`,
-    params: ['0', Number(s.readId)],
-  });
+      left join project_member_roles r on r.project_id = d.project_id and r.user_id = ${postgres ? '$1' : '?'}
+      where d.id = ${postgres ? '$2' : '?'}`,
+      params: ['0', Number(s.readId)],
+    },
+    `floor-${store}-GetDataSource`,
+  );
   try {
     const { warmUp, timed } = splitForWarmUp(pool, 60_000);
     await load(floorServer.port, { connections, seconds: 2, pool: warmUp });
@@ -271,7 +280,7 @@ async function sqliteFloor(
       pool: timed,
       cpu: floorServer.cpu,
     });
-    if (r.non2xx > 0) throw new Error('the floor server refused signed requests');
+    if (r.non2xx > 0) throw new Error(`the ${store} floor server refused signed requests`);
     return r;
   } finally {
     await floorServer.stop();
@@ -285,7 +294,8 @@ const bareResult = await load(bare.port, { connections, seconds, cpu: bare.cpu }
 await bare.stop();
 
 const results: CaseResult[] = [];
-let floor: RunResult | undefined;
+/** The floor of GetDataSource on each store, measured in its case (storeFloor). */
+const floors = new Map<string, RunResult>();
 if (DIALECTS.includes('sqlite')) results.push(...(await measureStore('SQLite', {})));
 if (DIALECTS.includes('postgres')) {
   const pg = await createTestDatabase('postgres').catch(() => undefined);
@@ -307,9 +317,11 @@ if (DIALECTS.includes('postgres')) {
 
 process.stdout.write(`${GENERATOR}, concurrency ${connections}, ${seconds} s, keep-alive\n`);
 process.stdout.write(`${'bare node:http hello'.padEnd(32)} ${fmt(bareResult)}\n`);
-if (floor) {
+for (const [store, floor] of floors) {
+  const label =
+    store === 'SQLite' ? 'floor: signature + row, SQLite' : 'floor: signature+claim+row, PG';
   process.stdout.write(
-    `${'floor: signature + row, SQLite'.padEnd(32)} ${fmt(floor)}  ratio ${(floor.rps / bareResult.rps).toFixed(2)}\n`,
+    `${label.padEnd(32)} ${fmt(floor)}  ratio ${(floor.rps / bareResult.rps).toFixed(2)}\n`,
   );
 }
 for (const { label, r, rss, note } of results) {

@@ -19,7 +19,7 @@ import {
 } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { type SignedHttpRequest, type SignOptions, signRequest } from '../test/helpers/signer.js';
@@ -145,9 +145,15 @@ export async function startBare(): Promise<Served> {
 /**
  * The floor of a signed call: node:http serving the same signed ACS3 requests with only what no
  * implementation can skip. It checks the signature (canonical request, SHA-256, HMAC), refuses a
- * replayed nonce (a Set, never swept) and answers `answer` (a JSON text whose RequestId is
- * replaced per call), written at the end of the turn as dshub writes its answers. No log line, no
- * metrics, no store, no time window, no key lookup: what dshub costs above this line is its own.
+ * replayed nonce and answers `answer` (a JSON text whose RequestId is replaced per call), written
+ * at the end of the turn as dshub writes its answers. No log line, no metrics, no time window, no
+ * key lookup, no parameters, no access decision: what dshub costs above this line is its own.
+ * The nonce is checked in a Set (never swept), or with FLOOR_PG where a replica must check it:
+ * in PostgreSQL, the claims of a turn in one INSERT on a connection that commits asynchronously,
+ * as dshub claims them. With FLOOR_SQL each answer also carries one row, read by a prepared
+ * statement from the SQLite file FLOOR_DB (better-sqlite3) or, with FLOOR_PG, from PostgreSQL
+ * (node-postgres through dshub's own pipelined connections, a turn's statements in one write,
+ * the read sent in the same turn as the claim and answered once both are back, as dshub does).
  */
 export const FLOOR_SERVER = `
 const http = require('node:http');
@@ -158,64 +164,135 @@ const at = answer.indexOf('"RequestId":"') + 13;
 const head = answer.slice(0, at);
 const tail = answer.slice(answer.indexOf('"', at));
 const AUTH = /SignedHeaders=([^,]+),Signature=([0-9a-f]+)/;
-const nonces = new Set();
-// With FLOOR_DB, each answer also carries one row read by a prepared SQLite statement.
-const stmt = process.env.FLOOR_DB
-  ? new (require('better-sqlite3'))(process.env.FLOOR_DB, { readonly: true }).prepare(process.env.FLOOR_SQL)
-  : undefined;
-const params = stmt ? JSON.parse(process.env.FLOOR_PARAMS) : [];
+const params = process.env.FLOOR_SQL ? JSON.parse(process.env.FLOOR_PARAMS) : [];
+
+function signed(req) {
+  const m = AUTH.exec(req.headers.authorization || '');
+  if (m === null) return false;
+  const q = req.url.indexOf('?');
+  const query = q < 0 ? '' : req.url.slice(q + 1).split('&').sort().join('&');
+  let headers = '';
+  for (const n of m[1].split(';')) headers += n + ':' + String(req.headers[n]).trim() + '\\n';
+  const canonical = req.method + '\\n/\\n' + query + '\\n' + headers + '\\n' + m[1] + '\\n' + req.headers['x-acs-content-sha256'];
+  const toSign = 'ACS3-HMAC-SHA256\\n' + crypto.createHash('sha256').update(canonical).digest('hex');
+  return crypto.createHmac('sha256', secret).update(toSign).digest('hex') === m[2];
+}
+
+const body = (id, row) =>
+  row === undefined ? head + id + tail : '{"RequestId":"' + id + '","DataSource":' + JSON.stringify(row) + '}';
+
+// answer(nonce, done): done(ok, row) once the nonce is claimed and the row (if any) read.
+let claimAndRead;
+let ready = Promise.resolve();
+if (process.env.FLOOR_PG) {
+  // dshub's own pipelined connections (dist/store/pg-pipeline.js): the cheapest way through
+  // node-postgres known here, so the floor is not slower than dshub for want of it.
+  const pg = require('pg');
+  const url = process.env.FLOOR_PG;
+  let claimer;
+  let reader;
+  let claims = [];
+  const flush = () => {
+    const batch = claims;
+    claims = [];
+    const sql = 'insert into floor_nonces select unnest($1::text[]) on conflict do nothing returning nonce';
+    const done = (added) => { for (const [nonce, then] of batch) then(added.delete(nonce)); };
+    claimer.query('floor_claim', sql, [batch.map((c) => c[0])]).then(
+      (r) => done(new Set(r.rows.map((x) => x.nonce))),
+      () => done(new Set()),
+    );
+  };
+  claimAndRead = (nonce, done) => {
+    let left = process.env.FLOOR_SQL ? 2 : 1;
+    let ok = false;
+    let row;
+    const one = () => { if (--left === 0) done(ok, row); };
+    if (claims.push([nonce, (claimed) => { ok = claimed; one(); }]) === 1) setImmediate(flush);
+    if (!process.env.FLOOR_SQL) return;
+    reader.query('floor_read', process.env.FLOOR_SQL, params).then(
+      (r) => { row = r.rows[0]; one(); },
+      () => { row = null; one(); },
+    );
+  };
+  ready = import(process.env.FLOOR_PIPELINE).then(async ({ pipelinedLanes }) => {
+    const client = (options) => () =>
+      new pg.Client({ connectionString: url, pipeline: true, ...(options ? { options } : {}) });
+    claimer = pipelinedLanes(2, client('-c synchronous_commit=off'), pg.Query);
+    reader = pipelinedLanes(2, client(), pg.Query);
+    const ddl = new pg.Client({ connectionString: url });
+    await ddl.connect();
+    await ddl.query('create table if not exists floor_nonces (nonce text primary key)');
+    await ddl.end();
+  });
+} else {
+  const nonces = new Set();
+  const stmt = process.env.FLOOR_SQL
+    ? new (require('better-sqlite3'))(process.env.FLOOR_DB, { readonly: true }).prepare(process.env.FLOOR_SQL)
+    : undefined;
+  claimAndRead = (nonce, done) => {
+    const ok = !nonces.has(nonce);
+    nonces.add(nonce);
+    done(ok, stmt && ok ? stmt.get(...params) : undefined);
+  };
+}
+
 const s = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    const m = AUTH.exec(req.headers.authorization || '');
-    const q = req.url.indexOf('?');
-    const query = q < 0 ? '' : req.url.slice(q + 1).split('&').sort().join('&');
-    const names = m ? m[1].split(';') : [];
-    let headers = '';
-    for (const n of names) headers += n + ':' + String(req.headers[n]).trim() + '\\n';
-    const canonical = req.method + '\\n/\\n' + query + '\\n' + headers + '\\n' + (m ? m[1] : '') + '\\n' + req.headers['x-acs-content-sha256'];
-    const toSign = 'ACS3-HMAC-SHA256\\n' + crypto.createHash('sha256').update(canonical).digest('hex');
-    const signature = crypto.createHmac('sha256', secret).update(toSign).digest('hex');
-    const nonce = req.headers['x-acs-signature-nonce'];
-    const ok = m !== null && signature === m[2] && !nonces.has(nonce);
-    nonces.add(nonce);
     const id = crypto.randomUUID().toUpperCase();
-    const body = !ok
-      ? JSON.stringify({ RequestId: id, Code: 'SignatureDoesNotMatch' })
-      : stmt
-        ? '{"RequestId":"' + id + '","DataSource":' + JSON.stringify(stmt.get(...params)) + '}'
-        : head + id + tail;
-    if (pending.push([res, ok ? 200 : 400, id, body]) === 1) setImmediate(flush);
+    const reply = (status, text) => {
+      if (pending.push([res, status, id, text]) === 1) setImmediate(flushAnswers);
+    };
+    if (!signed(req)) return reply(400, JSON.stringify({ RequestId: id, Code: 'SignatureDoesNotMatch' }));
+    claimAndRead(req.headers['x-acs-signature-nonce'], (ok, row) =>
+      ok ? reply(200, body(id, row)) : reply(400, JSON.stringify({ RequestId: id, Code: 'SignatureNonceUsed' })));
   });
 });
 // Answers leave together at the end of the turn, as dshub's do (src/server/api-route.ts).
 const pending = [];
-function flush() {
-  for (const [res, status, id, body] of pending.splice(0)) {
-    res.writeHead(status, ['content-type', 'application/json;charset=utf-8', 'x-acs-request-id', id, 'content-length', String(Buffer.byteLength(body))]);
-    res.end(body);
+function flushAnswers() {
+  for (const [res, status, id, text] of pending.splice(0)) {
+    res.writeHead(status, ['content-type', 'application/json;charset=utf-8', 'x-acs-request-id', id, 'content-length', String(Buffer.byteLength(text))]);
+    res.end(text);
   }
 }
 s.keepAliveTimeout = 60000;
-s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port));
+// A clean exit on SIGTERM, so that --cpu-prof (bench --profile) writes the floor's profile.
+process.on('SIGTERM', () => process.exit(0));
+ready.then(() => s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port)));
 `;
 
 /**
  * FLOOR_SERVER for the key `secret`, answering `answer` (a dshub answer's text), or with `read`
- * the row its SQL reads from a SQLite file.
+ * the row its SQL reads: from a SQLite file, or with `postgres` (a connection URL) from that
+ * database, where the nonces are claimed too.
  */
 export async function startFloor(
   secret: string,
   answer: string,
-  read?: { file: string; sql: string; params: unknown[] },
+  read?: { file?: string; postgres?: string; sql: string; params: unknown[] },
+  label = 'floor',
 ): Promise<Served> {
-  return startProcess(['-e', FLOOR_SERVER], {
+  const profile = profiling(label);
+  const served = await startProcess([...profile.flags, '-e', FLOOR_SERVER], {
     FLOOR_SECRET: secret,
     FLOOR_ANSWER: answer,
-    ...(read
-      ? { FLOOR_DB: read.file, FLOOR_SQL: read.sql, FLOOR_PARAMS: JSON.stringify(read.params) }
+    ...(read?.file ? { FLOOR_DB: read.file } : {}),
+    ...(read?.postgres
+      ? {
+          FLOOR_PG: read.postgres,
+          FLOOR_PIPELINE: pathToFileURL(join(ROOT, 'dist', 'store', 'pg-pipeline.js')).href,
+        }
       : {}),
+    ...(read ? { FLOOR_SQL: read.sql, FLOOR_PARAMS: JSON.stringify(read.params) } : {}),
   });
+  return {
+    ...served,
+    stop: async () => {
+      await served.stop();
+      profile.report();
+    },
+  };
 }
 
 export interface DshubServer extends Served {
@@ -269,8 +346,8 @@ export async function startDshub(
   const dataDir = mkdtempSync(join(tmpdir(), 'dshub-bench-'));
   const accessKeyId = `LTAIbench${randomBytes(6).toString('hex')}`;
   const accessKeySecret = randomBytes(15).toString('hex');
-  const profDir = PROFILE ? mkdtempSync(join(tmpdir(), 'dshub-prof-')) : undefined;
-  const nodeFlags = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const profile = profiling(label);
+  const nodeFlags = [...profile.flags];
   // Extra node flags for the server alone (e.g. --trace-gc; its lines go to the server's log).
   nodeFlags.push(...(process.env.DSHUB_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean));
   const served = await startProcess([...nodeFlags, join(ROOT, 'dist', 'cli', 'main.js'), 'serve'], {
@@ -291,10 +368,24 @@ export async function startDshub(
     stop: async () => {
       await served.stop();
       rmSync(dataDir, { recursive: true, force: true });
-      if (profDir) {
-        reportProfile(profDir, label);
-        rmSync(profDir, { recursive: true, force: true });
-      }
+      profile.report();
+    },
+  };
+}
+
+/**
+ * With `--profile`, node flags that make a server write a CPU profile when it exits, and
+ * `report()`, called once it has: the profile is kept as bench-profiles/<label>.cpuprofile and
+ * summarised on stdout. Without, no flags and nothing to report.
+ */
+function profiling(label: string): { flags: string[]; report(): void } {
+  if (!PROFILE) return { flags: [], report: () => {} };
+  const dir = mkdtempSync(join(tmpdir(), 'dshub-prof-'));
+  return {
+    flags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    report: () => {
+      reportProfile(dir, label);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
