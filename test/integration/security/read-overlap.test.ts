@@ -8,28 +8,10 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { OPERATIONS } from '../../../src/registry/index.js';
 import { forEachDialect, type TestContext } from '../../helpers/harness.js';
-import { expectOk, newWorkspace } from '../../helpers/workspaces.js';
+import { newDataSource } from '../../helpers/sharing.js';
+import { newWorkspace } from '../../helpers/workspaces.js';
 
 type Params = Record<string, string | number>;
-
-async function newDataSource(c: TestContext, ws: number): Promise<number> {
-  const body = expectOk(
-    await c.call(c.root, 'CreateDataSource', {
-      ProjectId: ws,
-      Name: c.name('ds'),
-      Type: 'mysql',
-      ConnectionPropertiesMode: 'UrlMode',
-      ConnectionProperties: JSON.stringify({
-        envType: 'Prod',
-        address: [{ host: 'db.example.com', port: '3306' }],
-        database: 'shop',
-        username: 'app',
-        password: 'Pa55-w0rd-Cl3ar',
-      }),
-    }),
-  );
-  return body.Id as number;
-}
 
 /** Sends the same signed call `copies` times at once; answers in the order sent. */
 function sendTogether(
@@ -55,7 +37,7 @@ forEachDialect('replays of read-only operations', (t) => {
   it('answers a replay with SignatureNonceUsed alone, whatever the first call was answered', async () => {
     const c = t();
     const ws = await newWorkspace(c);
-    const id = await newDataSource(c, ws);
+    const { id } = await newDataSource(c, ws, { env: 'Prod' });
     const stranger = await c.newUser();
     const cases: [Parameters<TestContext['call']>[0], string, Params, string][] = [
       [c.root, 'GetDataSource', { Id: id }, 'Success'],
@@ -85,7 +67,7 @@ forEachDialect('replays of read-only operations', (t) => {
   it('answers exactly one of the same call sent many times at once', async () => {
     const c = t();
     const ws = await newWorkspace(c);
-    const id = await newDataSource(c, ws);
+    const { id } = await newDataSource(c, ws, { env: 'Prod' });
     for (const [action, params] of [
       ['GetDataSource', { Id: id }],
       ['GetDataSource', { Id: id + 1000 }],
