@@ -217,7 +217,7 @@ if (process.env.FLOOR_PG) {
   ready = import(process.env.FLOOR_PIPELINE).then(async ({ pipelinedLanes }) => {
     const client = (options) => () =>
       new pg.Client({ connectionString: url, pipeline: true, ...(options ? { options } : {}) });
-    claimer = pipelinedLanes(2, client('-c synchronous_commit=off'), pg.Query);
+    claimer = pipelinedLanes(2, client('-c synchronous_commit=off'), pg.Query, { corkTurns: false });
     reader = pipelinedLanes(2, client(), pg.Query);
     const ddl = new pg.Client({ connectionString: url });
     await ddl.connect();

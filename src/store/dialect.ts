@@ -181,7 +181,7 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const Client = loadPg().Client;
-  const pipelined = (options?: string) =>
+  const pipelined = (options?: string, corkTurns = true) =>
     pipelinedLanes(
       Math.min(PIPELINED_CONNECTIONS, config.poolSize),
       () =>
@@ -193,9 +193,11 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
           ...(options ? { options } : {}),
         }),
       loadPg().Query,
+      { corkTurns },
     );
   const lanes = pipelined();
-  const asyncCommitLanes = pipelined('-c synchronous_commit=off');
+  // Only the nonce claims' batch runs there, one statement per turn, sent from setImmediate.
+  const asyncCommitLanes = pipelined('-c synchronous_commit=off', false);
   const kysely = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     ...(log ? { log } : {}),

@@ -39,7 +39,16 @@ export function pipelinedLanes(
   count: number,
   make: () => pg.Client,
   PgQuery: typeof pg.Query,
+  opts: {
+    /**
+     * False for lanes that are sent one statement per turn from a setImmediate callback (the
+     * nonce claims' batch): corking there would hold the statement until the next turn, since
+     * an immediate queued from an immediate runs only in the next iteration of the loop.
+     */
+    corkTurns?: boolean;
+  } = {},
 ): PipelinedLanes {
+  const corkTurns = opts.corkTurns ?? true;
   const Query = withKnownRowShapes(PgQuery);
   const lanes: Lane[] = Array.from({ length: count }, () => ({ client: undefined, inFlight: 0 }));
   // The lane of this turn's statements, set by the first and cleared when the turn ends.
@@ -84,7 +93,7 @@ export function pipelinedLanes(
       lane.inFlight++;
       try {
         const client = await (lane.client ?? open(lane));
-        corkUntilTurnEnds(client);
+        if (corkTurns) corkUntilTurnEnds(client);
         return await new Promise<pg.QueryResult<R & pg.QueryResultRow>>((resolve, reject) => {
           // A Query made from the text (not a config object, which pg copies property by
           // property on every call: a visible share of a call's CPU) and named afterwards.

@@ -9,6 +9,7 @@ import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../../../src/config.js';
 import { type Db, openDatabase } from '../../../src/store/dialect.js';
+import { pipelinedLanes } from '../../../src/store/pg-pipeline.js';
 import { createTestDatabase, skipDialect, type TestDatabase } from '../../helpers/database.js';
 
 describe('postgres: pipelined prepared statements', async () => {
@@ -62,6 +63,37 @@ describe('postgres: pipelined prepared statements', async () => {
       (piped[0]!.rows[0] as Record<string, unknown>).t = 'changed';
       assert.equal((piped[1]!.rows[0] as Record<string, unknown>).t, null);
     }
+  });
+
+  it('a statement sent from setImmediate leaves in that turn on lanes that do not cork turns (the nonce claims)', async () => {
+    // Where a statement issued from an immediate callback stands when the next immediate runs:
+    // an immediate queued from an immediate runs in the next iteration of the loop, so a turn's
+    // cork would still hold the statement back then.
+    const corkedLater = async (corkTurns: boolean) => {
+      let client: pg.Client | undefined;
+      const lanes = pipelinedLanes(
+        1,
+        () => {
+          client = new pg.Client({ connectionString: database.url, pipeline: true });
+          return client;
+        },
+        pg.Query,
+        { corkTurns },
+      );
+      try {
+        await lanes.query('warm', 'select 1 as n', []);
+        return await new Promise<number>((resolve, reject) => {
+          setImmediate(() => {
+            lanes.query('from_immediate', 'select 2 as n', []).catch(reject);
+            setImmediate(() => resolve(client!.connection.stream.writableCorked));
+          });
+        });
+      } finally {
+        await lanes.end();
+      }
+    };
+    assert.equal(await corkedLater(false), 0, 'sent at once');
+    assert.equal(await corkedLater(true), 1, 'held until the next turn ends');
   });
 
   it('a failing statement fails alone, with the error PostgreSQL gave it', async () => {
