@@ -25,8 +25,10 @@ import {
   fmt,
   GENERATOR,
   load,
+  memoryAfterIdle,
   pinGenerator,
   type RunResult,
+  SETTLE_MS,
   signPool,
   splitForWarmUp,
   startBare,
@@ -150,6 +152,9 @@ interface CaseResult {
   label: string;
   r: RunResult;
   rss: number;
+  /** RSS and the memory line after SETTLE_MS without a request (the idle memory release). */
+  idleRss: number;
+  settled?: string;
   note?: string;
 }
 
@@ -163,10 +168,14 @@ async function runCase(
   try {
     const setup = await setUp(server);
     const { r, note } = await body(server, setup);
+    const rss = rssMb(server.child.pid!);
+    const settled = await memoryAfterIdle(server);
     return {
       label: `${name}, ${store}`,
       r,
-      rss: rssMb(server.child.pid!),
+      rss,
+      idleRss: rssMb(server.child.pid!),
+      ...(settled ? { settled } : {}),
       ...(note ? { note } : {}),
     };
   } finally {
@@ -324,11 +333,12 @@ for (const [store, floor] of floors) {
     `${label.padEnd(32)} ${fmt(floor)}  ratio ${(floor.rps / bareResult.rps).toFixed(2)}\n`,
   );
 }
-for (const { label, r, rss, note } of results) {
+for (const { label, r, rss, idleRss, settled, note } of results) {
   const memory = r.eventLoop?.memory
     ? `\n${''.padEnd(33)}memory at the end: ${r.eventLoop.memory}`
     : '';
+  const idle = settled ? `\n${''.padEnd(33)}${SETTLE_MS / 1000} s later, idle: ${settled}` : '';
   process.stdout.write(
-    `${label.padEnd(32)} ${fmt(r)}  ratio ${(r.rps / bareResult.rps).toFixed(2)}  RSS ${rss} MB${note ? `\n${''.padEnd(33)}${note}` : ''}${memory}\n`,
+    `${label.padEnd(32)} ${fmt(r)}  ratio ${(r.rps / bareResult.rps).toFixed(2)}  RSS ${rss} MB (${idleRss} MB idle)${note ? `\n${''.padEnd(33)}${note}` : ''}${memory}${idle}\n`,
   );
 }

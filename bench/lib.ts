@@ -404,6 +404,19 @@ function reportProfile(dir: string, label: string): void {
 }
 
 /**
+ * How long an idle server is given to hand its memory back: DSHUB_IDLE_GC_MS (5 s) without a
+ * request, a check every second, a second collection 6 s after the first if the first did not
+ * shrink the young generation, and V8's unmapping of the freed pages.
+ */
+export const SETTLE_MS = 13_000;
+
+/** The server's memory line (`rss … heap … native … MB`) once it has been idle for SETTLE_MS. */
+export async function memoryAfterIdle(server: DshubServer): Promise<string | undefined> {
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  return (await server.eventLoop())?.memory;
+}
+
+/**
  * A pool split for a server that has not seen it: the last quarter (at most `most` requests)
  * to warm it up, the rest for the timed run, so the timed run never replays a warm-up nonce.
  */

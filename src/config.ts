@@ -88,6 +88,8 @@ const schema = z.object({
   // WAL checkpoints in a worker thread this often; 0: SQLite's own, inside the commit that fills
   // 1,000 WAL pages, which stalls every request queued behind it (docs/DECISIONS.md).
   DSHUB_SQLITE_CHECKPOINT_MS: z.coerce.number().int().min(0).max(60_000).default(250),
+  // After a whole interval without a request, heap slack goes back to the system; 0: never.
+  DSHUB_IDLE_GC_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   DSHUB_PG_POOL_SIZE: positiveInt.default(10),
   DSHUB_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
   DSHUB_VERSION_RETENTION_COUNT: positiveInt.default(100),
@@ -197,6 +199,8 @@ export interface Config {
   };
   timestampWindowMs: number;
   authCacheTtlMs: number;
+  /** Idle memory release: checked this often (ms); 0: never (observability/idle-memory.ts). */
+  idleGcMs: number;
   /** Outstanding nonces one AccessKey may hold in the in-memory nonce store (SQLite). */
   noncesPerKey: number;
   auditRetentionDays: number;
@@ -306,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     timestampWindowMs: e.DSHUB_TIMESTAMP_WINDOW_MINUTES * 60_000,
     authCacheTtlMs: e.DSHUB_AUTH_CACHE_TTL_MS,
+    idleGcMs: e.DSHUB_IDLE_GC_MS,
     noncesPerKey: e.DSHUB_NONCE_MAX_PER_KEY,
     auditRetentionDays: e.DSHUB_AUDIT_RETENTION_DAYS,
     databaseWaitMs: e.DSHUB_DATABASE_WAIT_SECONDS * 1000,

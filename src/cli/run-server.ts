@@ -9,6 +9,7 @@ import type tls from 'node:tls';
 import { ensureRootTenant } from '../bootstrap.js';
 import { type Config, ConfigError } from '../config.js';
 import { watchEventLoopForBenchmark } from '../observability/event-loop.js';
+import { startIdleMemoryRelease } from '../observability/idle-memory.js';
 import { createLogger, flushLogger, flushLoggerSync } from '../observability/logger.js';
 import { buildApp } from '../server/app.js';
 import { Lifecycle } from '../server/health.js';
@@ -27,7 +28,12 @@ async function serve(config: Config, lock: StoreLock | undefined): Promise<void>
   const boot = await ensureRootTenant(services);
   const lifecycle = new Lifecycle();
   const tls = config.tls ? readTls(config.tls) : undefined;
-  const app = await buildApp(services, { lifecycle, ...(tls ? { tls } : {}) });
+  const idle = startIdleMemoryRelease(config.idleGcMs, services.logger);
+  const app = await buildApp(services, {
+    lifecycle,
+    onRequest: idle.onRequest,
+    ...(tls ? { tls } : {}),
+  });
   const address = await app.listen({ host: config.host, port: config.port });
   services.startHousekeeping();
   if (config.tls) {
@@ -51,6 +57,7 @@ async function serve(config: Config, lock: StoreLock | undefined): Promise<void>
    */
   const stop = async (signal: string) => {
     lifecycle.draining = true;
+    idle.stop();
     services.logger.info({ signal }, 'shutting down');
     if (config.shutdown.drainMs > 0) await sleep(config.shutdown.drainMs);
     const force = setTimeout(() => {

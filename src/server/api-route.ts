@@ -261,8 +261,10 @@ export function createApiRoute(services: Services, state: ApiRouteState): ApiRou
 export function frontHandler(
   route: ApiRoute,
   fastifyHandler: (req: IncomingMessage, res: ServerResponse) => void,
+  onRequest: () => void = () => {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    onRequest();
     if (route.takes(req)) route.handle(req, res);
     else fastifyHandler(req, res);
   };

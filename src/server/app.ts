@@ -138,6 +138,8 @@ export interface AppOptions {
   lifecycle?: Lifecycle;
   /** PEM certificate (chain) and key: serve HTTPS. */
   tls?: { cert: Buffer; key: Buffer };
+  /** Called for every HTTP request, before it is routed (the idle memory release counts them). */
+  onRequest?: () => void;
 }
 
 export async function buildApp(
@@ -161,7 +163,7 @@ export async function buildApp(
     // Only read by Fastify for the scheme of the addresses it reports; the factory serves TLS.
     ...(opts.tls ? { https: { cert: opts.tls.cert, key: opts.tls.key } } : {}),
     serverFactory: (fastifyHandler) => {
-      front = frontHandler(apiRoute, fastifyHandler);
+      front = frontHandler(apiRoute, fastifyHandler, opts.onRequest);
       const server: Server = opts.tls
         ? createHttpsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key }, front)
         : createHttpServer(serverOptions, front);

@@ -140,6 +140,23 @@ async function slowRequest(
   return { inFlight };
 }
 
+interface IdleCollection {
+  at: number;
+  heapMb: number;
+  heapAfterMb: number;
+}
+
+/** The server's "idle: heap collected" lines (logged at debug level). */
+function idleCollections(output: string): IdleCollection[] {
+  return output
+    .split('\n')
+    .filter((line) => line.includes('"idle: heap collected"'))
+    .map((line) => {
+      const l = JSON.parse(line) as { time: string; heapMb: number; heapAfterMb: number };
+      return { at: Date.parse(l.time), heapMb: l.heapMb, heapAfterMb: l.heapAfterMb };
+    });
+}
+
 async function get(port: number, path: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: res.status, body: await res.text() };
@@ -377,6 +394,56 @@ describe('black box: running dshub as an operator does', () => {
       s.child.kill('SIGTERM');
       await s.exited;
     }
+  });
+
+  it('an idle server gives its heap slack back: within 12 s of default idle time its young generation shrinks', async () => {
+    const s = await start(
+      process.execPath,
+      [CLI, 'serve'],
+      baseEnv(tempDir(), { DSHUB_LOG_LEVEL: 'debug' }),
+    );
+    // Start-up leaves the young generation at its peak: the first idle spell is a burst's end.
+    const deadline = Date.now() + 20_000;
+    let shrunk: IdleCollection | undefined;
+    while (!shrunk && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      shrunk = idleCollections(s.output()).find((c) => c.heapAfterMb <= c.heapMb - 8);
+    }
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+    assert.ok(shrunk, `no collection gave 8 MB of heap back:\n${s.output()}`);
+    assert.ok(idleCollections(s.output()).length <= 2, 'at most two in one idle spell');
+  });
+
+  it('an idle collection never runs while requests keep coming, and at most twice per idle spell', async () => {
+    const interval = 400;
+    const s = await start(
+      process.execPath,
+      [CLI, 'serve'],
+      baseEnv(tempDir(), { DSHUB_LOG_LEVEL: 'debug', DSHUB_IDLE_GC_MS: String(interval) }),
+    );
+    const sent: number[] = [];
+    await new Promise((r) => setTimeout(r, 3 * interval));
+    const busyUntil = Date.now() + 6 * interval;
+    while (Date.now() < busyUntil) {
+      sent.push(Date.now());
+      assert.equal((await get(s.port, '/health/live')).status, 200);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 4 * interval));
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+    const collections = idleCollections(s.output());
+    assert.ok(collections.length > 0, s.output());
+    for (const c of collections) {
+      // A collection runs only when no request arrived during the whole interval before it.
+      const during = sent.filter((t) => t > c.at - interval + 100 && t < c.at - 100);
+      assert.deepEqual(during, [], `collected at ${c.at} while requests were arriving`);
+    }
+    const before = collections.filter((c) => c.at < sent[0]!).length;
+    const afterwards = collections.filter((c) => c.at > sent[sent.length - 1]!).length;
+    assert.equal(before + afterwards, collections.length);
+    assert.ok(before <= 2 && afterwards <= 2, `${before} and ${afterwards} in the two idle spells`);
   });
 
   it('`dshub ops | head -1` ends quietly (no EPIPE trace)', async () => {

@@ -40,6 +40,15 @@ describe('configuration', () => {
     }
   });
 
+  it('releases idle memory after 5 s without a request unless told otherwise (0: never)', () => {
+    assert.equal(loadConfig({}).idleGcMs, 5_000);
+    assert.equal(loadConfig({ DSHUB_IDLE_GC_MS: '0' }).idleGcMs, 0);
+    assert.equal(loadConfig({ DSHUB_IDLE_GC_MS: '30000' }).idleGcMs, 30_000);
+    for (const bad of ['-1', '0.5', 'later', '3600001']) {
+      assert.throws(() => loadConfig({ DSHUB_IDLE_GC_MS: bad }), /DSHUB_IDLE_GC_MS/, bad);
+    }
+  });
+
   it('uses PostgreSQL when DSHUB_DATABASE_URL is set', () => {
     const c = loadConfig({ DSHUB_DATABASE_URL: 'postgres://u@h/db' });
     assert.equal(c.database.kind, 'postgres');
