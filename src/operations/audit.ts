@@ -85,6 +85,7 @@ export const listAuditEvents = defineOperation({
   },
   access: { roles: MAY.manageWorkspace },
   audit: false,
+  readOnly: true,
   async handler({ principal, access, services }, params) {
     let workspaceIds: number[] | 'all';
     const tenantWide = holdsTenantRole(principal, ['TenantAdmin']);

@@ -37,6 +37,7 @@ export const listDataSourceTypesOp = defineOperation({
   response: { DataSourceTypes: s.array(typeInfo) },
   access: 'any-caller',
   audit: false,
+  readOnly: true,
   async handler({ access }, q) {
     access.decidedByHandler();
     const types = listDataSourceTypes().filter(
@@ -76,6 +77,7 @@ export const getDataSourceTypeSchema = defineOperation({
   },
   access: 'any-caller',
   audit: false,
+  readOnly: true,
   async handler({ access }, q) {
     access.decidedByHandler();
     const info = findDataSourceType(q.Type);

@@ -54,6 +54,7 @@ export const getDataSourceDrift = defineOperation({
   },
   access: { roles: MAY.useDataSources },
   audit: false,
+  readOnly: true,
   async handler(ctx, q) {
     await ctx.access.requireWorkspace(q.ProjectId);
     const drift = await ctx.services.dataSources.drift(q.ProjectId, q.Name);

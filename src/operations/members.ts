@@ -182,6 +182,7 @@ export const getProjectMember = defineOperation({
   response: { ProjectMember: memberSchema },
   access: { roles: MAY.readWorkspace },
   audit: false,
+  readOnly: true,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
     const member = await members(ctx).get(ctx.principal.tenantId, a.ProjectId, a.UserId);
@@ -219,6 +220,7 @@ export const listProjectMembers = defineOperation({
   },
   access: { roles: MAY.readWorkspace },
   audit: false,
+  readOnly: true,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
     const roleFilter = a.RoleCodes?.length
@@ -334,6 +336,7 @@ export const listProjectRoles = defineOperation({
   },
   access: { roles: MAY.readWorkspace },
   audit: false,
+  readOnly: true,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
     const pageNumber = a.PageNumber ?? 1;
@@ -368,6 +371,7 @@ export const getProjectRole = defineOperation({
   response: { ProjectRole: roleSchema },
   access: { roles: MAY.readWorkspace },
   audit: false,
+  readOnly: true,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.ProjectId);
     const role = findRole(a.Code);

@@ -167,6 +167,7 @@ export const getProject = defineOperation({
   response: { Project: workspaceSchema },
   access: { roles: MAY.readWorkspace },
   audit: false,
+  readOnly: true,
   async handler(ctx, a) {
     await ctx.access.requireWorkspace(a.Id);
     return { Project: workspaceRecord(await workspaces(ctx).get(ctx.principal.tenantId, a.Id)) };
@@ -224,6 +225,7 @@ export const listProjects = defineOperation({
   },
   access: 'any-caller',
   audit: false,
+  readOnly: true,
   async handler(ctx, a) {
     // Visibility is the access decision: the list holds only what the caller may see.
     ctx.access.decidedByHandler();

@@ -71,6 +71,7 @@ export const listAccessKeys = defineOperation({
   },
   access: { roles: MAY.manageUsers },
   audit: false,
+  readOnly: true,
   async handler(ctx, a) {
     const grant = ctx.access.requireTenant();
     const keys = await ctx.services.ram.listAccessKeys(grant, ctx.principal, a.UserName);

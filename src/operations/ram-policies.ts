@@ -104,6 +104,7 @@ export const listPoliciesForUser = defineOperation({
   },
   access: { roles: MAY.manageUsers },
   audit: false,
+  readOnly: true,
   async handler(ctx, a) {
     const grant = ctx.access.requireTenant();
     return { Policies: { Policy: await ctx.services.ram.listPoliciesForUser(grant, a.UserName) } };
@@ -173,6 +174,7 @@ export const getPolicy = defineOperation({
   },
   access: { roles: MAY.manageUsers },
   audit: false,
+  readOnly: true,
   async handler(ctx, a) {
     const grant = ctx.access.requireTenant();
     const policy = await ctx.services.ram.getPolicy(grant, a.PolicyType, a.PolicyName);
@@ -222,6 +224,7 @@ export const listPolicies = defineOperation({
   optionalResponse: ['Marker'],
   access: { roles: MAY.manageUsers },
   audit: false,
+  readOnly: true,
   async handler(ctx, a) {
     const grant = ctx.access.requireTenant();
     if (a.Tag !== undefined && a.Tag !== '' && a.Tag !== '[]') {

@@ -99,6 +99,7 @@ export const getUser = defineOperation({
   response: { User: userSchema },
   access: { roles: MAY.manageUsers },
   audit: false,
+  readOnly: true,
   async handler(ctx, a) {
     const grant = ctx.access.requireTenant();
     return { User: await ctx.services.ram.getUser(grant, a.UserName) };
@@ -133,6 +134,7 @@ export const listUsers = defineOperation({
   optionalResponse: ['Marker'],
   access: { roles: MAY.manageUsers },
   audit: false,
+  readOnly: true,
   async handler(ctx, a) {
     const grant = ctx.access.requireTenant();
     const page = await ctx.services.ram.listUsers(grant, a.Marker, a.MaxItems ?? 100);

@@ -84,6 +84,7 @@ export const listDataSourceVersions = defineOperation({
   },
   access: { roles: MAY.useDataSources },
   audit: false,
+  readOnly: true,
   async handler(ctx, q) {
     const { deleted } = await requireVersioned(ctx, q.DataSourceId);
     const pageNumber = q.PageNumber ?? 1;
@@ -120,6 +121,7 @@ export const getDataSourceVersion = defineOperation({
   },
   access: { roles: MAY.useDataSources },
   audit: false,
+  readOnly: true,
   async handler(ctx, q) {
     await requireVersioned(ctx, q.DataSourceId);
     const v = await ctx.services.dataSources.versions.get(q.DataSourceId, q.VersionNumber);
@@ -174,6 +176,7 @@ export const diffDataSourceVersions = defineOperation({
   },
   access: { roles: MAY.useDataSources },
   audit: false,
+  readOnly: true,
   async handler(ctx, q) {
     await requireVersioned(ctx, q.DataSourceId);
     const versions = ctx.services.dataSources.versions;

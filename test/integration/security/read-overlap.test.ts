@@ -46,6 +46,8 @@ forEachDialect('replays of read-only operations', (t) => {
       [c.root, 'GetDataSource', { Id: 'x' }, 'InvalidParameter.Id'],
       [c.root, 'ListDataSources', { ProjectId: ws }, 'Success'],
       [c.root, 'GetCallerIdentity', {}, 'Success'],
+      [c.root, 'GetProject', { Id: ws }, 'Success'],
+      [stranger, 'ListProjectMembers', { ProjectId: ws }, 'Forbidden.Access'],
     ];
     for (const [key, action, params, first] of cases) {
       const nonce = `replay-${c.name('n')}`;
