@@ -189,14 +189,16 @@ async function measureStore(store: string, env: Record<string, string>): Promise
   const timed = (server: DshubServer, pool: SignedHttpRequest[]) =>
     load(server.port, { connections, seconds, pool, cpu: server.cpu, eventLoop: server.eventLoop });
   // Pools hold more requests than the server can answer in the time: no nonce is sent twice.
-  // A multiple of 4: the cases below take halves and quarters of it.
+  // A multiple of 4: the cases below take halves and quarters of it. Each timed pool is signed
+  // before its warm-up, so that the timed run follows the warm-up at once: seconds of signing in
+  // between would be an idle spell, in which the server's idle collection may run.
   const per = 4 * Math.max(3_750, Math.ceil(bareResult.rps / 8));
   let readOnly: RunResult | undefined;
   if (CASES.includes('get') || CASES.includes('mixed')) {
     out.push(
       await runCase(store, 'GetDataSource', env, async (server, s) => {
-        await load(server.port, { connections, seconds: 2, pool: getPool(server, s, 2 * per) });
         const pool = getPool(server, s, seconds * per);
+        await load(server.port, { connections, seconds: 2, pool: getPool(server, s, 2 * per) });
         const r = await timed(server, pool);
         readOnly = r;
         floors.set(store, await storeFloor(store, env, server, s, pool));
@@ -207,8 +209,8 @@ async function measureStore(store: string, env: Record<string, string>): Promise
   if (CASES.includes('list')) {
     out.push(
       await runCase(store, 'ListDataSources p1', env, async (server, s) => {
-        await load(server.port, { connections, seconds: 2, pool: listPool(server, s, per) });
         const pool = listPool(server, s, (seconds * per) / 2);
+        await load(server.port, { connections, seconds: 2, pool: listPool(server, s, per) });
         return { r: await timed(server, pool) };
       }),
     );
@@ -216,8 +218,8 @@ async function measureStore(store: string, env: Record<string, string>): Promise
   if (CASES.includes('create')) {
     out.push(
       await runCase(store, 'CreateDataSource', env, async (server, s) => {
-        await load(server.port, { connections, seconds: 2, pool: createPool(server, s, per / 2) });
         const pool = createPool(server, s, (seconds * per) / 4);
+        await load(server.port, { connections, seconds: 2, pool: createPool(server, s, per / 2) });
         return { r: await timed(server, pool) };
       }),
     );
@@ -226,23 +228,15 @@ async function measureStore(store: string, env: Record<string, string>): Promise
     const base = readOnly;
     out.push(
       await runCase(store, 'mixed 90/10 reads', env, async (server, s) => {
+        const readPool = getPool(server, s, seconds * per);
+        const writePool = createPool(server, s, Math.ceil((base.rps / 9) * seconds * 1.5));
         await load(server.port, { connections, seconds: 2, pool: getPool(server, s, 2 * per) });
         // Two writer connections, each pausing so that writes are about a ninth of the reads.
         const writers = 2;
         const delayMs = Math.max(1, (writers * 1000) / (base.rps / 9));
         const [reads, writes] = await Promise.all([
-          load(server.port, {
-            connections,
-            seconds,
-            pool: getPool(server, s, seconds * per),
-            eventLoop: server.eventLoop,
-          }),
-          load(server.port, {
-            connections: writers,
-            seconds,
-            pool: createPool(server, s, Math.ceil((base.rps / 9) * seconds * 1.5)),
-            delayMs,
-          }),
+          load(server.port, { connections, seconds, pool: readPool, eventLoop: server.eventLoop }),
+          load(server.port, { connections: writers, seconds, pool: writePool, delayMs }),
         ]);
         const share = (100 * writes.total) / (writes.total + reads.total);
         const note = `writes ${share.toFixed(1)} % of calls (${Math.round(writes.rps)}/s, p99 ${writes.p99.toFixed(2)} ms); read p99 ${(reads.p99 / base.p99).toFixed(2)} × read-only`;
