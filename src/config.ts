@@ -88,7 +88,7 @@ const schema = z.object({
   // WAL checkpoints in a worker thread this often; 0: SQLite's own, inside the commit that fills
   // 1,000 WAL pages, which stalls every request queued behind it (docs/DECISIONS.md).
   DSHUB_SQLITE_CHECKPOINT_MS: z.coerce.number().int().min(0).max(60_000).default(250),
-  // After a whole interval without a request, heap slack goes back to the system; 0: never.
+  // After this long without a request (ms), the heap's slack goes back to the system; 0: never.
   DSHUB_IDLE_GC_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   DSHUB_PG_POOL_SIZE: positiveInt.default(10),
   DSHUB_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
@@ -199,7 +199,7 @@ export interface Config {
   };
   timestampWindowMs: number;
   authCacheTtlMs: number;
-  /** Idle memory release: checked this often (ms); 0: never (observability/idle-memory.ts). */
+  /** Idle memory release after this long without a request (ms); 0: never (observability/idle-memory.ts). */
   idleGcMs: number;
   /** Outstanding nonces one AccessKey may hold in the in-memory nonce store (SQLite). */
   noncesPerKey: number;
