@@ -168,7 +168,10 @@ async function runCase(
   try {
     const setup = await setUp(server);
     const { r, note } = await body(server, setup);
-    const rss = rssMb(server.child.pid!);
+    // At the end of the timed run, from the server's own memory line: a case may run more after
+    // it (GetDataSource's floor), by which time the server has been idle.
+    const atEnd = /^rss ([\d.]+)/.exec(r.eventLoop?.memory ?? '');
+    const rss = atEnd ? Math.round(Number(atEnd[1])) : rssMb(server.child.pid!);
     const settled = await memoryAfterIdle(server);
     return {
       label: `${name}, ${store}`,
