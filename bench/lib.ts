@@ -416,15 +416,6 @@ export async function memoryAfterIdle(server: DshubServer): Promise<string | und
   return (await server.eventLoop())?.memory;
 }
 
-/**
- * A pool split for a server that has not seen it: the last quarter (at most `most` requests)
- * to warm it up, the rest for the timed run, so the timed run never replays a warm-up nonce.
- */
-export function splitForWarmUp<T>(pool: T[], most: number): { warmUp: T[]; timed: T[] } {
-  const n = Math.min(most, Math.floor(pool.length / 4));
-  return { warmUp: pool.slice(pool.length - n), timed: pool.slice(0, pool.length - n) };
-}
-
 export function signPool(
   n: number,
   opts: Omit<SignOptions, 'host'>,

@@ -278,6 +278,18 @@ export interface CallerAccessRow {
 
 type ReadForCallerRow = PublicRow & CallerAccessRow & { tag_list: string | null };
 
+/** A record read with its caller's roles (getForCaller). */
+export interface ForCaller {
+  view: DataSourceView;
+  access: CallerAccessRow[];
+  /**
+   * Made from rows the store kept (store/unchanged-reads.ts): the same object is returned for
+   * as long as the database is unchanged, so what is derived from it may be kept beside it.
+   * Nothing in it may be changed.
+   */
+  kept: boolean;
+}
+
 /** A record's columns as an insert takes them: the sealed secrets and the stamps are added there. */
 type NewRecord = Omit<
   Insertable<DataSourceTable>,
@@ -360,6 +372,8 @@ export class DataSourceService {
   private readonly readForCaller: Prepared<ReadForCallerRow, 'id' | 'userId'>;
   /** GetDataSource's parsed ConnectionProperties, by stored text. */
   private readonly parsed = new ParsedProperties();
+  /** What getForCaller made of rows the store kept: the same rows give the same result. */
+  private readonly keptForCaller = new WeakMap<readonly ReadForCallerRow[], ForCaller>();
 
   readonly versions: VersionStore;
 
@@ -395,6 +409,7 @@ export class DataSourceService {
         ])
         .where('d.id', '=', param<number>('id')),
       ['id', 'userId'],
+      { keepWhileUnchanged: true },
     );
   }
 
@@ -402,15 +417,16 @@ export class DataSourceService {
    * A record with what its access decision needs, from one query: the rows of the caller's
    * roles in its workspace (see workspaces/directory.ts), or undefined when there is no record.
    */
-  async getForCaller(
-    id: number,
-    userId: string,
-  ): Promise<{ view: DataSourceView; access: CallerAccessRow[] } | undefined> {
-    const { rows } = await this.readForCaller.run({ id, userId });
+  async getForCaller(id: number, userId: string): Promise<ForCaller | undefined> {
+    const { rows, kept } = await this.readForCaller.run({ id, userId });
     if (rows.length === 0) return undefined;
+    const known = kept ? this.keptForCaller.get(rows) : undefined;
+    if (known) return known;
     const row = rows[0]!;
     const view = viewOf(row, this.parsed.get(row.properties), splitTagList(row.tag_list));
-    return { view, access: rows };
+    const found = { view, access: rows, kept: kept === true };
+    if (kept) this.keptForCaller.set(rows, found);
+    return found;
   }
 
   /** The record's workspace, for the caller's access check; undefined when there is none. */

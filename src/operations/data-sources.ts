@@ -16,6 +16,7 @@ import {
   TAG_RULE,
 } from '../datasources/tag-rules.js';
 import { errors } from '../errors.js';
+import { servedAgain } from '../registry/answer-text.js';
 import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import { membershipFromRows } from '../workspaces/directory.js';
@@ -172,6 +173,9 @@ function getRecord(v: DataSourceView) {
   return r;
 }
 
+/** GetDataSource's answers for views made from kept rows (DataSourceService.getForCaller). */
+const keptAnswers = new WeakMap<DataSourceView, { DataSource: ReturnType<typeof getRecord> }>();
+
 export const getDataSource = defineOperation({
   action: 'GetDataSource',
   summary: 'One data source record, secrets masked.',
@@ -213,7 +217,14 @@ export const getDataSource = defineOperation({
         : null,
     );
     if (!v) throw errors.dataSourceNotFound(q.Id);
-    return { DataSource: getRecord(v) };
+    if (!found?.kept) return { DataSource: getRecord(v) };
+    // The same kept view gives the same answer: made, and its JSON text too, once.
+    let answer = keptAnswers.get(v);
+    if (!answer) {
+      answer = servedAgain({ DataSource: getRecord(v) });
+      keptAnswers.set(v, answer);
+    }
+    return answer;
   },
 });
 

@@ -5,20 +5,18 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import {
-  CompiledQuery,
-  Kysely,
-  type LogEvent,
-  PostgresDialect,
-  type SqliteDatabase,
-  SqliteDialect,
-  sql,
-} from 'kysely';
+import { CompiledQuery, Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './checkpointer.js';
 import { pipelinedLanes } from './pg-pipeline.js';
+import type { PreparedResult } from './prepared.js';
 import type { Database } from './schema.js';
+import { sqliteStatements } from './sqlite-statements.js';
+import { UnchangedReads } from './unchanged-reads.js';
+
+/** What `onQuery` is told for the question a kept read asks first (store/unchanged-reads.ts). */
+export const DATA_VERSION_QUERY = 'pragma data_version';
 
 /**
  * pg is loaded on the first PostgreSQL store opened (synchronously: it is CommonJS), so a
@@ -46,7 +44,7 @@ export interface Db<DB = Database> {
     text: string,
     values: readonly unknown[],
     opts?: RunOptions,
-  ): Promise<{ rows: R[]; changes: number }>;
+  ): Promise<PreparedResult<R>>;
   /**
    * SQLite only: WAL checkpoints from now on in a worker thread every `intervalMs`
    * (store/checkpointer.ts) instead of inside a request's commit. The server calls it; tests
@@ -68,6 +66,13 @@ export interface RunOptions {
    * the nonce claim: see docs/SECURITY.md for why that is safe there and nowhere else.
    */
   asyncCommit?: boolean;
+  /**
+   * SQLite: the rows are kept and served again while the database is unchanged
+   * (store/unchanged-reads.ts). Only for a SELECT that reads nothing but the database and its
+   * parameters (no clock). PostgreSQL: ignored (a replica cannot see another's writes without
+   * the round trip the read is).
+   */
+  keepWhileUnchanged?: boolean;
 }
 
 /**
@@ -89,30 +94,6 @@ const pgTypes = {
   },
 } as pg.CustomTypesConfig;
 
-/**
- * Kysely's SQLite driver prepares every statement anew; preparing costs more than running a
- * point read. Statements are reusable (better-sqlite3 runs each to completion synchronously),
- * so keep the most recent ones by SQL text.
- */
-export function withStatementCache(
-  db: SQLite.Database,
-  max = 512,
-): SqliteDatabase & { prepare(text: string): SQLite.Statement } {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => db.close(),
-    prepare(text: string) {
-      let statement = cache.get(text);
-      if (!statement) {
-        statement = db.prepare(text);
-        if (cache.size >= max) cache.delete(cache.keys().next().value as string);
-        cache.set(text, statement);
-      }
-      return statement;
-    },
-  };
-}
-
 export function openDatabase(config: Config['database'], opts: OpenOptions = {}): Db {
   const onQuery = opts.onQuery;
   const log = onQuery
@@ -131,7 +112,12 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
     sqlite.pragma('busy_timeout = 5000');
     // A ceiling (32 MB), filled only as pages are read: docs/PERFORMANCE.md "Memory and tails".
     sqlite.pragma('cache_size = -32000');
-    const statements = withStatementCache(sqlite);
+    const statements = sqliteStatements(sqlite);
+    const dataVersion = sqlite.prepare(DATA_VERSION_QUERY).pluck();
+    const unchanged = new UnchangedReads(statements.writes, () => {
+      onQuery?.(DATA_VERSION_QUERY);
+      return dataVersion.get() as number;
+    });
     let checkpointer: Checkpointer | undefined;
     const kysely = new Kysely<Database>({
       dialect: new SqliteDialect({ database: statements }),
@@ -140,18 +126,29 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
     return {
       kysely,
       dialect: 'sqlite',
-      runPrepared: async <R>(_name: string, text: string, values: readonly unknown[]) => {
+      runPrepared: async <R>(
+        name: string,
+        text: string,
+        values: readonly unknown[],
+        opts?: RunOptions,
+      ) => {
         // Inside a Kysely transaction (another request's, interleaved at an await) the one
         // connection would show its uncommitted writes: wait for it like every Kysely query.
         if (sqlite.inTransaction) {
           const r = await kysely.executeQuery<R>(CompiledQuery.raw(text, [...values]));
           return { rows: [...r.rows], changes: Number(r.numAffectedRows ?? 0n) };
         }
+        const statement = statements.prepare(text);
+        const read = () => {
+          onQuery?.(text);
+          return statement.all(values) as R[];
+        };
+        if (opts?.keepWhileUnchanged) {
+          return { rows: unchanged.read(name, values, read), changes: 0, kept: true };
+        }
+        if (statement.reader) return { rows: read(), changes: 0 };
         onQuery?.(text);
-        const statement = statements.prepare(text) as SQLite.Statement<unknown[]>;
-        const args = values as unknown[];
-        if (statement.reader) return { rows: statement.all(...args) as R[], changes: 0 };
-        return { rows: [], changes: Number(statement.run(...args).changes) };
+        return { rows: [], changes: Number(statement.run(values).changes) };
       },
       startCheckpoints(opts) {
         // An in-memory database has no WAL; a second call keeps the first worker.

@@ -33,6 +33,11 @@ export interface PreparedResult<R> {
   rows: R[];
   /** Rows written by a statement without RETURNING. */
   changes: number;
+  /**
+   * The rows were kept from an earlier run (`keepWhileUnchanged` on SQLite): the same objects
+   * as long as the database is unchanged, so what is derived from them may be kept beside them.
+   */
+  kept?: boolean;
 }
 
 export interface Prepared<R, P extends string> {

@@ -11,6 +11,7 @@ import { evaluatePolicies } from '../identity/policies.js';
 import type { Principal } from '../identity/principal.js';
 import { logRequest, type RequestLine } from '../observability/request-line.js';
 import type { OperationContext } from '../operations/context.js';
+import { answerText } from '../registry/answer-text.js';
 import { findOperation } from '../registry/index.js';
 import {
   declaredRoles,
@@ -166,7 +167,7 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
     }
     principal = caller.principal;
     const result = await outcome;
-    body = `{"RequestId":"${requestId}",${JSON.stringify(result).slice(1)}`;
+    body = `{"RequestId":"${requestId}",${answerText(result).slice(1)}`;
     if (body.endsWith(',}')) body = `{"RequestId":"${requestId}"}`;
   } catch (e) {
     const err = toApiError(e);

@@ -84,6 +84,7 @@ export class StoreWorkspaceDirectory implements WorkspaceDirectory {
         ])
         .where('p.id', '=', param<number>('workspaceId')),
       ['workspaceId', 'userId'],
+      { keepWhileUnchanged: true },
     );
   }
 

@@ -1,0 +1,155 @@
+/**
+ * SQLite keeps GetDataSource's read and the membership lookup while the database is unchanged
+ * (src/store/unchanged-reads.ts). A change made through the server is seen by the very next call;
+ * a change committed by another connection (as `dshub admin` in another process makes them) by
+ * every call that starts a millisecond (PROBE_MS) or more after it.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import SQLite from 'better-sqlite3';
+import { DATA_VERSION_QUERY } from '../../../src/store/dialect.js';
+import { PROBE_MS } from '../../../src/store/unchanged-reads.js';
+import { skipDialect } from '../../helpers/database.js';
+import { createTestContext, type Key, type TestContext } from '../../helpers/harness.js';
+
+const CONNECTION = JSON.stringify({
+  envType: 'Prod',
+  address: [{ host: '127.0.0.1', port: 3306 }],
+  database: 'orders',
+  username: 'app',
+  password: 'not-a-real-password',
+});
+
+describe('sqlite: reads kept while the database is unchanged', async () => {
+  const skip = await skipDialect('sqlite');
+  if (skip) {
+    it(`skipped: ${skip}`, { skip }, () => {});
+    return;
+  }
+  const statements: string[] = [];
+  let t: TestContext;
+  let member: Key & { userId: string };
+  let projectId: number;
+  let dataSourceId: number;
+  let other: SQLite.Database;
+
+  before(async () => {
+    t = await createTestContext(
+      'sqlite',
+      { DSHUB_AUTH_CACHE_TTL_MS: '60000' },
+      { onQuery: (text) => statements.push(text) },
+    );
+    const project = await t.call(t.root, 'CreateProject', { Name: t.name('ws'), DisplayName: 'k' });
+    projectId = Number(project.body.Id);
+    const ds = await t.call(t.root, 'CreateDataSource', {
+      ProjectId: projectId,
+      Name: 'orders_db',
+      Type: 'mysql',
+      ConnectionPropertiesMode: 'UrlMode',
+      ConnectionProperties: CONNECTION,
+    });
+    assert.equal(ds.status, 200, JSON.stringify(ds.body));
+    dataSourceId = Number(ds.body.Id);
+    member = await t.newUser();
+    const add = await t.call(
+      t.root,
+      'CreateProjectMember',
+      { ProjectId: projectId, UserId: member.userId, RoleCodes: '["role_project_deploy"]' },
+      { placement: 'body' },
+    );
+    assert.equal(add.status, 200, JSON.stringify(add.body));
+    // Another connection to the same file: what another process would commit.
+    other = new SQLite(join(t.database.dataDir, 'dshub.db'));
+  });
+  after(async () => {
+    other?.close();
+    await t?.close();
+  });
+
+  const get = async (key: Key = member) => {
+    statements.length = 0;
+    return t.call(key, 'GetDataSource', { Id: dataSourceId });
+  };
+  const readTheRecord = () => statements.some((s) => s.includes('"data_sources" as "d"'));
+
+  it('serves a repeated read without the statement, after asking whether anything changed', async () => {
+    assert.equal((await get()).status, 200);
+    await sleep(2 * PROBE_MS);
+    const r = await get();
+    assert.equal(r.status, 200);
+    assert.deepEqual(statements, [DATA_VERSION_QUERY]);
+  });
+
+  it('sees a role revoked through the API on the next call', async () => {
+    assert.equal((await get()).status, 200);
+    const revoke = await t.call(
+      t.root,
+      'DeleteProjectMember',
+      { ProjectId: projectId, UserId: member.userId },
+      { placement: 'body' },
+    );
+    assert.equal(revoke.status, 200, JSON.stringify(revoke.body));
+    const r = await get();
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.ok(readTheRecord(), statements.join('\n'));
+    const again = await t.call(
+      t.root,
+      'CreateProjectMember',
+      { ProjectId: projectId, UserId: member.userId, RoleCodes: '["role_project_deploy"]' },
+      { placement: 'body' },
+    );
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal((await get()).status, 200);
+  });
+
+  // Another connection's commit is seen by every read that starts PROBE_MS or more after it.
+  const commit = async (text: string, ...values: unknown[]) => {
+    other.prepare(text).run(...values);
+    await sleep(2 * PROBE_MS);
+  };
+
+  it('sees a change committed by another connection within a millisecond', async () => {
+    assert.equal((await get()).status, 200);
+    assert.equal((await get()).status, 200);
+    await commit(
+      'delete from project_member_roles where project_id = ? and user_id = ?',
+      projectId,
+      member.userId,
+    );
+    assert.equal((await get()).status, 403);
+    await commit(
+      'insert into project_member_roles (project_id, user_id, role_code) values (?, ?, ?)',
+      projectId,
+      member.userId,
+      'role_project_deploy',
+    );
+    assert.equal((await get()).status, 200);
+    await commit('update data_sources set description = ? where id = ?', 'changed', dataSourceId);
+    const r = await get(t.root);
+    assert.equal(r.status, 200);
+    assert.equal((r.body.DataSource as { Description: string }).Description, 'changed');
+  });
+
+  it('sees a membership changed by another connection in the other role-checked calls, within a millisecond', async () => {
+    const list = () => t.call(member, 'ListDataSources', { ProjectId: projectId });
+    assert.equal((await list()).status, 200);
+    statements.length = 0;
+    assert.equal((await list()).status, 200);
+    assert.ok(!statements.some((s) => s.includes('"project_member_roles"')), 'membership kept');
+    await commit(
+      'delete from project_member_roles where project_id = ? and user_id = ?',
+      projectId,
+      member.userId,
+    );
+    assert.equal((await list()).status, 403);
+    await commit(
+      'insert into project_member_roles (project_id, user_id, role_code) values (?, ?, ?)',
+      projectId,
+      member.userId,
+      'role_project_deploy',
+    );
+    assert.equal((await list()).status, 200);
+  });
+});
