@@ -1,5 +1,25 @@
+import type { Principal } from '../identity/principal.js';
+import { servedAgain } from '../registry/answer-text.js';
 import { s } from '../registry/schema.js';
 import { defineOperation } from './context.js';
+
+function answerFor(principal: Principal) {
+  const roles = [...(principal.isOwner ? ['TenantOwner'] : []), ...principal.tenantRoles];
+  return {
+    AccountId: principal.tenantId,
+    UserId: principal.userId,
+    UserName: principal.userName,
+    IdentityType: principal.isOwner ? 'Account' : 'RAMUser',
+    Arn: principal.isOwner
+      ? `acs:ram::${principal.tenantId}:root`
+      : `acs:ram::${principal.tenantId}:user/${principal.userName}`,
+    PrincipalId: principal.userId,
+    AccessKeyId: principal.accessKeyId,
+    TenantRoles: roles,
+  };
+}
+
+const answers = new WeakMap<Principal, ReturnType<typeof answerFor>>();
 
 export const getCallerIdentity = defineOperation({
   action: 'GetCallerIdentity',
@@ -25,19 +45,14 @@ export const getCallerIdentity = defineOperation({
   readOnly: true,
   async handler({ principal, access }) {
     access.decidedByHandler();
-    const roles = [...(principal.isOwner ? ['TenantOwner'] : []), ...principal.tenantRoles];
-    return {
-      AccountId: principal.tenantId,
-      UserId: principal.userId,
-      UserName: principal.userName,
-      IdentityType: principal.isOwner ? 'Account' : 'RAMUser',
-      Arn: principal.isOwner
-        ? `acs:ram::${principal.tenantId}:root`
-        : `acs:ram::${principal.tenantId}:user/${principal.userName}`,
-      PrincipalId: principal.userId,
-      AccessKeyId: principal.accessKeyId,
-      TenantRoles: roles,
-    };
+    // A principal is made once per AccessKey load (then cached by the authenticator) and never
+    // changed: its answer, and that answer's JSON text, are made once too.
+    let answer = answers.get(principal);
+    if (!answer) {
+      answer = servedAgain(answerFor(principal));
+      answers.set(principal, answer);
+    }
+    return answer;
   },
 });
 
