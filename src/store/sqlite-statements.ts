@@ -1,7 +1,9 @@
 /**
  * The server's SQLite connection as Kysely's driver and the prepared statements see it: its
  * statements prepared once and kept by SQL text, rows read as arrays and made objects by a
- * function compiled per statement, and a count of the statements that may have written.
+ * function compiled per statement, and a count of the statements that may have written. Every
+ * statement the server runs on its connection goes through here (only the pragmas at open do
+ * not): that is what makes the count complete, and store/unchanged-reads.ts relies on it.
  */
 import type SQLite from 'better-sqlite3';
 import type { SqliteDatabase } from 'kysely';
