@@ -13,14 +13,8 @@ import { DATA_VERSION_QUERY } from '../../../src/store/dialect.js';
 import { PROBE_MS } from '../../../src/store/unchanged-reads.js';
 import { skipDialect } from '../../helpers/database.js';
 import { createTestContext, type Key, type TestContext } from '../../helpers/harness.js';
-
-const CONNECTION = JSON.stringify({
-  envType: 'Prod',
-  address: [{ host: '127.0.0.1', port: 3306 }],
-  database: 'orders',
-  username: 'app',
-  password: 'not-a-real-password',
-});
+import { newDataSource } from '../../helpers/sharing.js';
+import { addMember, newMember, newWorkspace } from '../../helpers/workspaces.js';
 
 describe('sqlite: reads kept while the database is unchanged', async () => {
   const skip = await skipDialect('sqlite');
@@ -41,25 +35,9 @@ describe('sqlite: reads kept while the database is unchanged', async () => {
       { DSHUB_AUTH_CACHE_TTL_MS: '60000' },
       { onQuery: (text) => statements.push(text) },
     );
-    const project = await t.call(t.root, 'CreateProject', { Name: t.name('ws'), DisplayName: 'k' });
-    projectId = Number(project.body.Id);
-    const ds = await t.call(t.root, 'CreateDataSource', {
-      ProjectId: projectId,
-      Name: 'orders_db',
-      Type: 'mysql',
-      ConnectionPropertiesMode: 'UrlMode',
-      ConnectionProperties: CONNECTION,
-    });
-    assert.equal(ds.status, 200, JSON.stringify(ds.body));
-    dataSourceId = Number(ds.body.Id);
-    member = await t.newUser();
-    const add = await t.call(
-      t.root,
-      'CreateProjectMember',
-      { ProjectId: projectId, UserId: member.userId, RoleCodes: '["role_project_deploy"]' },
-      { placement: 'body' },
-    );
-    assert.equal(add.status, 200, JSON.stringify(add.body));
+    projectId = await newWorkspace(t);
+    dataSourceId = (await newDataSource(t, projectId, { env: 'Prod' })).id;
+    member = await newMember(t, projectId, ['role_project_deploy']);
     // Another connection to the same file: what another process would commit.
     other = new SQLite(join(t.database.dataDir, 'dshub.db'));
   });
@@ -94,13 +72,7 @@ describe('sqlite: reads kept while the database is unchanged', async () => {
     const r = await get();
     assert.equal(r.status, 403, JSON.stringify(r.body));
     assert.ok(readTheRecord(), statements.join('\n'));
-    const again = await t.call(
-      t.root,
-      'CreateProjectMember',
-      { ProjectId: projectId, UserId: member.userId, RoleCodes: '["role_project_deploy"]' },
-      { placement: 'body' },
-    );
-    assert.equal(again.status, 200, JSON.stringify(again.body));
+    await addMember(t, projectId, member.userId, ['role_project_deploy']);
     assert.equal((await get()).status, 200);
   });
 
@@ -109,22 +81,27 @@ describe('sqlite: reads kept while the database is unchanged', async () => {
     other.prepare(text).run(...values);
     await sleep(2 * PROBE_MS);
   };
+  /** The member's role taken away or given back by the other connection. */
+  const roleElsewhere = (change: 'revoke' | 'grant') =>
+    change === 'revoke'
+      ? commit(
+          'delete from project_member_roles where project_id = ? and user_id = ?',
+          projectId,
+          member.userId,
+        )
+      : commit(
+          'insert into project_member_roles (project_id, user_id, role_code) values (?, ?, ?)',
+          projectId,
+          member.userId,
+          'role_project_deploy',
+        );
 
   it('sees a change committed by another connection within a millisecond', async () => {
     assert.equal((await get()).status, 200);
     assert.equal((await get()).status, 200);
-    await commit(
-      'delete from project_member_roles where project_id = ? and user_id = ?',
-      projectId,
-      member.userId,
-    );
+    await roleElsewhere('revoke');
     assert.equal((await get()).status, 403);
-    await commit(
-      'insert into project_member_roles (project_id, user_id, role_code) values (?, ?, ?)',
-      projectId,
-      member.userId,
-      'role_project_deploy',
-    );
+    await roleElsewhere('grant');
     assert.equal((await get()).status, 200);
     await commit('update data_sources set description = ? where id = ?', 'changed', dataSourceId);
     const r = await get(t.root);
@@ -138,18 +115,9 @@ describe('sqlite: reads kept while the database is unchanged', async () => {
     statements.length = 0;
     assert.equal((await list()).status, 200);
     assert.ok(!statements.some((s) => s.includes('"project_member_roles"')), 'membership kept');
-    await commit(
-      'delete from project_member_roles where project_id = ? and user_id = ?',
-      projectId,
-      member.userId,
-    );
+    await roleElsewhere('revoke');
     assert.equal((await list()).status, 403);
-    await commit(
-      'insert into project_member_roles (project_id, user_id, role_code) values (?, ?, ?)',
-      projectId,
-      member.userId,
-      'role_project_deploy',
-    );
+    await roleElsewhere('grant');
     assert.equal((await list()).status, 200);
   });
 });
