@@ -45,8 +45,15 @@ export const WRITE_BYTES = 65536;
 export class LineBatch {
   private lines: string[] = [];
   private length = 0;
+  /** Bytes handed to sonic-boom, and bytes it has reported written ('write' events). */
+  private handed = 0;
+  private written = 0;
 
-  constructor(private readonly out: pino.DestinationStream & SonicBoomLike) {}
+  constructor(private readonly out: pino.DestinationStream & SonicBoomLike) {
+    out.on('write', (n: number) => {
+      this.written += n;
+    });
+  }
 
   write(line: string): void {
     this.lines.push(line);
@@ -60,13 +67,32 @@ export class LineBatch {
     const text = this.lines.length === 1 ? this.lines[0]! : this.lines.join('');
     this.lines = [];
     this.length = 0;
+    this.handed += Buffer.byteLength(text);
     this.out.write(text);
   }
 
-  /** Hands over what is collected; `cb` once sonic-boom has written everything. */
+  /**
+   * Hands over what is collected; `cb` once sonic-boom has written everything. sonic-boom
+   * (4.2) calls a flush's callback at the end of the write in flight when the flush was asked
+   * for, and leaves what was handed over meanwhile buffered when it is under `minLength`: so the
+   * flush is asked again until every byte handed over is reported written (or nothing moves).
+   */
   flush(cb?: (err?: Error) => void): void {
     this.handOver();
-    this.out.flush(cb);
+    if (!cb) {
+      this.out.flush();
+      return;
+    }
+    let before = this.written;
+    const untilWritten = (err?: Error) => {
+      if (err || this.written >= this.handed || this.written === before) {
+        cb(err);
+        return;
+      }
+      before = this.written;
+      this.out.flush(untilWritten);
+    };
+    this.out.flush(untilWritten);
   }
 
   flushSync(): void {
@@ -78,6 +104,7 @@ export class LineBatch {
 interface SonicBoomLike {
   flush(cb?: (err?: Error) => void): void;
   flushSync(): void;
+  on(event: 'write', listener: (n: number) => void): unknown;
 }
 
 const openBatches = new Set<LineBatch>();
