@@ -48,11 +48,23 @@ export class LineBatch {
   /** Bytes handed to sonic-boom, and bytes it has reported written ('write' events). */
   private handed = 0;
   private written = 0;
+  /** A flush was asked and not everything handed over is written yet. */
+  private flushing = false;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly out: pino.DestinationStream & SonicBoomLike) {
     out.on('write', (n: number) => {
       this.written += n;
     });
+    // sonic-boom (4.2) ends a write with 'drain' and leaves what was handed over meanwhile
+    // buffered when it is under `minLength`, even when a flush was asked during that write: a
+    // flush is asked again here until every byte handed over is written. 'ready': a file opened
+    // after the flush was asked.
+    const onIdle = () => {
+      if (this.flushing) this.flushUnwritten();
+    };
+    out.on('drain', onIdle);
+    out.on('ready', onIdle);
   }
 
   write(line: string): void {
@@ -71,28 +83,21 @@ export class LineBatch {
     this.out.write(text);
   }
 
-  /**
-   * Hands over what is collected; `cb` once sonic-boom has written everything. sonic-boom
-   * (4.2) calls a flush's callback at the end of the write in flight when the flush was asked
-   * for, and leaves what was handed over meanwhile buffered when it is under `minLength`: so the
-   * flush is asked again until every byte handed over is reported written (or nothing moves).
-   */
-  flush(cb?: (err?: Error) => void): void {
+  /** Hands over what is collected; `cb` once sonic-boom has written all of it. */
+  flush(cb?: () => void): void {
     this.handOver();
-    if (!cb) {
+    if (cb) this.waiting.push(cb);
+    this.flushing = true;
+    this.flushUnwritten();
+  }
+
+  private flushUnwritten(): void {
+    if (this.written < this.handed) {
       this.out.flush();
       return;
     }
-    let before = this.written;
-    const untilWritten = (err?: Error) => {
-      if (err || this.written >= this.handed || this.written === before) {
-        cb(err);
-        return;
-      }
-      before = this.written;
-      this.out.flush(untilWritten);
-    };
-    this.out.flush(untilWritten);
+    this.flushing = false;
+    for (const cb of this.waiting.splice(0)) cb();
   }
 
   flushSync(): void {
@@ -105,6 +110,7 @@ interface SonicBoomLike {
   flush(cb?: (err?: Error) => void): void;
   flushSync(): void;
   on(event: 'write', listener: (n: number) => void): unknown;
+  on(event: 'drain' | 'ready', listener: () => void): unknown;
 }
 
 const openBatches = new Set<LineBatch>();
