@@ -9,7 +9,8 @@ import { CompiledQuery, Kysely, type LogEvent, PostgresDialect, SqliteDialect, s
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './checkpointer.js';
-import { pipelinedLanes } from './pg-pipeline.js';
+import { CHANGES_CHANNEL, NotifiedReads } from './notified-reads.js';
+import { type ChangeNotices, pipelinedLanes } from './pg-pipeline.js';
 import type { PreparedResult } from './prepared.js';
 import type { Database } from './schema.js';
 import { sqliteStatements } from './sqlite-statements.js';
@@ -67,10 +68,10 @@ export interface RunOptions {
    */
   asyncCommit?: boolean;
   /**
-   * SQLite: the rows are kept and served again while the database is unchanged
-   * (store/unchanged-reads.ts). Only for a SELECT that reads nothing but the database and its
-   * parameters (no clock). PostgreSQL: ignored (a replica cannot see another's writes without
-   * the round trip the read is).
+   * The rows are kept and served again while the database is unchanged: on SQLite while its
+   * change counters stand still (store/unchanged-reads.ts), on PostgreSQL while no change notice
+   * arrives (store/notified-reads.ts). Only for a SELECT that reads nothing but the database and
+   * its parameters (no clock), from tables that send change notices (migration 0012).
    */
   keepWhileUnchanged?: boolean;
 }
@@ -178,7 +179,8 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const Client = loadPg().Client;
-  const pipelined = (options?: string, corkTurns = true) =>
+  const notified = new NotifiedReads();
+  const pipelined = (options?: string, corkTurns = true, listen?: ChangeNotices) =>
     pipelinedLanes(
       Math.min(PIPELINED_CONNECTIONS, config.poolSize),
       () =>
@@ -190,11 +192,16 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
           ...(options ? { options } : {}),
         }),
       loadPg().Query,
-      { corkTurns },
+      { corkTurns, ...(listen ? { listen } : {}) },
     );
   const lanes = pipelined();
-  // Only the nonce claims' batch runs there, one statement per turn, sent from setImmediate.
-  const asyncCommitLanes = pipelined('-c synchronous_commit=off', false);
+  // Only the nonce claims' batch runs there, one statement per turn, sent from setImmediate;
+  // they listen for change notices, so the claim of a call is the barrier of its kept reads.
+  const asyncCommitLanes = pipelined('-c synchronous_commit=off', false, {
+    channel: CHANGES_CHANNEL,
+    onNotice: notified.changed,
+    ...(onQuery ? { onBarrierStatement: onQuery } : {}),
+  });
   const kysely = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     ...(log ? { log } : {}),
@@ -208,6 +215,18 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
       values: readonly unknown[],
       opts?: RunOptions,
     ) => {
+      if (opts?.keepWhileUnchanged) {
+        const { rows, kept } = await notified.read(
+          name,
+          values,
+          async () => {
+            onQuery?.(text);
+            return (await lanes.query<R>(name, text, [...values])).rows as R[];
+          },
+          asyncCommitLanes.barrier,
+        );
+        return { rows, changes: 0, kept };
+      }
       onQuery?.(text);
       const target = opts?.asyncCommit ? asyncCommitLanes : lanes;
       const r = await target.query<R>(name, text, [...values]);

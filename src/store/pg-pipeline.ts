@@ -12,6 +12,7 @@
  *
  * Only for single statements that run outside a transaction and return at once (no cursors).
  */
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 
 export interface PipelinedLanes {
@@ -21,7 +22,38 @@ export interface PipelinedLanes {
     text: string,
     values: unknown[],
   ): Promise<pg.QueryResult<R & pg.QueryResultRow>>;
+  /**
+   * Lanes made with `listen` only: resolves once a statement sent on a listening connection
+   * after this call has been answered, so every change notice for a commit made before that
+   * statement reached PostgreSQL has been handled (see `ChangeNotices`). Rejects when that
+   * statement fails. A statement already due this turn (the nonce claims' batch) carries it;
+   * otherwise `select 1` is sent at the end of the turn.
+   */
+  barrier(): Promise<void>;
   end(): Promise<void>;
+}
+
+/**
+ * LISTEN on every connection of the lanes. PostgreSQL hands a listening session the notices of
+ * every commit made after its LISTEN, and a notice whose signal reached the session before a
+ * statement ends is written ahead of that statement's ReadyForQuery (postgres.c: pending
+ * notifies are processed just before ReadyForQuery is sent), which is when pg calls the
+ * statement back. So once a statement sent after time T is answered, `onNotice` has been called
+ * for every commit acknowledged before T. `onNotice` is also called when a connection starts
+ * listening or is lost: notices may have been missed before.
+ */
+export interface ChangeNotices {
+  channel: string;
+  onNotice(): void;
+  /** Called with the text of each `select 1` sent only as a barrier (tests count statements). */
+  onBarrierStatement?(text: string): void;
+}
+
+const BARRIER_STATEMENT = 'select 1';
+
+interface Waiter {
+  resolve(): void;
+  reject(e: unknown): void;
 }
 
 interface Lane {
@@ -46,28 +78,44 @@ export function pipelinedLanes(
      * an immediate queued from an immediate runs only in the next iteration of the loop.
      */
     corkTurns?: boolean;
+    listen?: ChangeNotices;
   } = {},
 ): PipelinedLanes {
   const corkTurns = opts.corkTurns ?? true;
+  const listen = opts.listen;
   const Query = withKnownRowShapes(PgQuery);
   const lanes: Lane[] = Array.from({ length: count }, () => ({ client: undefined, inFlight: 0 }));
   // The lane of this turn's statements, set by the first and cleared when the turn ends.
   let turn: Lane | undefined;
   let ending = false;
+  // Barriers asked for and not yet carried by a statement; whether a `select 1` is due.
+  let waiting: Waiter[] = [];
+  let barrierDue = false;
+  // The connections whose LISTEN was shown to work.
+  const listening = new WeakSet<pg.Client>();
 
   function open(lane: Lane): Promise<pg.Client> {
     const client = make();
-    const opened: Promise<pg.Client> = client.connect().then(
-      () => client,
-      (e: unknown) => {
+    if (listen) client.on('notification', listen.onNotice);
+    const opened: Promise<pg.Client> = client
+      .connect()
+      .then(async () => {
+        if (listen) {
+          if (await startListening(client, listen.channel)) listening.add(client);
+          listen.onNotice();
+        }
+        return client;
+      })
+      .catch((e: unknown) => {
         if (lane.client === opened) lane.client = undefined;
+        client.end().catch(() => {});
         throw e;
-      },
-    );
+      });
     // A lost connection fails the statements in flight on it (as the pool does); the next
     // statement opens a new one. Without a listener the error would crash the process.
     const drop = () => {
       if (lane.client === opened) lane.client = undefined;
+      listen?.onNotice();
     };
     client.on('error', drop);
     client.on('end', drop);
@@ -86,29 +134,59 @@ export function pipelinedLanes(
     return best;
   }
 
-  return {
-    async query<R>(name: string, text: string, values: unknown[]) {
-      if (ending) throw new Error('The database connection is closed.');
-      const lane = laneOfThisTurn();
-      lane.inFlight++;
-      try {
-        const client = await (lane.client ?? open(lane));
-        if (corkTurns) corkUntilTurnEnds(client);
-        return await new Promise<pg.QueryResult<R & pg.QueryResultRow>>((resolve, reject) => {
-          // A Query made from the text (not a config object, which pg copies property by
-          // property on every call: a visible share of a call's CPU) and named afterwards.
-          const query = new Query(text, values, (err: Error | undefined, res: pg.QueryResult) =>
-            err ? reject(err) : resolve(res as pg.QueryResult<R & pg.QueryResultRow>),
-          );
-          (query as unknown as { name: string }).name = name;
-          client.query(query);
+  async function query<R>(name: string, text: string, values: unknown[]) {
+    if (ending) throw new Error('The database connection is closed.');
+    const lane = laneOfThisTurn();
+    lane.inFlight++;
+    try {
+      const client = await (lane.client ?? open(lane));
+      if (corkTurns) corkUntilTurnEnds(client);
+      // The barriers asked for before this statement leaves are answered with it: passed if
+      // its connection listens and it succeeds, failed otherwise.
+      const carried = waiting.length > 0 ? waiting : undefined;
+      if (carried) waiting = [];
+      const unheard = carried && !listening.has(client) ? NOT_LISTENING : undefined;
+      return await new Promise<pg.QueryResult<R & pg.QueryResultRow>>((resolve, reject) => {
+        // A Query made from the text (not a config object, which pg copies property by
+        // property on every call: a visible share of a call's CPU) and named afterwards.
+        const query = new Query(text, values, (err: Error | undefined, res: pg.QueryResult) => {
+          if (err) {
+            reject(err);
+            if (carried) for (const w of carried) w.reject(err);
+            return;
+          }
+          resolve(res as pg.QueryResult<R & pg.QueryResultRow>);
+          if (carried) for (const w of carried) unheard ? w.reject(unheard) : w.resolve();
         });
-      } finally {
-        lane.inFlight--;
-      }
+        (query as unknown as { name: string }).name = name;
+        client.query(query);
+      });
+    } finally {
+      lane.inFlight--;
+    }
+  }
+
+  return {
+    query,
+    barrier() {
+      if (!listen) return Promise.reject(new Error('barrier() needs lanes made with `listen`'));
+      return new Promise<void>((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        if (barrierDue) return;
+        barrierDue = true;
+        // Immediates run in the order they were queued: the nonce claims' batch of this turn,
+        // queued when the first request of the turn claimed, has been sent by then.
+        setImmediate(() => {
+          barrierDue = false;
+          if (waiting.length === 0) return;
+          listen.onBarrierStatement?.(BARRIER_STATEMENT);
+          query('dshub_barrier', BARRIER_STATEMENT, []).catch(() => {});
+        });
+      });
     },
     async end() {
       ending = true;
+      for (const w of waiting.splice(0)) w.reject(new Error('The database connection is closed.'));
       await Promise.all(
         lanes.map(async (lane) => {
           const client = await lane.client?.catch(() => undefined);
@@ -118,6 +196,32 @@ export function pipelinedLanes(
       );
     },
   };
+}
+
+const NOT_LISTENING = new Error('This connection does not receive change notices.');
+
+/**
+ * LISTENs on `channel` and checks that notices arrive: a notice the connection sends itself must
+ * come before the answer of the statement that sent it. False when LISTEN fails or no notice
+ * comes (a PostgreSQL-compatible server or a pooler that accepts LISTEN without delivering): the
+ * connection still serves statements, but carries no barrier, so nothing is kept.
+ */
+async function startListening(client: pg.Client, channel: string): Promise<boolean> {
+  const token = randomUUID();
+  let heard = false;
+  const hear = (n: pg.Notification) => {
+    if (n.channel === channel && n.payload === token) heard = true;
+  };
+  client.on('notification', hear);
+  try {
+    await client.query(`listen ${client.escapeIdentifier(channel)}`);
+    await client.query('select pg_notify($1, $2)', [channel, token]);
+    return heard;
+  } catch {
+    return false;
+  } finally {
+    client.off('notification', hear);
+  }
 }
 
 const corked = new WeakSet<pg.Client>();

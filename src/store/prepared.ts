@@ -34,8 +34,8 @@ export interface PreparedResult<R> {
   /** Rows written by a statement without RETURNING. */
   changes: number;
   /**
-   * The rows were kept from an earlier run (`keepWhileUnchanged` on SQLite): the same objects
-   * as long as the database is unchanged, so what is derived from them may be kept beside them.
+   * The rows are kept (`keepWhileUnchanged`): the same objects are served as long as the
+   * database is unchanged, so what is derived from them may be kept beside them.
    */
   kept?: boolean;
 }

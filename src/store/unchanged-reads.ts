@@ -17,8 +17,30 @@ const MAX_ENTRIES = 1024;
 /** How long one answer of `PRAGMA data_version` serves (ms). */
 export const PROBE_MS = 1;
 
+/** Kept results by statement and parameter values, at most MAX_ENTRIES. */
+export class KeptRows {
+  private readonly rows = new Map<string, readonly unknown[]>();
+
+  key(statement: string, values: readonly unknown[]): string {
+    return `${statement}${JSON.stringify(values)}`;
+  }
+
+  get<R>(key: string): R[] | undefined {
+    return this.rows.get(key) as R[] | undefined;
+  }
+
+  set(key: string, rows: readonly unknown[]): void {
+    if (this.rows.size >= MAX_ENTRIES) this.rows.delete(this.rows.keys().next().value as string);
+    this.rows.set(key, rows);
+  }
+
+  clear(): void {
+    this.rows.clear();
+  }
+}
+
 export class UnchangedReads {
-  private readonly kept = new Map<string, readonly unknown[]>();
+  private readonly kept = new KeptRows();
   private ownWrites = -1;
   private dataVersion = -1;
   private probedAt = Number.NEGATIVE_INFINITY;
@@ -50,11 +72,10 @@ export class UnchangedReads {
       this.ownWrites = writes;
       this.dataVersion = version;
     }
-    const key = `${statement}${JSON.stringify(values)}`;
-    const kept = this.kept.get(key);
-    if (kept) return kept as R[];
+    const key = this.kept.key(statement, values);
+    const kept = this.kept.get<R>(key);
+    if (kept) return kept;
     const rows = read();
-    if (this.kept.size >= MAX_ENTRIES) this.kept.delete(this.kept.keys().next().value as string);
     this.kept.set(key, rows);
     return rows;
   }

@@ -100,6 +100,23 @@ export class TestContext {
     return key;
   }
 
+  /**
+   * Another replica of this server: its own services and app on the same PostgreSQL database
+   * and master key, as a second process behind a load balancer would be. Closed by the caller;
+   * the database stays this context's.
+   */
+  async replica(serviceOptions: ServiceOptions = {}): Promise<TestContext> {
+    const config = { ...this.services.config };
+    const services = await createServices(config, {
+      logger: createLogger('silent'),
+      defaultMetrics: false,
+      ...serviceOptions,
+    });
+    const app = await buildApp(services);
+    const database = { ...this.database, drop: async () => {} };
+    return new TestContext(this.dialect, services, app, database, this.root);
+  }
+
   async close(): Promise<void> {
     await this.app.close();
     await this.services.close();

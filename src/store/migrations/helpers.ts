@@ -1,4 +1,4 @@
-import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from 'kysely';
+import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Kysely, sql } from 'kysely';
 import type { DialectName } from '../dialect.js';
 
 export interface MigrationContext {
@@ -25,4 +25,13 @@ export function withId<T extends string>(
 export interface Migration {
   name: string;
   up(ctx: MigrationContext): Promise<void>;
+}
+
+/**
+ * PostgreSQL: makes every statement that changes `table` send a change notice on commit
+ * (migration 0012). Every table but the nonces and the audit trail has it.
+ */
+export async function notifyChanges(db: Kysely<unknown>, table: string): Promise<void> {
+  await sql`create trigger dshub_changes after insert or update or delete or truncate
+    on ${sql.table(table)} for each statement execute function dshub_notify_change()`.execute(db);
 }

@@ -12,6 +12,7 @@ import { dataSourceVersions } from './0008-data-source-versions.js';
 import { tagsAndRelatedAudit } from './0009-tags-and-related-audit.js';
 import { ramAttributes } from './0010-ram-attributes.js';
 import { groupDrift } from './0011-group-drift.js';
+import { changeNotices } from './0012-change-notices.js';
 import type { Migration } from './helpers.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   tagsAndRelatedAudit,
   ramAttributes,
   groupDrift,
+  changeNotices,
 ];

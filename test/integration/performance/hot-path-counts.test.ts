@@ -61,8 +61,13 @@ for (const dialect of selectedDialects()) {
       await t?.close();
     });
 
-    /** Runs `call` once to warm caches, then `n` times, and returns the counts per call. */
+    /**
+     * Runs `call` twice to warm caches, then `n` times, and returns the counts per call. Twice:
+     * on PostgreSQL the change notice of the set-up's last write may arrive while the first
+     * call reads, whose rows are then not kept; it has arrived once that call's claim is back.
+     */
     async function perCall(call: () => Promise<number>, n = 5) {
+      assert.equal(await call(), 200);
       assert.equal(await call(), 200);
       statements.length = 0;
       lines.length = 0;
@@ -80,13 +85,15 @@ for (const dialect of selectedDialects()) {
     // a replay reaching another replica is refused: one statement more there (one per event-loop
     // turn: calls arriving together share it, src/auth/nonce-store.ts; these calls come one by one).
     const nonce = dialect === 'postgres' ? 1 : 0;
-    // SQLite keeps GetDataSource's read and the membership lookup while the database is
-    // unchanged (src/store/unchanged-reads.ts): a repeated read runs no statement but, at most
-    // once a millisecond, the question whether another connection changed the database. The
-    // questions are counted apart (at most one per call; how many depends on the clock). After
-    // a write (each CreateDataSource) the membership is read again.
-    const kept = dialect === 'sqlite' ? 1 : 0;
-    it('GetDataSource: the record and its access decision in one statement (SQLite: kept), one log record', async () => {
+    // GetDataSource's read and the membership lookup are kept while the database is unchanged:
+    // on SQLite (src/store/unchanged-reads.ts) a repeated read runs no statement but, at most once
+    // a millisecond, the question whether another connection changed the database (counted
+    // apart: at most one per call; how many depends on the clock); on PostgreSQL
+    // (src/store/notified-reads.ts) none at all, the nonce claim being the barrier that shows no
+    // change notice is on its way. After a write (each CreateDataSource) the membership is read
+    // again.
+    const kept = 1;
+    it('GetDataSource: the record and its access decision in one statement, kept, one log record', async () => {
       const r = await perCall(
         async () => (await t.call(t.root, 'GetDataSource', { Id: dataSourceId })).status,
       );
@@ -115,7 +122,7 @@ for (const dialect of selectedDialects()) {
         async () =>
           (await t.call(t.root, 'ListDataSources', { ProjectId: projectId, PageSize: 20 })).status,
       );
-      // membership (SQLite: kept); begin, bucket counts, the page's groups,
+      // membership (kept); begin, bucket counts, the page's groups,
       // their records with their tags, commit
       assert.equal(r.statements, 6 - kept + nonce, r.sql.join('\n'));
       assert.equal(r.logRecords, 1);

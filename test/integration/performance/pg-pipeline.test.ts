@@ -132,6 +132,64 @@ describe('postgres: pipelined prepared statements', async () => {
     }
   });
 
+  /** Lanes that listen on `channel`, counting the notices (and listening starts) they see. */
+  const listeningLanes = (channel: string) => {
+    const seen = { notices: 0, barriers: [] as string[] };
+    const lanes = pipelinedLanes(
+      1,
+      () => new pg.Client({ connectionString: database.url, pipeline: true }),
+      pg.Query,
+      {
+        corkTurns: false,
+        listen: {
+          channel,
+          onNotice: () => seen.notices++,
+          onBarrierStatement: (text) => seen.barriers.push(text),
+        },
+      },
+    );
+    return { lanes, seen };
+  };
+
+  it("a barrier rides on the next statement sent, and a commit's notice comes before it passes", async () => {
+    const { lanes, seen } = listeningLanes('test_changes');
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await lanes.query('warm', 'select 1 as n', []);
+      for (let i = 0; i < 20; i++) {
+        const before = seen.notices;
+        await admin.query("select pg_notify('test_changes', '')");
+        const barrier = lanes.barrier();
+        await lanes.query('carrier', 'select 1 as n', []);
+        await barrier;
+        assert.equal(seen.notices, before + 1, `round ${i}: the notice came before the barrier`);
+      }
+      assert.deepEqual(seen.barriers, [], 'no statement sent for a barrier alone');
+      // With nothing else sent in the turn, the barrier sends its own statement.
+      const before = seen.notices;
+      await admin.query("select pg_notify('test_changes', '')");
+      await lanes.barrier();
+      assert.equal(seen.notices, before + 1);
+      assert.deepEqual(seen.barriers, ['select 1']);
+    } finally {
+      await admin.end();
+      await lanes.end();
+    }
+  });
+
+  it('a barrier fails on a connection whose notices do not arrive', async () => {
+    // PostgreSQL cuts a LISTEN channel's name at 63 bytes, and pg_notify refuses a longer one: so
+    // this connection's check that its own notice comes back fails.
+    const { lanes } = listeningLanes('c'.repeat(70));
+    try {
+      assert.equal((await lanes.query('still_serves', 'select 1 as n', [])).rows[0]?.n, 1);
+      await assert.rejects(lanes.barrier(), /does not receive change notices/);
+    } finally {
+      await lanes.end();
+    }
+  });
+
   it('after close, a statement is refused instead of reopening a connection', async () => {
     const other = openDatabase(
       loadConfig({ DSHUB_DATABASE_URL: database.url!, DSHUB_DATA_DIR: database.dataDir }).database,

@@ -1,0 +1,60 @@
+/**
+ * PostgreSQL: results of the same chosen prepared reads as on SQLite (store/unchanged-reads.ts),
+ * served again while no change notice has arrived. Every table those reads read has a trigger
+ * that sends a notice on commit (migration 0012), whoever writes: this replica, another one,
+ * `dshub admin`, an operator's SQL. The nonce claims' connections LISTEN for it
+ * (store/pg-pipeline.ts, `ChangeNotices`), and a notice drops every kept result.
+ *
+ * A notice arrives some time after its commit, so a kept result is never served on its own: it
+ * waits for a barrier, a statement sent on a listening connection after the read was asked for,
+ * and is served only if no notice arrived meanwhile. PostgreSQL writes a notice ahead of the
+ * answer of any statement that reached it after the commit, so a change acknowledged to anyone
+ * before a call reached this replica is seen by that call: the same freshness as reading.
+ * The barrier is the call's own nonce claim, already on its way, so a kept read costs no round
+ * trip; what it saves is the read's statement, its parsing and its share of PostgreSQL's CPU.
+ */
+import { KeptRows } from './unchanged-reads.js';
+
+/** The channel of the change notices (notices never cross databases). */
+export const CHANGES_CHANNEL = 'dshub_changes';
+
+export class NotifiedReads {
+  private readonly kept = new KeptRows();
+  /** Moves on every notice (and when notices may have been missed). */
+  private generation = 0;
+
+  /** A change notice arrived, or a listening connection opened or was lost. */
+  readonly changed = (): void => {
+    this.generation++;
+    this.kept.clear();
+  };
+
+  /**
+   * The rows kept for `statement` with `values`, once `barrier` has shown that nothing changed;
+   * else those `read` returns (kept when no notice arrived while they were read). Kept rows are
+   * shared by every caller that gets them: they must not be changed.
+   */
+  async read<R>(
+    statement: string,
+    values: readonly unknown[],
+    read: () => Promise<R[]>,
+    barrier: () => Promise<void>,
+  ): Promise<{ rows: R[]; kept: boolean }> {
+    const key = this.kept.key(statement, values);
+    const kept = this.kept.get<R>(key);
+    if (kept !== undefined) {
+      const before = this.generation;
+      const passed = await barrier().then(
+        () => true,
+        () => false,
+      );
+      if (passed && this.generation === before) return { rows: kept, kept: true };
+    }
+    const before = this.generation;
+    const rows = await read();
+    // A notice during the read may be for a commit the read did not see.
+    if (this.generation !== before) return { rows, kept: false };
+    this.kept.set(key, rows);
+    return { rows, kept: true };
+  }
+}
