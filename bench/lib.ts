@@ -142,6 +142,17 @@ export async function startBare(): Promise<Served> {
   return startProcess(['-e', BARE_SERVER], {});
 }
 
+/** The bare server's timed run (after a 2 s warm-up), on a server started for it. */
+export async function measureBare(connections: number, seconds: number): Promise<RunResult> {
+  const bare = await startBare();
+  try {
+    await load(bare.port, { connections, seconds: 2 });
+    return await load(bare.port, { connections, seconds, cpu: bare.cpu });
+  } finally {
+    await bare.stop();
+  }
+}
+
 /**
  * The floor of a signed call: node:http serving the same signed ACS3 requests with only what no
  * implementation can skip. It checks the signature (canonical request, SHA-256, HMAC), refuses a
