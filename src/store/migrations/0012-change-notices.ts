@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { CHANGES_CHANNEL } from '../notified-reads.js';
-import type { Migration } from './helpers.js';
-import { type MigrationContext, notifyChanges } from './helpers.js';
+import { type Migration, type MigrationContext, notifyChanges } from './helpers.js';
 
 /**
  * PostgreSQL: every table but the nonces and the audit trail sends a notice on the channel
