@@ -9,11 +9,11 @@ import {
   fmt,
   GENERATOR,
   load,
+  measureBare,
   memoryAfterIdle,
   pinGenerator,
   SETTLE_MS,
   signPool,
-  startBare,
   startDshub,
   startFloor,
 } from './lib.js';
@@ -22,10 +22,7 @@ const seconds = Number(process.env.DSHUB_BENCH_SECONDS ?? 10);
 const connections = Number(process.env.DSHUB_BENCH_CONNECTIONS ?? 32);
 
 pinGenerator();
-const bare = await startBare();
-await load(bare.port, { connections, seconds: 2 }); // warm-up
-const bareResult = await load(bare.port, { connections, seconds, cpu: bare.cpu });
-await bare.stop();
+const bareResult = await measureBare(connections, seconds);
 
 const dshub = await startDshub({}, 'GetCallerIdentity');
 const opts = {

@@ -106,13 +106,7 @@ export class TestContext {
    * the database stays this context's.
    */
   async replica(serviceOptions: ServiceOptions = {}): Promise<TestContext> {
-    const config = { ...this.services.config };
-    const services = await createServices(config, {
-      logger: createLogger('silent'),
-      defaultMetrics: false,
-      ...serviceOptions,
-    });
-    const app = await buildApp(services);
+    const { services, app } = await startServer(this.services.config, serviceOptions);
     const database = { ...this.database, drop: async () => {} };
     return new TestContext(this.dialect, services, app, database, this.root);
   }
@@ -122,6 +116,16 @@ export class TestContext {
     await this.services.close();
     await this.database.drop();
   }
+}
+
+/** The services, silent, and the app on them. */
+async function startServer(config: Services['config'], serviceOptions: ServiceOptions) {
+  const services = await createServices(config, {
+    logger: createLogger('silent'),
+    defaultMetrics: false,
+    ...serviceOptions,
+  });
+  return { services, app: await buildApp(services) };
 }
 
 export async function createTestContext(
@@ -140,12 +144,7 @@ export async function createTestContext(
     ...(database.url ? { DSHUB_DATABASE_URL: database.url, DSHUB_PG_POOL_SIZE: '4' } : {}),
     ...env,
   });
-  const services = await createServices(config, {
-    logger: createLogger('silent'),
-    defaultMetrics: false,
-    ...serviceOptions,
-  });
-  const app = await buildApp(services);
+  const { services, app } = await startServer(config, serviceOptions);
   const { accessKey } = await services.identity.createTenant('root');
   return new TestContext(dialect, services, app, database, accessKey);
 }
