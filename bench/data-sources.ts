@@ -17,7 +17,9 @@
  * (SQLite) and ≤ 5 ms (PostgreSQL) at 16 concurrent, RSS ≤ 150 MB.
  * The bare server is measured once at the start, for the cases without a target, and again just
  * before each store's GetDataSource case, whose ratios (and its floor's) are to that run: on this
- * shared machine the speed of a core drifts by a third over the minutes of a full run.
+ * shared machine the speed of a core drifts by a third over the minutes of a full run. After that
+ * case, two references for its tail (tailReference): bare with the same requests, and bare
+ * spending the same CPU per call.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -211,6 +213,7 @@ async function measureStore(store: string, env: Record<string, string>): Promise
         readOnly = r;
         const floorWarmUp = getPool(server, s, 2 * per);
         floors.set(store, await storeFloor(store, env, server, s, pool, floorWarmUp));
+        tails.set(store, await tailReference(r, pool));
         return { r };
       }),
     );
@@ -301,6 +304,26 @@ async function storeFloor(
   }
 }
 
+/**
+ * What the tail of a GetDataSource is made of on this machine: the bare server fed the same signed
+ * requests (so the generator does the same work as for dshub: a pool of 100,000s of signed
+ * requests costs wrk itself a millisecond of p99 over a one-request pool), then the same again
+ * spinning for dshub's CPU per call and doing nothing else. The second one's p99 is the tail that
+ * much CPU per call gets here; dshub's p99 above it is dshub's own (docs/PERFORMANCE.md, round 10:
+ * its collector).
+ */
+async function tailReference(dshub: RunResult, pool: SignedHttpRequest[]): Promise<Tails> {
+  const same = await measureBare(connections, seconds, { pool });
+  const spinUs = Math.max(0, Math.round((dshub.cpuUs ?? 0) - (same.cpuUs ?? 0)));
+  return { same, spinUs, sameCpu: await measureBare(connections, seconds, { pool, spinUs }) };
+}
+
+interface Tails {
+  same: RunResult;
+  spinUs: number;
+  sameCpu: RunResult;
+}
+
 pinGenerator();
 const bareResult = await measureBare(connections, seconds);
 /** The bare server measured just before each store's GetDataSource case. */
@@ -309,6 +332,8 @@ const bareBeside = new Map<string, RunResult>();
 const results: CaseResult[] = [];
 /** The floor of GetDataSource on each store, measured in its case (storeFloor). */
 const floors = new Map<string, RunResult>();
+/** GetDataSource's tail references on each store (tailReference). */
+const tails = new Map<string, Tails>();
 if (DIALECTS.includes('sqlite')) results.push(...(await measureStore('SQLite', {})));
 if (DIALECTS.includes('postgres')) {
   const pg = await createTestDatabase('postgres').catch(() => undefined);
@@ -342,13 +367,23 @@ for (const [store, floor] of floors) {
     `${label.padEnd(32)} ${fmt(floor)}  ratio ${(floor.rps / bareFor(store).rps).toFixed(2)}\n`,
   );
 }
+for (const [store, t] of tails) {
+  process.stdout.write(`${`bare, ${store} reads' requests`.padEnd(32)} ${fmt(t.same)}\n`);
+  process.stdout.write(
+    `${`bare + ${t.spinUs} µs a call, ${store}`.padEnd(32)} ${fmt(t.sameCpu)}\n`,
+  );
+}
 for (const { label, store, r, rss, idleRss, settled, note } of results) {
   const memory = r.eventLoop?.memory
     ? `\n${''.padEnd(33)}memory at the end: ${r.eventLoop.memory}`
     : '';
   const idle = settled ? `\n${''.padEnd(33)}${SETTLE_MS / 1000} s later, idle: ${settled}` : '';
   const bare = bareFor(label.startsWith('GetDataSource') ? store : undefined);
+  const t = label.startsWith('GetDataSource') ? tails.get(store) : undefined;
+  const tail = t
+    ? `\n${''.padEnd(33)}p99 ${(r.p99 / bare.p99).toFixed(2)} × bare beside, ${(r.p99 / t.same.p99).toFixed(2)} × bare with the same requests, ${(r.p99 / t.sameCpu.p99).toFixed(2)} × bare with the same CPU per call`
+    : '';
   process.stdout.write(
-    `${label.padEnd(32)} ${fmt(r)}  ratio ${(r.rps / bare.rps).toFixed(2)}  RSS ${rss} MB (${idleRss} MB idle)${note ? `\n${''.padEnd(33)}${note}` : ''}${memory}${idle}\n`,
+    `${label.padEnd(32)} ${fmt(r)}  ratio ${(r.rps / bare.rps).toFixed(2)}  RSS ${rss} MB (${idleRss} MB idle)${tail}${note ? `\n${''.padEnd(33)}${note}` : ''}${memory}${idle}\n`,
   );
 }

@@ -119,16 +119,43 @@ export async function startProcess(args: string[], env: Record<string, string>):
         child.kill('SIGTERM');
         await done;
       }
+      // DSHUB_BENCH_KEEP_LOGS=<dir> keeps each server's log there (e.g. its --trace-gc lines).
+      const keep = process.env.DSHUB_BENCH_KEEP_LOGS;
+      if (keep) {
+        mkdirSync(keep, { recursive: true });
+        copyFileSync(logFile, join(keep, `server-${child.pid}.log`));
+      }
       rmSync(logDir, { recursive: true, force: true });
     },
   };
 }
 
+/**
+ * node:http answering a fixed hello. With BARE_SPIN_US it first spins for about that many µs of
+ * CPU per request: a server that spends a given CPU per call and does nothing else, whose latency
+ * is what that CPU alone costs on this machine (bench/data-sources.ts sets it from dshub's CPU per
+ * call). The spin is a fixed amount of work, not a time: a slow spell of the core slows it as it
+ * slows dshub. (The process's CPU clock ticks too coarsely to spin on.)
+ */
 export const BARE_SERVER = `
 const http = require('node:http');
+// The spin: a loop of arithmetic, its length in iterations calibrated once (the fastest of five
+// timings, so a slow moment at start does not inflate it). Without BARE_SPIN_US, none of it runs.
+const spinUs = Number(process.env.BARE_SPIN_US || 0);
+const step = (x) => (Math.imul(x, 1103515245) + 12345) | 0;
+let sink = 0;
+function spin(n) { let x = sink; for (let i = 0; i < n; i++) x = step(x); sink = x; }
+let perUs = 0;
+for (let k = 0; spinUs > 0 && k < 5; k++) {
+  const t = process.hrtime.bigint();
+  spin(2e6);
+  perUs = Math.max(perUs, 2e6 / (Number(process.hrtime.bigint() - t) / 1000));
+}
+const spinIterations = Math.round(spinUs * perUs);
 const s = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
+    if (spinIterations > 0) spin(spinIterations);
     const body = JSON.stringify({ RequestId: 'hello', Message: 'hello world' });
     res.writeHead(200, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
@@ -138,16 +165,28 @@ s.keepAliveTimeout = 60000;
 s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port));
 `;
 
-export async function startBare(): Promise<Served> {
-  return startProcess(['-e', BARE_SERVER], {});
+export interface BareOptions {
+  /** The requests to send (the bare server ignores what they say); a plain GET / without. */
+  pool?: SignedHttpRequest[];
+  /** CPU to spend per request, in µs (BARE_SPIN_US above). */
+  spinUs?: number;
+}
+
+export async function startBare(spinUs = 0): Promise<Served> {
+  return startProcess(['-e', BARE_SERVER], { BARE_SPIN_US: String(spinUs) });
 }
 
 /** The bare server's timed run (after a 2 s warm-up), on a server started for it. */
-export async function measureBare(connections: number, seconds: number): Promise<RunResult> {
-  const bare = await startBare();
+export async function measureBare(
+  connections: number,
+  seconds: number,
+  opts: BareOptions = {},
+): Promise<RunResult> {
+  const bare = await startBare(opts.spinUs);
+  const pool = opts.pool ? { pool: opts.pool } : {};
   try {
-    await load(bare.port, { connections, seconds: 2 });
-    return await load(bare.port, { connections, seconds, cpu: bare.cpu });
+    await load(bare.port, { connections, seconds: 2, ...pool });
+    return await load(bare.port, { connections, seconds, cpu: bare.cpu, ...pool });
   } finally {
     await bare.stop();
   }
