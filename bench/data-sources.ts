@@ -307,7 +307,7 @@ async function storeFloor(
 /**
  * What the tail of a GetDataSource is made of on this machine: the bare server fed the same signed
  * requests (so the generator does the same work as for dshub: a pool of 100,000s of signed
- * requests costs wrk itself a millisecond of p99 over a one-request pool), then the same again
+ * requests costs wrk itself about 0.8 ms of p99 over a one-request pool), then the same again
  * spinning for dshub's CPU per call and doing nothing else. The second one's p99 is the tail that
  * much CPU per call gets here; dshub's p99 above it is dshub's own (docs/PERFORMANCE.md, round 10:
  * its collector).
