@@ -34,27 +34,43 @@ function isoTimeCached(): () => string {
  */
 export const WRITE_BYTES = 65536;
 
+/** Batch buffers kept for reuse once sonic-boom has written them (more are made when needed). */
+const SPARE_BUFFERS = 2;
+
 /**
- * Lines are collected here and handed to sonic-boom (pino's file writer) WRITE_BYTES at a time.
- * Given lines one by one, sonic-boom appends each to its last buffered string and measures that
- * string's UTF-8 length again; while a write is in flight the string grows to 16 KiB, so every
- * line paid a pass over it: about 5.5 µs per line on top of pino's 2.5 µs of formatting, against
- * about 2 µs here (bench/log-lines.ts). sonic-boom still does the writing: partial writes, EAGAIN,
+ * Lines are encoded into a buffer as they come and handed to sonic-boom (pino's file writer)
+ * WRITE_BYTES at a time. Given lines one by one, sonic-boom appends each to its last buffered
+ * string and measures that string's UTF-8 length again; while a write is in flight the string
+ * grows to 16 KiB, so every line paid a pass over it: about 5.5 µs per line on top of pino's
+ * 2.5 µs of formatting (bench/log-lines.ts). Encoded at once, a line's string is garbage before
+ * the next scavenge: kept as strings until the batch was full (about 15 ms of traffic, half a
+ * scavenge interval under load), the lines were most of what each scavenge had to copy, and
+ * some of them were promoted. sonic-boom still does the writing: partial writes, EAGAIN,
  * flushing synchronously at exit.
  */
 export class LineBatch {
-  private lines: string[] = [];
-  private length = 0;
+  private buf: Buffer;
+  private used = 0;
   /** Bytes handed to sonic-boom, and bytes it has reported written ('write' events). */
   private handed = 0;
   private written = 0;
+  /** Buffers handed over, each with the byte count (of `handed`) at which it is all written. */
+  private readonly inFlight: { end: number; buf: Buffer }[] = [];
+  private readonly spare: Buffer[] = [];
   /** A flush was asked and not everything handed over is written yet. */
   private flushing = false;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly out: pino.DestinationStream & SonicBoomLike) {
+  constructor(private readonly out: SonicBoomLike) {
+    this.buf = Buffer.allocUnsafeSlow(WRITE_BYTES);
     out.on('write', (n: number) => {
       this.written += n;
+      // A buffer is sonic-boom's until every byte of it is written (it may also have copied it
+      // into a larger write; then it is free sooner, and waiting costs nothing).
+      while (this.inFlight.length > 0 && this.inFlight[0]!.end <= this.written) {
+        const done = this.inFlight.shift()!.buf;
+        if (done.length === WRITE_BYTES && this.spare.length < SPARE_BUFFERS) this.spare.push(done);
+      }
     });
     // sonic-boom (4.2) ends a write with 'drain' and leaves what was handed over meanwhile
     // buffered when it is under `minLength`, even when a flush was asked during that write: a
@@ -68,19 +84,36 @@ export class LineBatch {
   }
 
   write(line: string): void {
-    this.lines.push(line);
-    // UTF-16 units, not bytes: this is only the threshold for handing lines over.
-    this.length += line.length;
-    if (this.length >= WRITE_BYTES) this.handOver();
+    const room = WRITE_BYTES - this.used;
+    // A UTF-16 unit is at most 3 bytes of UTF-8: only a line near the end of the buffer is
+    // measured before it is written.
+    if (line.length * 3 > room) {
+      const bytes = Buffer.byteLength(line);
+      if (bytes > room) {
+        this.handOver();
+        if (bytes > WRITE_BYTES) {
+          this.hand(Buffer.from(line), bytes);
+          return;
+        }
+      }
+    }
+    this.used += this.buf.write(line, this.used);
+    if (this.used === WRITE_BYTES) this.handOver();
   }
 
   private handOver(): void {
-    if (this.lines.length === 0) return;
-    const text = this.lines.length === 1 ? this.lines[0]! : this.lines.join('');
-    this.lines = [];
-    this.length = 0;
-    this.handed += Buffer.byteLength(text);
-    this.out.write(text);
+    if (this.used === 0) return;
+    const full = this.buf;
+    const bytes = this.used;
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafeSlow(WRITE_BYTES);
+    this.used = 0;
+    this.hand(full, bytes);
+  }
+
+  private hand(buf: Buffer, bytes: number): void {
+    this.handed += bytes;
+    this.inFlight.push({ end: this.handed, buf });
+    this.out.write(bytes === buf.length ? buf : buf.subarray(0, bytes));
   }
 
   /** Hands over what is collected; `cb` once sonic-boom has written all of it. */
@@ -106,7 +139,9 @@ export class LineBatch {
   }
 }
 
+/** The part of sonic-boom used here, in its 'buffer' content mode (its types declare strings). */
 interface SonicBoomLike {
+  write(data: Buffer): boolean;
   flush(cb?: (err?: Error) => void): void;
   flushSync(): void;
   on(event: 'write', listener: (n: number) => void): unknown;
@@ -119,7 +154,13 @@ const openBatches = new Set<LineBatch>();
 export function logDestination(dest?: string | number): LineBatch {
   // sonic-boom writes at most maxWrite at once and wants minLength below it.
   const batch = new LineBatch(
-    pino.destination({ dest, sync: false, minLength: WRITE_BYTES - 1, maxWrite: 2 * WRITE_BYTES }),
+    pino.destination({
+      dest,
+      sync: false,
+      minLength: WRITE_BYTES - 1,
+      maxWrite: 2 * WRITE_BYTES,
+      contentMode: 'buffer',
+    }) as unknown as SonicBoomLike,
   );
   // pino writes out its own destination at exit; the lines still collected here go first.
   if (openBatches.size === 0) process.once('exit', flushAllAtExit);

@@ -1,6 +1,6 @@
 /**
- * Request lines are collected and handed to the file writer WRITE_BYTES (64 KiB) at a time
- * (src/observability/logger.ts, LineBatch); nothing collected is lost at a stop.
+ * Request lines are encoded into a buffer and handed to the file writer WRITE_BYTES (64 KiB) at
+ * a time (src/observability/logger.ts, LineBatch); nothing collected is lost at a stop.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -81,4 +81,28 @@ it('writes every line when the flush is asked while a write is in flight', async
     lines(file).map((l) => JSON.parse(l).n),
     [...Array(n).keys()],
   );
+});
+
+it('keeps every byte of multi-byte lines across many buffers, reused once written', async () => {
+  const file = join(dir, 'utf8.log');
+  const logger = createLogger('info', logDestination(file));
+  // Lines of 1-, 2-, 3- and 4-byte characters, of lengths that do not divide WRITE_BYTES, so that
+  // lines meet the end of a buffer at every offset; six buffers' worth, so that buffers written
+  // out are reused while later ones are in flight. One line longer than a buffer among them.
+  const texts = ['plain', 'é', '数据源', '😀'].map((c, i) => c.repeat(37 + 11 * i));
+  const n = Math.ceil((6 * WRITE_BYTES) / 200);
+  const expected: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const text = i === n >> 1 ? '数'.repeat(WRITE_BYTES) : texts[i % texts.length]!;
+    expected.push(text);
+    logger.info({ n: i, text }, 'request');
+    if (i % 500 === 0) await new Promise((r) => setImmediate(r)); // writes complete meanwhile
+  }
+  await flushLogger(logger, FLUSH_WAIT_MS);
+  const got = lines(file).map((l) => JSON.parse(l) as { n: number; text: string });
+  assert.equal(got.length, n);
+  got.forEach((l, i) => {
+    assert.equal(l.n, i);
+    assert.equal(l.text, expected[i]);
+  });
 });
