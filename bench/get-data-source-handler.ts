@@ -14,31 +14,22 @@ import type { OperationContext } from '../src/operations/context.js';
 import { getDataSource } from '../src/operations/data-sources.js';
 import { declaredRoles, needsActiveWorkspace } from '../src/registry/operation.js';
 import { createTestContext } from '../test/helpers/harness.js';
-import { sampleConnection } from './sample-data-source.js';
+import { sampleRecord } from './sample-data-source.js';
 
 const CALLS = Number(process.env.DSHUB_BENCH_CALLS ?? 100_000);
 const t = await createTestContext('sqlite');
 try {
-  const project = await t.call(t.root, 'CreateProject', {
-    Name: t.name('ws'),
-    DisplayName: 'bench',
-    DevEnvironmentEnabled: 'true',
-  });
-  const ds = await t.call(t.root, 'CreateDataSource', {
-    ProjectId: Number(project.body.Id),
-    Name: 'orders_db',
-    Type: 'mysql',
-    ConnectionPropertiesMode: 'UrlMode',
-    ConnectionProperties: sampleConnection(),
-    Tags: '["finance","env=prod"]',
+  const { projectId, dataSourceId } = await sampleRecord(t, {
+    project: { DevEnvironmentEnabled: 'true' },
+    dataSource: { Tags: '["finance","env=prod"]' },
   });
   const member = await t.newUser();
   const added = await t.call(t.root, 'CreateProjectMember', {
-    ProjectId: Number(project.body.Id),
+    ProjectId: projectId,
     UserId: member.userId,
     RoleCodes: '["role_project_dev"]',
   });
-  if (ds.status !== 200 || added.status !== 200) throw new Error('set-up failed');
+  if (added.status !== 200) throw new Error('set-up failed');
 
   const principal = (
     k: { tenantId: string; userId: string; accessKeyId: string },
@@ -57,7 +48,7 @@ try {
     roles: declaredRoles(getDataSource),
     activeWorkspace: needsActiveWorkspace(getDataSource),
   };
-  const params = { Id: Number(ds.body.Id) };
+  const params = { Id: dataSourceId };
   const audit = { record: async () => {}, note: () => {} };
   const handler = getDataSource.handler as (
     ctx: OperationContext,

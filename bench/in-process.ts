@@ -23,7 +23,7 @@ import { createLogger, FLUSH_INTERVAL_MS, logDestination } from '../src/observab
 import { skipDialect } from '../test/helpers/database.js';
 import { createTestContext, type TestContext } from '../test/helpers/harness.js';
 import { signRequest } from '../test/helpers/signer.js';
-import { sampleConnection } from './sample-data-source.js';
+import { sampleConnection, sampleRecord } from './sample-data-source.js';
 
 const CALLS = Number(process.env.DSHUB_BENCH_CALLS ?? 5000);
 const DIALECTS = (process.env.DSHUB_BENCH_DIALECTS ?? 'sqlite,postgres').split(',') as (
@@ -124,17 +124,10 @@ for (const dialect of DIALECTS) {
     { logger: createLogger('info', benchLogDestination()) },
   );
   try {
-    const project = await t.call(t.root, 'CreateProject', { Name: t.name('ws'), DisplayName: 'b' });
-    const ds = await t.call(t.root, 'CreateDataSource', {
-      ProjectId: Number(project.body.Id),
-      Name: 'orders_db',
-      Type: 'mysql',
-      ConnectionPropertiesMode: 'UrlMode',
-      ConnectionProperties: CONNECTION,
-    });
-    const projectId = String(project.body.Id);
+    const record = await sampleRecord(t);
+    const projectId = String(record.projectId);
     const queries: Record<string, (i: number) => Record<string, string>> = {
-      GetDataSource: () => ({ Id: String(ds.body.Id) }),
+      GetDataSource: () => ({ Id: String(record.dataSourceId) }),
       GetCallerIdentity: () => ({}),
       ListDataSources: () => ({ ProjectId: projectId, PageSize: '20' }),
       // Each call a new name (a Prod record with its version, drift and audit event).

@@ -19,7 +19,7 @@ import { createLogger, FLUSH_INTERVAL_MS, logDestination } from '../src/observab
 import { type ApiRequest, handleApiRequest } from '../src/wire/handle.js';
 import { createTestContext } from '../test/helpers/harness.js';
 import { signRequest } from '../test/helpers/signer.js';
-import { sampleConnection } from './sample-data-source.js';
+import { sampleRecord } from './sample-data-source.js';
 
 const CALLS = Number(process.env.DSHUB_BENCH_CALLS ?? 100_000);
 const ACTIONS = (process.env.DSHUB_BENCH_ACTIONS ?? 'GetCallerIdentity,GetDataSource').split(',');
@@ -69,19 +69,12 @@ const t = await createTestContext(
   { logger: createLogger('info', stream) },
 );
 try {
-  const project = await t.call(t.root, 'CreateProject', { Name: t.name('ws'), DisplayName: 'b' });
-  const ds = await t.call(t.root, 'CreateDataSource', {
-    ProjectId: Number(project.body.Id),
-    Name: 'orders_db',
-    Type: 'mysql',
-    ConnectionPropertiesMode: 'UrlMode',
-    ConnectionProperties: sampleConnection(),
-  });
+  const { dataSourceId } = await sampleRecord(t);
   const session = new Session();
   session.connect();
   for (const action of ACTIONS) {
     const query: Record<string, string> =
-      action === 'GetDataSource' ? { Id: String(ds.body.Id) } : {};
+      action === 'GetDataSource' ? { Id: String(dataSourceId) } : {};
     const pool: ApiRequest[] = Array.from({ length: CALLS }, () => {
       const s = signRequest({
         accessKeyId: t.root.accessKeyId,
