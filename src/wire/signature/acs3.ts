@@ -4,6 +4,7 @@
  */
 import * as crypto from 'node:crypto';
 import { canonicalParams, type ParamList } from './encoding.js';
+import { hmac } from './hmac.js';
 import type { SignableRequest } from './index.js';
 
 export const ACS3_ALGORITHM = 'ACS3-HMAC-SHA256';
@@ -190,10 +191,7 @@ export function acs3CanonicalRequest(req: SignableRequest, auth: Acs3Authorizati
 
 /** Lower-case hex HMAC-SHA256 over the string to sign of docs/WIRE.md §3. */
 export function acs3Signature(canonicalRequest: string, secret: string): string {
-  return crypto
-    .createHmac('sha256', secret)
-    .update(ACS3_ALGORITHM + '\n' + sha256Hex(canonicalRequest))
-    .digest('hex');
+  return hmac('sha256', secret, ACS3_ALGORITHM + '\n' + sha256Hex(canonicalRequest), 'hex');
 }
 
 /** Hex SHA-256 of the body, skipping the hash for the common empty body. */

@@ -2,8 +2,8 @@
  * RPC HMAC-SHA1 (SignatureVersion 1.0), the `Signature` parameter scheme of pop-core, the aliyun
  * CLI and openapi-core's `v2` mode (docs/WIRE.md §4).
  */
-import { createHmac } from 'node:crypto';
 import { canonicalParams, rfc3986 } from './encoding.js';
+import { hmac } from './hmac.js';
 import type { SignableRequest } from './index.js';
 
 export const RPC_SIGNATURE_METHOD = 'HMAC-SHA1';
@@ -105,7 +105,5 @@ export function rpcStringToSign(req: SignableRequest): string {
 
 /** Base64 HMAC-SHA1 keyed with `secret + '&'`, docs/WIRE.md §4. */
 export function rpcSignature(stringToSign: string, secret: string): string {
-  return createHmac('sha1', secret + '&')
-    .update(stringToSign)
-    .digest('base64');
+  return hmac('sha1', secret + '&', stringToSign, 'base64');
 }
