@@ -194,10 +194,11 @@ export async function measureBare(
 
 /**
  * The floor of a signed call: node:http serving the same signed ACS3 requests with only what no
- * implementation can skip. It checks the signature (canonical request, SHA-256, HMAC), refuses a
- * replayed nonce and answers `answer` (a JSON text whose RequestId is replaced per call), written
- * at the end of the turn as dshub writes its answers. No log line, no metrics, no time window, no
- * key lookup, no parameters, no access decision: what dshub costs above this line is its own.
+ * implementation can skip. It checks the signature (canonical request, SHA-256, HMAC, each the
+ * cheapest way dshub knows), refuses a replayed nonce and answers `answer` (a JSON text whose
+ * RequestId is replaced per call), written at the end of the turn as dshub writes its answers.
+ * No log line, no metrics, no time window, no key lookup, no parameters, no access decision:
+ * what dshub costs above this line is its own.
  * The nonce is checked in a Set (never swept), or with FLOOR_PG where a replica must check it:
  * in PostgreSQL, the claims of a turn in one INSERT on a connection that commits asynchronously,
  * as dshub claims them. With FLOOR_SQL each answer also carries one row, read by a prepared
@@ -215,6 +216,19 @@ const head = answer.slice(0, at);
 const tail = answer.slice(answer.indexOf('"', at));
 const AUTH = /SignedHeaders=([^,]+),Signature=([0-9a-f]+)/;
 const params = process.env.FLOOR_SQL ? JSON.parse(process.env.FLOOR_PARAMS) : [];
+// HMAC-SHA256 as dshub computes it (src/wire/signature/hmac.ts): the key's pads made once, then
+// two one-shot hashes (the secret is dshub's own: ASCII, under 64 characters).
+let ipad = '';
+const opad = Buffer.alloc(96);
+for (let i = 0; i < 64; i++) {
+  const k = i < secret.length ? secret.charCodeAt(i) : 0;
+  ipad += String.fromCharCode(k ^ 0x36);
+  opad[i] = k ^ 0x5c;
+}
+function hmacHex(text) {
+  opad.write(crypto.hash('sha256', ipad + text, 'binary'), 64, 'latin1');
+  return crypto.hash('sha256', opad, 'hex');
+}
 
 function signed(req) {
   const m = AUTH.exec(req.headers.authorization || '');
@@ -224,8 +238,7 @@ function signed(req) {
   let headers = '';
   for (const n of m[1].split(';')) headers += n + ':' + String(req.headers[n]).trim() + '\\n';
   const canonical = req.method + '\\n/\\n' + query + '\\n' + headers + '\\n' + m[1] + '\\n' + req.headers['x-acs-content-sha256'];
-  const toSign = 'ACS3-HMAC-SHA256\\n' + crypto.createHash('sha256').update(canonical).digest('hex');
-  return crypto.createHmac('sha256', secret).update(toSign).digest('hex') === m[2];
+  return hmacHex('ACS3-HMAC-SHA256\\n' + crypto.hash('sha256', canonical, 'hex')) === m[2];
 }
 
 const body = (id, row) =>
