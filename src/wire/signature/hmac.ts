@@ -18,8 +18,9 @@ export type HmacAlgorithm = 'sha1' | 'sha256';
 
 const BLOCK = 64;
 const DIGEST_BYTES: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32 };
-// Keys in use are few (one per active AccessKey); the bound only stops a stream of unknown
-// keys from growing the map, and a full map simply starts again.
+// Only the secrets of AccessKeys that exist get here, and few are in use at once;
+// the bound keeps a deployment with very many keys, or many rotations, from growing the map
+// without end. A full map simply starts again.
 const MAX_KEYS = 1_024;
 const ASCII_END = 0x80;
 
@@ -63,8 +64,8 @@ export function hmac(
     return crypto.createHmac(algorithm, key).update(message).digest(encoding);
   }
   // 'binary' (latin1) maps each digest byte to one character, so writing it back as latin1
-  // restores the bytes. The buffer is shared by every call with this key: nothing runs between the write and
-  // the hash that reads it.
+  // restores the bytes. The buffer is shared by every call with this key: nothing runs between
+  // the write and the hash that reads it.
   pads.outer.write(oneShot(algorithm, pads.inner + message, 'binary'), BLOCK, 'latin1');
   return oneShot(algorithm, pads.outer, encoding);
 }
