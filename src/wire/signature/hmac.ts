@@ -2,7 +2,7 @@
  * HMAC (RFC 2104) in hex or base64, computed as two one-shot hashes over pads kept per key.
  *
  * Every signed call costs one HMAC, and `crypto.createHmac` spends most of its 1.7 µs (in a loop;
- * in a loaded server, replacing it saved about 3.4 µs per call: docs/PERFORMANCE.md, round 12)
+ * in a loaded server, replacing it saved about 3 µs per call: docs/PERFORMANCE.md, round 12)
  * setting up an HMAC context for the key (a KeyObject, an OpenSSL MAC context), not hashing: the
  * message is under a hundred bytes. HMAC is H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)) for a key K no longer than the
  * hash's 64-byte block, zero-padded; keeping K ⊕ ipad and K ⊕ opad per key makes it two calls
