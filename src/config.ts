@@ -7,6 +7,14 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
+/**
+ * SQLite's page cache (MiB). 8 rather than 32: at 32 a write-heavy run ended with RSS above
+ * 150 MB (the cache full of pages written once), while the hot reads are kept as results and
+ * pages past the cache come from the kernel's file cache, a system call each
+ * (docs/PERFORMANCE.md, "Round 13").
+ */
+export const DEFAULT_SQLITE_CACHE_MB = 8;
+
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const cidrList = z
@@ -85,6 +93,8 @@ const schema = z.object({
   DSHUB_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   DSHUB_NONCE_MAX_PER_KEY: positiveInt.default(500_000),
   DSHUB_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  // SQLite's page cache on the server's connection, a ceiling filled as pages are read (MiB).
+  DSHUB_SQLITE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(DEFAULT_SQLITE_CACHE_MB),
   // WAL checkpoints in a worker thread this often; 0: SQLite's own, inside the commit that fills
   // 1,000 WAL pages, which stalls every request queued behind it (docs/DECISIONS.md).
   DSHUB_SQLITE_CHECKPOINT_MS: z.coerce.number().int().min(0).max(60_000).default(250),
@@ -173,6 +183,8 @@ export interface Config {
         kind: 'sqlite';
         file: string;
         synchronous: 'NORMAL' | 'FULL';
+        /** The page cache's ceiling (MiB); DEFAULT_SQLITE_CACHE_MB when not given. */
+        cacheMb?: number;
         /** WAL checkpoints in a worker thread this often (ms); 0: inline, SQLite's default. */
         checkpointMs: number;
       }
@@ -292,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           kind: 'sqlite',
           file: resolve(dataDir, 'dshub.db'),
           synchronous: e.DSHUB_SQLITE_SYNCHRONOUS,
+          cacheMb: e.DSHUB_SQLITE_CACHE_MB,
           checkpointMs: e.DSHUB_SQLITE_CHECKPOINT_MS,
         },
     masterKey: e.DSHUB_MASTER_KEY,

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, Kysely, type LogEvent, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type pg from 'pg';
-import type { Config } from '../config.js';
+import { type Config, DEFAULT_SQLITE_CACHE_MB } from '../config.js';
 import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from './checkpointer.js';
 import { CHANGES_CHANNEL, NotifiedReads } from './notified-reads.js';
 import { type ChangeNotices, pipelinedLanes } from './pg-pipeline.js';
@@ -111,8 +111,8 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
     sqlite.pragma(`synchronous = ${config.synchronous}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    // A ceiling (32 MB), filled only as pages are read: docs/PERFORMANCE.md "Memory and tails".
-    sqlite.pragma('cache_size = -32000');
+    // A ceiling, filled only as pages are read (negative: in KiB).
+    sqlite.pragma(`cache_size = -${(config.cacheMb ?? DEFAULT_SQLITE_CACHE_MB) * 1024}`);
     const statements = sqliteStatements(sqlite);
     const dataVersion = sqlite.prepare(DATA_VERSION_QUERY).pluck();
     const unchanged = new UnchangedReads(statements.writes, () => {

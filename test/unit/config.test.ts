@@ -40,6 +40,18 @@ describe('configuration', () => {
     }
   });
 
+  it("caps SQLite's page cache at 8 MiB unless told otherwise", () => {
+    const at = (env: Record<string, string>) => {
+      const d = loadConfig(env).database;
+      return d.kind === 'sqlite' ? d.cacheMb : undefined;
+    };
+    assert.equal(at({}), 8);
+    assert.equal(at({ DSHUB_SQLITE_CACHE_MB: '32' }), 32);
+    for (const bad of ['0', '-8', '2.5', 'big', '4097']) {
+      assert.throws(() => loadConfig({ DSHUB_SQLITE_CACHE_MB: bad }), /DSHUB_SQLITE_CACHE_MB/, bad);
+    }
+  });
+
   it('releases idle memory after 5 s without a request unless told otherwise (0: never)', () => {
     assert.equal(loadConfig({}).idleGcMs, 5_000);
     assert.equal(loadConfig({ DSHUB_IDLE_GC_MS: '0' }).idleGcMs, 0);
