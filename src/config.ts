@@ -9,8 +9,8 @@ import { z } from 'zod';
 
 /**
  * SQLite's page cache (MiB). 8 rather than 32: at 32 a write-heavy run ended with RSS above
- * 150 MB (the cache full of pages written once), while the hot reads are kept as results and
- * pages past the cache come from the kernel's file cache, a system call each
+ * 150 MB (24 MB of it this cache, full after the writes), while the hot reads are kept as
+ * results and pages past the cache come from the kernel's file cache, a system call each
  * (docs/PERFORMANCE.md, "Round 13").
  */
 export const DEFAULT_SQLITE_CACHE_MB = 8;
