@@ -35,7 +35,12 @@ const opts = {
 // and a pool that runs dry replays nonces (refused, then counted as errors). Signed before the
 // warm-up, so that the timed run follows it at once: seconds of signing in between would be an
 // idle spell, and the server's idle collection (DSHUB_IDLE_GC_MS) could meet the run's start.
-const pool = signPool(Math.ceil(bareResult.rps * seconds * 1.5), opts, dshub.port);
+// At least 30,000 a second: a bare run in a slow spell must not leave the floor's run short.
+const pool = signPool(
+  Math.ceil(Math.max(bareResult.rps, 30_000) * seconds * 1.5),
+  opts,
+  dshub.port,
+);
 const answer = await send(dshub.port, signPool(1, opts, dshub.port)[0]!);
 await load(dshub.port, { connections, seconds: 2, pool: signPool(120_000, opts, dshub.port) }); // warm-up
 const dshubResult = await load(dshub.port, {

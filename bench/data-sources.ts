@@ -22,9 +22,16 @@
  * spending the same CPU per call.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createTestDatabase } from '../test/helpers/database.js';
-import { type SignedHttpRequest, signRequest } from '../test/helpers/signer.js';
+import type { SignedHttpRequest } from '../test/helpers/signer.js';
+import {
+  createPool,
+  floorRead,
+  getPool,
+  listPool,
+  type Setup,
+  setUp,
+} from './data-source-workload.js';
 import {
   type DshubServer,
   fmt,
@@ -35,121 +42,19 @@ import {
   pinGenerator,
   type RunResult,
   SETTLE_MS,
-  signPool,
   startDshub,
   startFloor,
   WRK,
 } from './lib.js';
-import { sampleConnection } from './sample-data-source.js';
 
 const seconds = Number(process.env.DSHUB_BENCH_SECONDS ?? 10);
 const connections = Number(process.env.DSHUB_BENCH_CONNECTIONS ?? 16);
 const DIALECTS = (process.env.DSHUB_BENCH_DIALECTS ?? 'sqlite,postgres').split(',');
 const CASES = (process.env.DSHUB_BENCH_CASES ?? 'get,list,create,mixed').split(',');
-/** Names in the listed workspace, each with a Dev and a Prod record: page 1 shows 20 of them. */
-const LIST_NAMES = 30;
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
-}
-
-async function call(
-  server: DshubServer,
-  action: string,
-  form: Record<string, string>,
-  query: Record<string, string> = {},
-) {
-  const s = signRequest({
-    accessKeyId: server.accessKeyId,
-    accessKeySecret: server.accessKeySecret,
-    action,
-    method: 'POST',
-    query,
-    ...(Object.keys(form).length ? { form } : {}),
-    host: `127.0.0.1:${server.port}`,
-  });
-  const res = await fetch(`http://127.0.0.1:${server.port}${s.url}`, {
-    method: s.method,
-    headers: s.headers,
-    ...(s.payload ? { body: s.payload } : {}),
-  });
-  const body = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${action}: ${JSON.stringify(body)}`);
-  return body;
-}
-
-function createQuery(projectId: string, name: string, envType: 'Dev' | 'Prod') {
-  return {
-    ProjectId: projectId,
-    Name: name,
-    Type: 'mysql',
-    ConnectionPropertiesMode: 'UrlMode',
-    ConnectionProperties: sampleConnection(envType, name),
-    Description: 'benchmark record',
-  };
-}
-
-interface Setup {
-  projectId: string;
-  readId: string;
-}
-
-let workspaces = 0;
-/** A standard-mode workspace, the record GetDataSource reads, and the names the list shows. */
-async function setUp(server: DshubServer): Promise<Setup> {
-  const project = await call(server, 'CreateProject', {
-    Name: `bench_ws_${++workspaces}`,
-    DisplayName: 'bench',
-    DevEnvironmentEnabled: 'true',
-  });
-  const projectId = String(project.Id);
-  const ds = await call(
-    server,
-    'CreateDataSource',
-    {},
-    createQuery(projectId, 'orders_db', 'Prod'),
-  );
-  for (let i = 0; i < LIST_NAMES; i++) {
-    const name = `listed_${String(i).padStart(3, '0')}`;
-    await Promise.all([
-      call(server, 'CreateDataSource', {}, createQuery(projectId, name, 'Dev')),
-      call(server, 'CreateDataSource', {}, createQuery(projectId, name, 'Prod')),
-    ]);
-  }
-  return { projectId, readId: String(ds.Id) };
-}
-
-function signer(server: DshubServer) {
-  return { accessKeyId: server.accessKeyId, accessKeySecret: server.accessKeySecret };
-}
-
-function getPool(server: DshubServer, s: Setup, n: number): SignedHttpRequest[] {
-  const opts = { ...signer(server), action: 'GetDataSource', method: 'GET' as const };
-  return signPool(n, { ...opts, query: { Id: s.readId } }, server.port);
-}
-
-function listPool(server: DshubServer, s: Setup, n: number): SignedHttpRequest[] {
-  const opts = { ...signer(server), action: 'ListDataSources', method: 'GET' as const };
-  const query = { ProjectId: s.projectId, PageNumber: '1', PageSize: '20' };
-  return signPool(n, { ...opts, query }, server.port);
-}
-
-let written = 0;
-/** CreateDataSource as the SDK sends it (POST, everything in the query), each a new name. */
-function createPool(server: DshubServer, s: Setup, n: number): SignedHttpRequest[] {
-  const pool: SignedHttpRequest[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const name = `written_${written++}`;
-    pool[i] = signRequest({
-      ...signer(server),
-      action: 'CreateDataSource',
-      method: 'POST',
-      query: createQuery(s.projectId, name, 'Prod'),
-      host: `127.0.0.1:${server.port}`,
-    });
-  }
-  return pool;
 }
 
 interface CaseResult {
@@ -273,18 +178,10 @@ async function storeFloor(
   pool: SignedHttpRequest[],
   warmUp: SignedHttpRequest[],
 ): Promise<RunResult> {
-  const postgres = env.DSHUB_DATABASE_URL;
   const floorServer = await startFloor(
     server.accessKeySecret,
     '{"RequestId":""}',
-    {
-      ...(postgres ? { postgres } : { file: join(server.dataDir, 'dshub.db') }),
-      sql: `select d.*, p.tenant_id, p.status, p.dev_role_disabled, r.role_code
-      from data_sources d join projects p on p.id = d.project_id
-      left join project_member_roles r on r.project_id = d.project_id and r.user_id = ${postgres ? '$1' : '?'}
-      where d.id = ${postgres ? '$2' : '?'}`,
-      params: ['0', Number(s.readId)],
-    },
+    floorRead(server, s, env.DSHUB_DATABASE_URL),
     `floor-${store}-GetDataSource`,
   );
   try {
@@ -380,8 +277,11 @@ for (const { label, store, r, rss, idleRss, settled, note } of results) {
   const idle = settled ? `\n${''.padEnd(33)}${SETTLE_MS / 1000} s later, idle: ${settled}` : '';
   const bare = bareFor(label.startsWith('GetDataSource') ? store : undefined);
   const t = label.startsWith('GetDataSource') ? tails.get(store) : undefined;
+  // The same multiples for the calls' own p99 (wrk's correction undone), where wrk measured.
+  const perCall = (of: RunResult) =>
+    r.calls && of.calls ? ` (per call ${(r.calls.p99 / of.calls.p99).toFixed(2)})` : '';
   const tail = t
-    ? `\n${''.padEnd(33)}p99 ${(r.p99 / bare.p99).toFixed(2)} × bare beside, ${(r.p99 / t.same.p99).toFixed(2)} × bare with the same requests, ${(r.p99 / t.sameCpu.p99).toFixed(2)} × bare with the same CPU per call`
+    ? `\n${''.padEnd(33)}p99 ${(r.p99 / bare.p99).toFixed(2)}${perCall(bare)} × bare beside, ${(r.p99 / t.same.p99).toFixed(2)}${perCall(t.same)} × bare with the same requests, ${(r.p99 / t.sameCpu.p99).toFixed(2)}${perCall(t.sameCpu)} × bare with the same CPU per call`
     : '';
   process.stdout.write(
     `${label.padEnd(32)} ${fmt(r)}  ratio ${(r.rps / bare.rps).toFixed(2)}  RSS ${rss} MB (${idleRss} MB idle)${tail}${note ? `\n${''.padEnd(33)}${note}` : ''}${memory}${idle}\n`,
