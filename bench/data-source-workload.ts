@@ -11,7 +11,7 @@ import { sampleConnection } from './sample-data-source.js';
 /** Names in the listed workspace, each with a Dev and a Prod record: page 1 shows 20 of them. */
 const LIST_NAMES = 30;
 
-export async function call(
+async function call(
   server: DshubServer,
   action: string,
   form: Record<string, string>,
@@ -36,7 +36,7 @@ export async function call(
   return body;
 }
 
-export function createQuery(projectId: string, name: string, envType: 'Dev' | 'Prod') {
+function createQuery(projectId: string, name: string, envType: 'Dev' | 'Prod') {
   return {
     ProjectId: projectId,
     Name: name,
@@ -77,7 +77,7 @@ export async function setUp(server: DshubServer): Promise<Setup> {
   return { projectId, readId: String(ds.Id) };
 }
 
-export function signer(server: DshubServer) {
+function signer(server: DshubServer) {
   return { accessKeyId: server.accessKeyId, accessKeySecret: server.accessKeySecret };
 }
 
