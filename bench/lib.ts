@@ -405,6 +405,8 @@ async function askEventLoop(served: Served): Promise<EventLoopDelay | undefined>
 export async function startDshub(
   env: Record<string, string> = {},
   label = 'dshub',
+  /** The checkout whose build (dist/) runs: this one, or another for bench/ab.ts. */
+  root = ROOT,
 ): Promise<DshubServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dshub-bench-'));
   const accessKeyId = `LTAIbench${randomBytes(6).toString('hex')}`;
@@ -413,7 +415,7 @@ export async function startDshub(
   const nodeFlags = [...profile.flags];
   // Extra node flags for the server alone (e.g. --trace-gc; its lines go to the server's log).
   nodeFlags.push(...(process.env.DSHUB_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean));
-  const served = await startProcess([...nodeFlags, join(ROOT, 'dist', 'cli', 'main.js'), 'serve'], {
+  const served = await startProcess([...nodeFlags, join(root, 'dist', 'cli', 'main.js'), 'serve'], {
     DSHUB_PORT: '0',
     DSHUB_DATA_DIR: dataDir,
     DSHUB_ROOT_ACCESS_KEY_ID: accessKeyId,
