@@ -72,8 +72,8 @@ export function fullCollection(): () => void {
  * sends them megamorphic for good, and optimized code adds three of the four keys by a runtime
  * call. Their maps live only while a tick object does (the feedback holds them weakly, and V8
  * keeps an unused map through two full collections), and an idle server's collections find no
- * tick pending: after the first idle collection every nextTick cost 3 µs more, node:http's nine
- * a request about 7 % of a signed call (docs/PERFORMANCE.md, "Round 15"). The pending tick holds
+ * tick pending: after the first idle collection the nine ticks node:http makes per request cost
+ * about 3 µs more, 7 % of a signed call (docs/PERFORMANCE.md, "Round 15"). The pending tick holds
  * its map and, through it, the maps before it.
  */
 export function collectWithTickPending(gc: () => void): void {
