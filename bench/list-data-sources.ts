@@ -202,8 +202,9 @@ async function bench(dialect: DialectName): Promise<void> {
     const started = Date.now();
     await seed(services, workspaceId, tenant.id);
     const svc = services.dataSources;
-    const list = (q: Partial<Parameters<typeof svc.list>[0]>) => () =>
-      svc.list({
+    // The store's paging itself: `list` would serve repeated pages kept.
+    const list = (q: Partial<Parameters<typeof svc.readPage>[0]>) => () =>
+      svc.readPage({
         workspaceId,
         sortBy: 'CreateTime',
         order: 'Desc',

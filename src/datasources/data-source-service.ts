@@ -30,6 +30,7 @@ import { isUniqueViolation, translateStoreError } from '../store/errors.js';
 import { type Prepared, param, paramList, paramRow, prepare } from '../store/prepared.js';
 import type { Database, DataSourceRow, DataSourceTable } from '../store/schema.js';
 import { txStatement } from '../store/tx-statement.js';
+import type { KeptValue } from '../store/unchanged-reads.js';
 import { type DriftEntry, driftLevel, driftOf } from './drift.js';
 import {
   addRecord,
@@ -84,6 +85,14 @@ export interface DataSourceGroupView {
   name: string;
   type: string;
   records: DataSourceView[];
+}
+
+/** One ListDataSources page: the count of name groups after the filters, and the page's. */
+export interface DataSourcePage {
+  pageNumber: number;
+  pageSize: number;
+  total: number;
+  groups: DataSourceGroupView[];
 }
 
 export interface CreateInput {
@@ -1011,11 +1020,22 @@ export class DataSourceService {
     });
   }
 
-  /** One page of name groups, each with its records (only the filtered environment's). */
-  async list(q: PageQuery): Promise<{ total: number; groups: DataSourceGroupView[] }> {
+  /**
+   * One page of name groups, each with its records (only the filtered environment's). A page
+   * depends on nothing but the database and the query, so it is kept while the database is
+   * unchanged (store/unchanged-reads.ts, store/notified-reads.ts): then the same query gets the
+   * same page object, and nothing in it may be changed.
+   */
+  list(q: PageQuery): Promise<KeptValue<DataSourcePage>> {
+    return this.db.readKept(`dshub_list_page${JSON.stringify(q)}`, () => this.readPage(q));
+  }
+
+  /** The page read from the store, never kept (what the list index's benchmark times). */
+  readPage(q: PageQuery): Promise<DataSourcePage> {
     return this.read(async (trx) => {
       const page = await pageGroups(trx, q);
-      if (page.groups.length === 0) return { total: page.total, groups: [] };
+      const paging = { pageNumber: q.pageNumber, pageSize: q.pageSize, total: page.total };
+      if (page.groups.length === 0) return { ...paging, groups: [] };
 
       const names = page.groups.map((g) => g.name);
       const plain = q.envType === undefined && (q.tags === undefined || q.tags.length === 0);
@@ -1043,7 +1063,7 @@ export class DataSourceService {
         byName.set(row.name, list);
       }
       return {
-        total: page.total,
+        ...paging,
         groups: page.groups.map((g) => ({
           name: g.name,
           type: g.type,

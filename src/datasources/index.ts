@@ -1,5 +1,6 @@
 export type {
   DataSourceGroupView,
+  DataSourcePage,
   DataSourceRef,
   DataSourceView,
 } from './data-source-service.js';

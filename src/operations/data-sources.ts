@@ -7,7 +7,7 @@
 
 import { MAY } from '../access/roles.js';
 import { findDataSourceType } from '../datasource-types/registry.js';
-import type { DataSourceView } from '../datasources/index.js';
+import type { DataSourcePage, DataSourceView } from '../datasources/index.js';
 import {
   MAX_TAGS_PER_FILTER,
   MAX_TAGS_PER_RECORD,
@@ -16,7 +16,7 @@ import {
   TAG_RULE,
 } from '../datasources/tag-rules.js';
 import { errors } from '../errors.js';
-import { servedAgain } from '../registry/answer-text.js';
+import { keptAnswers } from '../registry/answer-text.js';
 import { p, paging } from '../registry/params.js';
 import { s } from '../registry/schema.js';
 import { membershipFromRows } from '../workspaces/directory.js';
@@ -173,8 +173,14 @@ function getRecord(v: DataSourceView) {
   return r;
 }
 
+function getAnswer(v: DataSourceView) {
+  return { DataSource: getRecord(v) };
+}
+
 /** GetDataSource's answers for views made from kept rows (DataSourceService.getForCaller). */
-const keptAnswers = new WeakMap<DataSourceView, { DataSource: ReturnType<typeof getRecord> }>();
+const keptGetAnswer = keptAnswers(getAnswer);
+/** ListDataSources' answers for kept pages (DataSourceService.list). */
+const keptListAnswer = keptAnswers(listAnswer);
 
 export const getDataSource = defineOperation({
   action: 'GetDataSource',
@@ -217,16 +223,25 @@ export const getDataSource = defineOperation({
         : null,
     );
     if (!v) throw errors.dataSourceNotFound(q.Id);
-    if (!found?.kept) return { DataSource: getRecord(v) };
     // The same kept view gives the same answer: made, and its JSON text too, once.
-    let answer = keptAnswers.get(v);
-    if (!answer) {
-      answer = servedAgain({ DataSource: getRecord(v) });
-      keptAnswers.set(v, answer);
-    }
-    return answer;
+    return found?.kept ? keptGetAnswer(v) : getAnswer(v);
   },
 });
+
+function listAnswer(page: DataSourcePage) {
+  return {
+    PagingInfo: {
+      PageNumber: page.pageNumber,
+      PageSize: page.pageSize,
+      TotalCount: page.total,
+      DataSources: page.groups.map((g) => ({
+        Name: g.name,
+        Type: g.type,
+        DataSource: g.records.map(listRecord),
+      })),
+    },
+  };
+}
 
 export const listDataSources = defineOperation({
   action: 'ListDataSources',
@@ -301,7 +316,7 @@ export const listDataSources = defineOperation({
     }
     const pageNumber = q.PageNumber ?? 1;
     const pageSize = q.PageSize ?? 10;
-    const page = await ctx.services.dataSources.list({
+    const { value: page, kept } = await ctx.services.dataSources.list({
       workspaceId: q.ProjectId,
       sortBy: q.SortBy ?? 'CreateTime',
       order: q.Order ?? 'Desc',
@@ -313,18 +328,7 @@ export const listDataSources = defineOperation({
       pageNumber,
       pageSize,
     });
-    return {
-      PagingInfo: {
-        PageNumber: pageNumber,
-        PageSize: pageSize,
-        TotalCount: page.total,
-        DataSources: page.groups.map((g) => ({
-          Name: g.name,
-          Type: g.type,
-          DataSource: g.records.map(listRecord),
-        })),
-      },
-    };
+    return kept ? keptListAnswer(page) : listAnswer(page);
   },
 });
 

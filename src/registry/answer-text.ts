@@ -16,3 +16,21 @@ export function servedAgain<T extends object>(answer: T): T {
 export function answerText(answer: object): string {
   return texts.get(answer) ?? JSON.stringify(answer);
 }
+
+/**
+ * An answer made from a value the store kept (`KeptValue`): made and marked `servedAgain` the
+ * first time, then the same answer for as long as the store serves the same value.
+ */
+export function keptAnswers<S extends object, A extends object>(
+  make: (source: S) => A,
+): (source: S) => A {
+  const made = new WeakMap<S, A>();
+  return (source) => {
+    let answer = made.get(source);
+    if (!answer) {
+      answer = servedAgain(make(source));
+      made.set(source, answer);
+    }
+    return answer;
+  };
+}

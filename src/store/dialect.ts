@@ -14,7 +14,7 @@ import { type ChangeNotices, pipelinedLanes } from './pg-pipeline.js';
 import type { PreparedResult } from './prepared.js';
 import type { Database } from './schema.js';
 import { sqliteStatements } from './sqlite-statements.js';
-import { UnchangedReads } from './unchanged-reads.js';
+import { type KeptValue, UnchangedReads } from './unchanged-reads.js';
 
 /** What `onQuery` is told for the question a kept read asks first (store/unchanged-reads.ts). */
 export const DATA_VERSION_QUERY = 'pragma data_version';
@@ -46,6 +46,12 @@ export interface Db<DB = Database> {
     values: readonly unknown[],
     opts?: RunOptions,
   ): Promise<PreparedResult<R>>;
+  /**
+   * What `read` makes of several statements (a read transaction's), kept under `key` and served
+   * again on the terms of `keepWhileUnchanged`: the same freshness as reading. `key` must name
+   * everything the value depends on besides the database.
+   */
+  readKept<T>(key: string, read: () => Promise<T>): Promise<KeptValue<T>>;
   /**
    * SQLite only: WAL checkpoints from now on in a worker thread every `intervalMs`
    * (store/checkpointer.ts) instead of inside a request's commit. The server calls it; tests
@@ -151,6 +157,7 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
         onQuery?.(text);
         return { rows: [], changes: Number(statement.run(values).changes) };
       },
+      readKept: (key, read) => unchanged.readValue(key, read),
       startCheckpoints(opts) {
         // An in-memory database has no WAL; a second call keeps the first worker.
         if (config.file === ':memory:' || checkpointer) return checkpointer;
@@ -232,6 +239,7 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
       const r = await target.query<R>(name, text, [...values]);
       return { rows: r.rows as R[], changes: r.rowCount ?? 0 };
     },
+    readKept: (key, read) => notified.readValue(key, read, asyncCommitLanes.barrier),
     close: async () => {
       await kysely.destroy();
       await Promise.all([lanes.end(), asyncCommitLanes.end()]);

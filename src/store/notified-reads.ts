@@ -1,6 +1,6 @@
 /**
- * PostgreSQL: results of the same chosen prepared reads as on SQLite (store/unchanged-reads.ts),
- * served again while no change notice has arrived. Every table those reads read has a trigger
+ * PostgreSQL: results of the same chosen reads as on SQLite (store/unchanged-reads.ts), served
+ * again while no change notice has arrived. Every table those reads read has a trigger
  * that sends a notice on commit (migration 0012), whoever writes: this replica, another one,
  * `dshub admin`, an operator's SQL. The nonce claims' connections LISTEN for it
  * (store/pg-pipeline.ts, `ChangeNotices`), and a notice drops every kept result.
@@ -13,20 +13,22 @@
  * The barrier is the call's own nonce claim, already on its way, so a kept read costs no round
  * trip; what it saves is the read's statement, its parsing and its share of PostgreSQL's CPU.
  */
-import { KeptRows } from './unchanged-reads.js';
+import { KeptResults, type KeptValue, MAX_ROWS, MAX_VALUES, resultKey } from './unchanged-reads.js';
 
 /** The channel of the change notices (notices never cross databases). */
 export const CHANGES_CHANNEL = 'dshub_changes';
 
 export class NotifiedReads {
-  private readonly kept = new KeptRows();
+  private readonly rows = new KeptResults(MAX_ROWS);
+  private readonly values = new KeptResults(MAX_VALUES);
   /** Moves on every notice (and when notices may have been missed). */
   private generation = 0;
 
   /** A change notice arrived, or a listening connection opened or was lost. */
   readonly changed = (): void => {
     this.generation++;
-    this.kept.clear();
+    this.rows.clear();
+    this.values.clear();
   };
 
   /**
@@ -40,21 +42,39 @@ export class NotifiedReads {
     read: () => Promise<R[]>,
     barrier: () => Promise<void>,
   ): Promise<{ rows: R[]; kept: boolean }> {
-    const key = this.kept.key(statement, values);
-    const kept = this.kept.get<R>(key);
+    const { value, kept } = await this.keep(this.rows, resultKey(statement, values), read, barrier);
+    return { rows: value, kept };
+  }
+
+  /** As `read`, for what several statements make (a read transaction), kept under `key`. */
+  readValue<T>(
+    key: string,
+    read: () => Promise<T>,
+    barrier: () => Promise<void>,
+  ): Promise<KeptValue<T>> {
+    return this.keep(this.values, key, read, barrier);
+  }
+
+  private async keep<T>(
+    results: KeptResults,
+    key: string,
+    read: () => Promise<T>,
+    barrier: () => Promise<void>,
+  ): Promise<KeptValue<T>> {
+    const kept = results.get<T>(key);
     if (kept !== undefined) {
       const before = this.generation;
       const passed = await barrier().then(
         () => true,
         () => false,
       );
-      if (passed && this.generation === before) return { rows: kept, kept: true };
+      if (passed && this.generation === before) return { value: kept, kept: true };
     }
     const before = this.generation;
-    const rows = await read();
+    const value = await read();
     // A notice during the read may be for a commit the read did not see.
-    if (this.generation !== before) return { rows, kept: false };
-    this.kept.set(key, rows);
-    return { rows, kept: true };
+    if (this.generation !== before) return { value, kept: false };
+    results.set(key, value);
+    return { value, kept: true };
   }
 }

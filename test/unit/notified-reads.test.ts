@@ -72,4 +72,25 @@ describe('reads kept until a change notice', () => {
     await reads.read('s', [1], r.read, passes);
     assert.equal(r.runs, 2);
   });
+
+  it('keeps the values of several statements apart from rows, and drops both on a notice', async () => {
+    const reads = new NotifiedReads();
+    const r = counted();
+    const page = await reads.readValue('page', r.read, passes);
+    assert.equal((await reads.readValue('page', r.read, passes)).value, page.value);
+    await reads.read('page', [], r.read, passes);
+    assert.equal(r.runs, 2, 'a statement named like a value is not that value');
+    reads.changed();
+    const again = await reads.readValue('page', r.read, passes);
+    assert.deepEqual(again.value, [{ run: 3 }]);
+    const during = await reads.readValue(
+      'other',
+      async () => {
+        reads.changed();
+        return r.read();
+      },
+      passes,
+    );
+    assert.equal(during.kept, false);
+  });
 });

@@ -153,4 +153,42 @@ describe('postgres: reads kept until a change notice', async () => {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal((r.body.DataSource as { Description: string }).Description, 'changed unheard');
   });
+
+  it('keeps a ListDataSources page, and sees a change through another replica or another connection on the very next call', async () => {
+    const page = async (on: TestContext = b) => {
+      statements.length = 0;
+      const r = await on.call(member, 'ListDataSources', { ProjectId: projectId, PageSize: 20 });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const info = r.body.PagingInfo as {
+        TotalCount: number;
+        DataSources: { Name: string; DataSource: { Id: number; Description: string }[] }[];
+      };
+      return { ...info, records: info.DataSources.flatMap((g) => g.DataSource) };
+    };
+    const readThePage = () => statements.some((s) => s.includes('"data_source_groups"'));
+    for (let i = 0; i < 10; i++) {
+      await page();
+      const before = await page();
+      assert.deepEqual(await page(), before);
+      assert.ok(!readThePage(), `kept:\n${statements.join('\n')}`);
+
+      const created = await newDataSource(a, projectId, { env: 'Prod' });
+      const afterCreate = await page();
+      assert.equal(afterCreate.TotalCount, before.TotalCount + 1, `round ${i}: created on A`);
+      assert.ok(afterCreate.DataSources.some((g) => g.Name === created.name));
+
+      await page();
+      await page();
+      await other.query('update data_sources set description = $1 where id = $2', [
+        `listed ${i}`,
+        created.id,
+      ]);
+      const changed = await page();
+      assert.equal(
+        changed.records.find((r) => r.Id === created.id)?.Description,
+        `listed ${i}`,
+        `round ${i}: changed by another connection`,
+      );
+    }
+  });
 });

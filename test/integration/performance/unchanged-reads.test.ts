@@ -120,4 +120,35 @@ describe('sqlite: reads kept while the database is unchanged', async () => {
     await roleElsewhere('grant');
     assert.equal((await list()).status, 200);
   });
+
+  it('keeps a ListDataSources page, and sees a change through the API at once and by another connection within a millisecond', async () => {
+    const page = async () => {
+      statements.length = 0;
+      const r = await t.call(member, 'ListDataSources', { ProjectId: projectId, PageSize: 20 });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const info = r.body.PagingInfo as {
+        TotalCount: number;
+        DataSources: { Name: string; DataSource: { Id: number; Description: string }[] }[];
+      };
+      return { ...info, records: info.DataSources.flatMap((g) => g.DataSource) };
+    };
+    const first = await page();
+    await sleep(2 * PROBE_MS);
+    assert.deepEqual(await page(), first);
+    assert.deepEqual(statements, [DATA_VERSION_QUERY], 'page and membership kept');
+
+    const created = await newDataSource(t, projectId, { env: 'Prod' });
+    const afterCreate = await page();
+    assert.equal(afterCreate.TotalCount, first.TotalCount + 1);
+    assert.ok(afterCreate.DataSources.some((g) => g.Name === created.name));
+    assert.ok(
+      statements.some((s) => s.includes('"data_sources"')),
+      'read again',
+    );
+
+    await page();
+    await commit('update data_sources set description = ? where id = ?', 'listed', created.id);
+    const changed = await page();
+    assert.equal(changed.records.find((r) => r.Id === created.id)?.Description, 'listed');
+  });
 });
