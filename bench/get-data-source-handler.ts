@@ -57,7 +57,15 @@ try {
   // As src/wire/handle.ts does per call: a guard, a context, the handler, the serialisation.
   const call = async (p: Principal) => {
     const access = new RequestAccessGuard(p, guarded, t.services.access);
-    const ctx = { requestId: 'r', principal: p, services: t.services, access, sourceIp: '', audit };
+    const ctx = {
+      requestId: 'r',
+      principal: p,
+      services: t.services,
+      access,
+      sourceIp: '',
+      audit,
+      arrivedAt: process.hrtime.bigint(),
+    };
     return JSON.stringify(await handler(ctx, params));
   };
   const owner = principal(t.root, true);

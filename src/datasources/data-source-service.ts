@@ -1024,10 +1024,11 @@ export class DataSourceService {
    * One page of name groups, each with its records (only the filtered environment's). A page
    * depends on nothing but the database and the query, so it is kept while the database is
    * unchanged (store/unchanged-reads.ts, store/notified-reads.ts): then the same query gets the
-   * same page object, and nothing in it may be changed.
+   * same page object, and nothing in it may be changed. `since`: when the call arrived
+   * (`Db.readKept`).
    */
-  list(q: PageQuery): Promise<KeptValue<DataSourcePage>> {
-    return this.db.readKept(`dshub_list_page${JSON.stringify(q)}`, () => this.readPage(q));
+  list(q: PageQuery, since?: bigint): Promise<KeptValue<DataSourcePage>> {
+    return this.db.readKept(`dshub_list_page${JSON.stringify(q)}`, () => this.readPage(q), since);
   }
 
   /** The page read from the store, never kept (what the list index's benchmark times). */

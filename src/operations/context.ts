@@ -15,6 +15,11 @@ export interface OperationContext {
   access: AccessGuard;
   audit: AuditRecorder;
   sourceIp: string;
+  /**
+   * When the request arrived (`process.hrtime.bigint()`): what the store kept is served as
+   * fresh as a read made then (`Db.readKept`).
+   */
+  arrivedAt: bigint;
 }
 
 export const defineOperation = operationDefiner<OperationContext>();

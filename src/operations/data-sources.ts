@@ -316,18 +316,21 @@ export const listDataSources = defineOperation({
     }
     const pageNumber = q.PageNumber ?? 1;
     const pageSize = q.PageSize ?? 10;
-    const { value: page, kept } = await ctx.services.dataSources.list({
-      workspaceId: q.ProjectId,
-      sortBy: q.SortBy ?? 'CreateTime',
-      order: q.Order ?? 'Desc',
-      ...(q.Types ? { types: q.Types } : {}),
-      ...(q.EnvType ? { envType: q.EnvType } : {}),
-      ...(q.Name ? { nameContains: q.Name } : {}),
-      ...(tags.length > 0 ? { tags } : {}),
-      ...(q.Drift ? { drift: q.Drift } : {}),
-      pageNumber,
-      pageSize,
-    });
+    const { value: page, kept } = await ctx.services.dataSources.list(
+      {
+        workspaceId: q.ProjectId,
+        sortBy: q.SortBy ?? 'CreateTime',
+        order: q.Order ?? 'Desc',
+        ...(q.Types ? { types: q.Types } : {}),
+        ...(q.EnvType ? { envType: q.EnvType } : {}),
+        ...(q.Name ? { nameContains: q.Name } : {}),
+        ...(tags.length > 0 ? { tags } : {}),
+        ...(q.Drift ? { drift: q.Drift } : {}),
+        pageNumber,
+        pageSize,
+      },
+      ctx.arrivedAt,
+    );
     return kept ? keptListAnswer(page) : listAnswer(page);
   },
 });

@@ -49,9 +49,11 @@ export interface Db<DB = Database> {
   /**
    * What `read` makes of several statements (a read transaction's), kept under `key` and served
    * again on the terms of `keepWhileUnchanged`: the same freshness as reading. `key` must name
-   * everything the value depends on besides the database.
+   * everything the value depends on besides the database. `since`: when the call arrived
+   * (`process.hrtime.bigint()`); on PostgreSQL a kept value then needs no barrier of its own
+   * once one sent after that moment has passed (the call's claim, when it is back).
    */
-  readKept<T>(key: string, read: () => Promise<T>): Promise<KeptValue<T>>;
+  readKept<T>(key: string, read: () => Promise<T>, since?: bigint): Promise<KeptValue<T>>;
   /**
    * SQLite only: WAL checkpoints from now on in a worker thread every `intervalMs`
    * (store/checkpointer.ts) instead of inside a request's commit. The server calls it; tests
@@ -239,7 +241,13 @@ export function openDatabase(config: Config['database'], opts: OpenOptions = {})
       const r = await target.query<R>(name, text, [...values]);
       return { rows: r.rows as R[], changes: r.rowCount ?? 0 };
     },
-    readKept: (key, read) => notified.readValue(key, read, asyncCommitLanes.barrier),
+    readKept: (key, read, since) =>
+      notified.readValue(
+        key,
+        read,
+        asyncCommitLanes.barrier,
+        since !== undefined && asyncCommitLanes.passedSince(since),
+      ),
     close: async () => {
       await kysely.destroy();
       await Promise.all([lanes.end(), asyncCommitLanes.end()]);

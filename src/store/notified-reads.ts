@@ -46,13 +46,18 @@ export class NotifiedReads {
     return { rows: value, kept };
   }
 
-  /** As `read`, for what several statements make (a read transaction), kept under `key`. */
+  /**
+   * As `read`, for what several statements make (a read transaction), kept under `key`.
+   * `passed`: a barrier has passed for this call already (its claim, sent after the call
+   * arrived, has come back), so a value kept now is served without waiting for another.
+   */
   readValue<T>(
     key: string,
     read: () => Promise<T>,
     barrier: () => Promise<void>,
+    passed = false,
   ): Promise<KeptValue<T>> {
-    return this.keep(this.values, key, read, barrier);
+    return this.keep(this.values, key, read, barrier, passed);
   }
 
   private async keep<T>(
@@ -60,8 +65,11 @@ export class NotifiedReads {
     key: string,
     read: () => Promise<T>,
     barrier: () => Promise<void>,
+    passed = false,
   ): Promise<KeptValue<T>> {
     const kept = results.get<T>(key);
+    // Kept now, after the barrier passed: no notice came between the two.
+    if (kept !== undefined && passed) return { value: kept, kept: true };
     if (kept !== undefined) {
       const before = this.generation;
       const passed = await barrier().then(

@@ -30,6 +30,12 @@ export interface PipelinedLanes {
    * otherwise `select 1` is sent at the end of the turn.
    */
   barrier(): Promise<void>;
+  /**
+   * Lanes made with `listen` only: whether a statement handed to a listening connection at or
+   * after `since` (`process.hrtime.bigint()`) has been answered, so that what `barrier` shows
+   * has been shown for `since` already.
+   */
+  passedSince(since: bigint): boolean;
   end(): Promise<void>;
 }
 
@@ -91,6 +97,8 @@ export function pipelinedLanes(
   // Barriers asked for and not yet carried by a statement; whether a `select 1` is due.
   let waiting: Waiter[] = [];
   let barrierDue = false;
+  // When the latest statement answered on a listening connection was handed to it.
+  let passedAt = -1n;
   // The connections whose LISTEN was shown to work.
   const listening = new WeakSet<pg.Client>();
 
@@ -146,6 +154,8 @@ export function pipelinedLanes(
       const carried = waiting.length > 0 ? waiting : undefined;
       if (carried) waiting = [];
       const unheard = carried && !listening.has(client) ? NOT_LISTENING : undefined;
+      // Taken before the statement leaves, so it can only be early: on the safe side.
+      const sentAt = listen && listening.has(client) ? process.hrtime.bigint() : undefined;
       return await new Promise<pg.QueryResult<R & pg.QueryResultRow>>((resolve, reject) => {
         // A Query made from the text (not a config object, which pg copies property by
         // property on every call: a visible share of a call's CPU) and named afterwards.
@@ -155,6 +165,7 @@ export function pipelinedLanes(
             if (carried) for (const w of carried) w.reject(err);
             return;
           }
+          if (sentAt !== undefined && sentAt > passedAt) passedAt = sentAt;
           resolve(res as pg.QueryResult<R & pg.QueryResultRow>);
           if (carried) for (const w of carried) unheard ? w.reject(unheard) : w.resolve();
         });
@@ -183,6 +194,9 @@ export function pipelinedLanes(
           query('dshub_barrier', BARRIER_STATEMENT, []).catch(() => {});
         });
       });
+    },
+    passedSince(since) {
+      return passedAt >= since;
     },
     async end() {
       ending = true;

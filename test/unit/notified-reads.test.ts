@@ -93,4 +93,25 @@ describe('reads kept until a change notice', () => {
     );
     assert.equal(during.kept, false);
   });
+
+  it("serves a kept value without a barrier of its own once the call's barrier has passed", async () => {
+    const reads = new NotifiedReads();
+    const r = counted();
+    let barriers = 0;
+    const counting = async () => {
+      barriers++;
+    };
+    // Nothing kept: read, whatever has passed.
+    await reads.readValue('page', r.read, counting, true);
+    const served = await reads.readValue('page', r.read, counting, true);
+    assert.equal(r.runs, 1);
+    assert.ok(served.kept);
+    assert.equal(barriers, 0);
+    await reads.readValue('page', r.read, counting, false);
+    assert.equal(barriers, 1);
+    // A notice drops the value: the passed barrier serves nothing.
+    reads.changed();
+    await reads.readValue('page', r.read, counting, true);
+    assert.equal(r.runs, 2);
+  });
 });

@@ -178,6 +178,29 @@ describe('postgres: pipelined prepared statements', async () => {
     }
   });
 
+  it('passedSince: only once a statement handed over at or after that moment has been answered, with the notices before it handled', async () => {
+    const { lanes, seen } = listeningLanes('test_passed');
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await lanes.query('warm', 'select 1 as n', []);
+      for (let i = 0; i < 20; i++) {
+        const since = process.hrtime.bigint();
+        assert.equal(lanes.passedSince(since), false, `round ${i}: nothing sent since`);
+        const before = seen.notices;
+        await admin.query("select pg_notify('test_passed', '')");
+        const answered = lanes.query('after', 'select 1 as n', []);
+        assert.equal(lanes.passedSince(since), false, `round ${i}: sent, not yet answered`);
+        await answered;
+        assert.equal(lanes.passedSince(since), true, `round ${i}: answered`);
+        assert.equal(seen.notices, before + 1, `round ${i}: the notice came first`);
+      }
+    } finally {
+      await admin.end();
+      await lanes.end();
+    }
+  });
+
   it('a barrier fails on a connection whose notices do not arrive', async () => {
     // PostgreSQL cuts a LISTEN channel's name at 63 bytes, and pg_notify refuses a longer one: so
     // this connection's check that its own notice comes back fails.
