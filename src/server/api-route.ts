@@ -83,17 +83,24 @@ export class AnswerBatch {
   private readonly pending: [ServerResponse, ApiResponse][] = [];
   private readonly flush = () => {
     const pending = this.pending.splice(0);
-    for (const [res, answer] of pending) {
+    for (const [res, { status, requestId, body, tail }] of pending) {
       // One header array, written with the body in one go: no header object per request.
-      res.writeHead(answer.status, [
+      res.writeHead(status, [
         'content-type',
         JSON_TYPE,
         'x-acs-request-id',
-        answer.requestId,
+        requestId,
         'content-length',
-        String(Buffer.byteLength(answer.body)),
+        String(Buffer.byteLength(body) + (tail === undefined ? 0 : tail.length)),
       ]);
-      res.end(answer.body);
+      if (tail === undefined) {
+        res.end(body);
+      } else {
+        // Held until `end`, which uncorks the socket: headers, head and tail in one write.
+        res.cork();
+        res.write(body);
+        res.end(tail);
+      }
     }
   };
 

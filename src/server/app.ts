@@ -253,7 +253,7 @@ export async function buildApp(
       .code(res.status)
       .header('content-type', JSON_TYPE)
       .header('x-acs-request-id', res.requestId)
-      .send(res.body);
+      .send(res.tail === undefined ? res.body : Buffer.concat([Buffer.from(res.body), res.tail]));
   };
   app.get('/', api);
   app.post('/', api);

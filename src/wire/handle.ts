@@ -11,7 +11,7 @@ import { evaluatePolicies } from '../identity/policies.js';
 import type { Principal } from '../identity/principal.js';
 import { logRequest, type RequestLine } from '../observability/request-line.js';
 import type { OperationContext } from '../operations/context.js';
-import { answerText } from '../registry/answer-text.js';
+import { answerBody } from '../registry/answer-text.js';
 import { findOperation } from '../registry/index.js';
 import {
   declaredRoles,
@@ -39,7 +39,10 @@ export interface ApiRequest {
 
 export interface ApiResponse {
   status: number;
+  /** The body, or with `tail` its start. */
   body: string;
+  /** The rest of the body: the bytes of an answer served again (registry/answer-text.ts). */
+  tail: Buffer | undefined;
   requestId: string;
 }
 
@@ -116,6 +119,7 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
   let principal: Principal | undefined;
   let status = 200;
   let body: string;
+  let tail: Buffer | undefined;
   let code = 'Success';
   let failure: unknown;
 
@@ -171,8 +175,7 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
     }
     principal = caller.principal;
     const result = await outcome;
-    body = `{"RequestId":"${requestId}",${answerText(result).slice(1)}`;
-    if (body.endsWith(',}')) body = `{"RequestId":"${requestId}"}`;
+    ({ head: body, tail } = answerBody(requestId, result));
   } catch (e) {
     const err = toApiError(e);
     failure = e;
@@ -196,7 +199,7 @@ export async function handleApiRequest(services: Services, req: ApiRequest): Pro
   };
   if (status >= 500) services.logger.error({ ...line, err: failure }, 'request failed');
   else logRequest(services.logger, line);
-  return { status, body, requestId };
+  return { status, body, tail, requestId };
 }
 
 /** The operation a verified request names (the signed Action and Version, bound as signed). */

@@ -160,6 +160,39 @@ describe('the lean API route', () => {
     assert.match(a.headers['x-acs-request-id'] ?? '', /^[0-9A-F-]{36}$/);
   });
 
+  it('writes an answer served again whole after each RequestId, and its length for HEAD', async () => {
+    // GetCallerIdentity's answer is kept per principal (registry/answer-text.ts): its bytes
+    // follow the head in the same write.
+    const call = (method: 'GET' | 'HEAD') =>
+      exchange(
+        port,
+        head(
+          signRequest({
+            accessKeyId: c.root.accessKeyId,
+            accessKeySecret: c.root.accessKeySecret,
+            action: 'GetCallerIdentity',
+            method: method as 'GET',
+            host,
+          }),
+          {},
+        ),
+      );
+    const answers = [await call('GET'), await call('GET')];
+    const bodies = answers.map((a) => {
+      assert.equal(a.status, 200, a.body);
+      assert.equal(Number(a.headers['content-length']), Buffer.byteLength(a.body, 'latin1'));
+      const body = JSON.parse(Buffer.from(a.body, 'latin1').toString('utf8'));
+      assert.equal(body.RequestId, a.headers['x-acs-request-id']);
+      return body as Record<string, unknown>;
+    });
+    assert.notEqual(bodies[0]!.RequestId, bodies[1]!.RequestId);
+    assert.deepEqual({ ...bodies[0], RequestId: '' }, { ...bodies[1], RequestId: '' });
+    const h = await call('HEAD');
+    assert.equal(h.status, 200);
+    assert.equal(h.body, '');
+    assert.equal(h.headers['content-length'], answers[1]!.headers['content-length']);
+  });
+
   it('leaves another media type to the Fastify route, which answers the envelope', async () => {
     const s = sign({});
     const body = '{"a":1}';
