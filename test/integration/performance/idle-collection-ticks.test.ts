@@ -44,21 +44,22 @@ function literalSlots(mode: 'pending' | 'bare'): string[] {
   return r.stdout.match(/DefineKeyedOwnPropertyInLiteral \w+/g) ?? [];
 }
 
+const megamorphic = (slot: string) => slot.endsWith('MEGAMORPHIC');
+
 test('the idle collection leaves nextTick monomorphic; a bare gc() does not', () => {
-  const bare = literalSlots('bare');
   const pending = literalSlots('pending');
-  if (bare.length === 0) {
-    // This Node builds tick objects otherwise: nothing to lose either way.
-    assert.deepEqual(pending, []);
-    return;
+  assert.deepEqual(pending.filter(megamorphic), [], pending.join(', '));
+  // The control. On a busy machine V8's own collections can age nextTick's bytecode until it is
+  // flushed with its feedback, which then shows no slots or fresh ones: such a run is tried
+  // again.
+  let bare = literalSlots('bare');
+  for (let i = 0; i < 3 && !bare.some(megamorphic) && bare.length + pending.length > 0; i++) {
+    bare = literalSlots('bare');
   }
+  // Neither shows the literal's stores: this Node builds tick objects otherwise (Node 26).
+  if (bare.length + pending.length === 0) return;
   assert.ok(
-    bare.some((s) => s.endsWith('MEGAMORPHIC')),
+    bare.some(megamorphic),
     `a bare gc() sends the literal's stores megamorphic: ${bare.join(', ')}`,
-  );
-  assert.deepEqual(
-    pending.filter((s) => s.endsWith('MEGAMORPHIC')),
-    [],
-    pending.join(', '),
   );
 });
