@@ -3,14 +3,14 @@
  * of the other cannot show on a shared machine (CPU per call moves by a fifth between runs).
  * This checkout's server and another checkout's (DSHUB_AB_BASE, built with `npm run build`)
  * are both started and idle alike (the idle collection meets both), then take turns of
- * DSHUB_AB_SECONDS (2) of signed GetCallerIdentity each (with DSHUB_AB_CASE=list, ListDataSources
- * page 1 of 20 names with both records, the data-sources benchmark's), alternately,
+ * DSHUB_AB_SECONDS (2) of signed GetCallerIdentity each (with DSHUB_AB_CASE=get or list, the
+ * data-sources benchmark's GetDataSource or ListDataSources page 1 of 20 names), alternately,
  * DSHUB_AB_TURNS (10) turns: a slow spell of the machine falls on both. Prints each one's CPU per
  * call over all its turns, and turn by turn. SQLite.
  *   DSHUB_AB_BASE=<other checkout> npx tsx bench/ab.ts    (DSHUB_BENCH_CONNECTIONS, default 32)
  */
 import { resolve } from 'node:path';
-import { listPool, setUp } from './data-source-workload.js';
+import { getPool, listPool, setUp } from './data-source-workload.js';
 import { type DshubServer, load, pinGenerator, signPool, startDshub } from './lib.js';
 
 const base = process.env.DSHUB_AB_BASE;
@@ -21,7 +21,8 @@ if (!base) {
 const turns = Number(process.env.DSHUB_AB_TURNS ?? 10);
 const seconds = Number(process.env.DSHUB_AB_SECONDS ?? 2);
 const connections = Number(process.env.DSHUB_BENCH_CONNECTIONS ?? 32);
-const list = process.env.DSHUB_AB_CASE === 'list';
+const CASES: Record<string, typeof getPool> = { get: getPool, list: listPool };
+const dataSourceCase = CASES[process.env.DSHUB_AB_CASE ?? ''];
 /** Calls a turn can take at most (more than either server's rate on this machine). */
 const PER_TURN = 35_000 * seconds;
 /** Longer than DSHUB_IDLE_GC_MS (5 s) and its second collection 6 s later. */
@@ -40,9 +41,11 @@ for (const { server } of sides) {
     action: 'GetCallerIdentity',
     method: 'GET',
   } as const;
-  const setup = list ? await setUp(server) : undefined;
+  const setup = dataSourceCase ? await setUp(server) : undefined;
   const pool = () =>
-    setup ? listPool(server, setup, PER_TURN) : signPool(PER_TURN, opts, server.port);
+    dataSourceCase && setup
+      ? dataSourceCase(server, setup, PER_TURN)
+      : signPool(PER_TURN, opts, server.port);
   pools.push({ warm: pool(), turns: Array.from({ length: turns }, pool) });
 }
 await new Promise((r) => setTimeout(r, IDLE_MS));
