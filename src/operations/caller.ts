@@ -1,5 +1,5 @@
 import type { Principal } from '../identity/principal.js';
-import { servedAgain } from '../registry/answer-text.js';
+import { keptAnswers } from '../registry/answer-text.js';
 import { s } from '../registry/schema.js';
 import { defineOperation } from './context.js';
 
@@ -19,7 +19,7 @@ function answerFor(principal: Principal) {
   };
 }
 
-const answers = new WeakMap<Principal, ReturnType<typeof answerFor>>();
+const answerOnce = keptAnswers(answerFor);
 
 export const getCallerIdentity = defineOperation({
   action: 'GetCallerIdentity',
@@ -46,13 +46,8 @@ export const getCallerIdentity = defineOperation({
   async handler({ principal, access }) {
     access.decidedByHandler();
     // A principal is made once per AccessKey load (then cached by the authenticator) and never
-    // changed: its answer, and that answer's JSON text, are made once too.
-    let answer = answers.get(principal);
-    if (!answer) {
-      answer = servedAgain(answerFor(principal));
-      answers.set(principal, answer);
-    }
-    return answer;
+    // changed: its answer is made, serialised and encoded once too.
+    return answerOnce(principal);
   },
 });
 

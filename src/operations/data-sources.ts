@@ -223,7 +223,7 @@ export const getDataSource = defineOperation({
         : null,
     );
     if (!v) throw errors.dataSourceNotFound(q.Id);
-    // The same kept view gives the same answer: made, and its JSON text too, once.
+    // The same kept view gives the same answer: made, serialised and encoded once.
     return found?.kept ? keptGetAnswer(v) : getAnswer(v);
   },
 });

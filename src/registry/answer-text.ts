@@ -34,8 +34,9 @@ export function answerBody(requestId: string, answer: object): AnswerBody {
 }
 
 /**
- * An answer made from a value the store kept (`KeptValue`): made and marked `servedAgain` the
- * first time, then the same answer for as long as the store serves the same value.
+ * Answers made from values that are served again unchanged (what the store kept, `KeptValue`; a
+ * principal the authenticator cached): each made and marked `servedAgain` the first time, then
+ * the same answer for as long as its value lives.
  */
 export function keptAnswers<S extends object, A extends object>(
   make: (source: S) => A,
