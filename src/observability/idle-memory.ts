@@ -64,25 +64,6 @@ export function fullCollection(): () => void {
   }
 }
 
-/**
- * `gc()` with one `process.nextTick` pending, so that the collection cannot free the maps of
- * Node's tick objects. On Node 20 a tick object is built by an object literal with two computed
- * keys (`{ [async_id_symbol]: …, [trigger_async_id_symbol]: …, callback, args }`), and V8
- * records those stores with no polymorphic state: once a map they saw is gone, the next tick
- * sends them megamorphic for good, and optimized code adds three of the four keys by a runtime
- * call. Their maps live only while a tick object does (the feedback holds them weakly, and V8
- * keeps an unused map through two full collections), and an idle server's collections find no
- * tick pending: after the first idle collection the nine ticks node:http makes per request cost
- * about 3 µs more, 7 % of a signed call (docs/PERFORMANCE.md, "Round 15"). The pending tick holds
- * its map and, through it, the maps before it.
- */
-export function collectWithTickPending(gc: () => void): void {
-  process.nextTick(noTick);
-  gc();
-}
-
-function noTick(): void {}
-
 export type IdleTick = 'busy' | 'waiting' | 'lean' | 'collected' | 'done';
 
 /** The decision, one check at a time; the clock, the timer and V8 are given. */
@@ -145,7 +126,7 @@ export function startIdleMemoryRelease(
     () => {
       const before = process.memoryUsage();
       const started = performance.now();
-      collectWithTickPending(gc);
+      gc();
       const ms = Math.round(performance.now() - started);
       // The RSS falls over the next moments (V8 unmaps freed pages from a background task): the
       // line gives the heap's reserved size, which changes at once.
