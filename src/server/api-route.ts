@@ -18,10 +18,10 @@ import {
   type ApiResponse,
   handleApiRequest,
   hostId,
-  newRequestId,
   publicBase,
   renderError,
 } from '../wire/handle.js';
+import { newRequestId } from '../wire/request-id.js';
 import { wantsConsole } from './console-static.js';
 
 export const JSON_TYPE = 'application/json;charset=utf-8';

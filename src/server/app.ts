@@ -22,7 +22,8 @@ import Fastify, {
 import { type ApiError, errors } from '../errors.js';
 import { buildOpenApiDocument } from '../registry/openapi.js';
 import type { Services } from '../services.js';
-import { handleApiRequest, hostId, newRequestId, publicBase, renderError } from '../wire/handle.js';
+import { handleApiRequest, hostId, publicBase, renderError } from '../wire/handle.js';
+import { newRequestId } from '../wire/request-id.js';
 import { clipHost, createApiRoute, frontHandler, hostAllowed, JSON_TYPE } from './api-route.js';
 import { registerConsole } from './console-static.js';
 import { registerErrorDocs } from './error-docs.js';

@@ -15,6 +15,12 @@ export interface ActionAndVersion {
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
+/** Each parameter and the header that may spell it too. */
+const SPELLINGS = [
+  ['Action', 'x-acs-action'],
+  ['Version', 'x-acs-version'],
+] as const;
+
 function header(headers: Headers, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
@@ -49,10 +55,7 @@ export function bindActionAndVersion(
   declaresParam: (action: string | undefined, name: string) => boolean = () => false,
 ): ActionAndVersion {
   const acs3 = isAcs3(headers);
-  for (const [name, headerName] of [
-    ['Action', 'x-acs-action'],
-    ['Version', 'x-acs-version'],
-  ] as const) {
+  for (const [name, headerName] of SPELLINGS) {
     const inHeader = header(headers, headerName);
     // Under ACS3 an operation may declare a parameter of this name (ListAuditEvents filters by
     // Action): the query value is then that operation's parameter, not a second spelling.

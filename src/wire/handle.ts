@@ -4,8 +4,8 @@
  * layer), audit, and render the answer in Alibaba's shape. Framework-free, so it is the same
  * code whatever serves HTTP.
  */
-import { randomUUID } from 'node:crypto';
 import { RequestAccessGuard } from '../access/access-guard.js';
+import type { AuditRecorder } from '../audit/recorder.js';
 import { type ApiError, errors, isApiError } from '../errors.js';
 import { evaluatePolicies } from '../identity/policies.js';
 import type { Principal } from '../identity/principal.js';
@@ -25,6 +25,7 @@ import { translateStoreError } from '../store/errors.js';
 import { bindActionAndVersion, signedActionAndVersion } from './action.js';
 import { type Pairs, parsePairs, RequestParams } from './params.js';
 import { policyRequest } from './policy-request.js';
+import { newRequestId } from './request-id.js';
 import type { SignableRequest } from './signature/index.js';
 
 export interface ApiRequest {
@@ -48,10 +49,8 @@ export interface ApiResponse {
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const UNKNOWN_ACTION = '(unknown)';
-
-export function newRequestId(): string {
-  return randomUUID().toUpperCase();
-}
+/** The recorder of an operation that is not audited: it records nothing. */
+const NOT_AUDITED: AuditRecorder = { record: async () => {}, note: () => {} };
 
 function header(req: ApiRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -256,7 +255,7 @@ async function runOperation(
       access,
       sourceIp,
       arrivedAt: call.arrivedAt,
-      audit: audit ?? { record: async () => {}, note: () => {} },
+      audit: audit ?? NOT_AUDITED,
     };
     const result = await op.handler(ctx as never, typed as never);
     if (!access.decided && op.access !== 'any-caller') {

@@ -21,16 +21,19 @@ export class RequestParams {
   private flat: Map<string, Array<[number, string]>> | undefined;
 
   constructor(query: Pairs, form: Pairs) {
-    for (const list of [query, form]) {
-      for (const [k, v] of list) {
-        this.values.set(k, v);
-        const m = k.includes('.') ? FLAT.exec(k) : null;
-        if (m) {
-          this.flat ??= new Map();
-          const items = this.flat.get(m[1]!) ?? [];
-          items.push([Number(m[2]), v]);
-          this.flat.set(m[1]!, items);
-        }
+    this.add(query);
+    this.add(form);
+  }
+
+  private add(list: Pairs): void {
+    for (const [k, v] of list) {
+      this.values.set(k, v);
+      const m = k.includes('.') ? FLAT.exec(k) : null;
+      if (m) {
+        this.flat ??= new Map();
+        const items = this.flat.get(m[1]!) ?? [];
+        items.push([Number(m[2]), v]);
+        this.flat.set(m[1]!, items);
       }
     }
   }
