@@ -9,6 +9,7 @@ import type { Principal } from '../identity/principal.js';
 import {
   readSignatureClaim,
   type SignableRequest,
+  type SignatureClaim,
   verifySignature,
 } from '../wire/signature/index.js';
 import type { FailureThrottle, ThrottleVerdict } from './failure-throttle.js';
@@ -57,8 +58,12 @@ export class Authenticator {
     return this.opts.now ? this.opts.now() : Date.now();
   }
 
-  /** `from` is the client address (after DSHUB_TRUSTED_PROXIES), for failure throttling. */
-  async authenticate(req: SignableRequest, from?: string): Promise<Authenticated> {
+  /**
+   * `from` is the client address (after DSHUB_TRUSTED_PROXIES), for failure throttling. A
+   * refusal is thrown, and the caller is returned, at once while its key is cached: a promise,
+   * and a turn of the microtask queue to await it, only when the key must be loaded.
+   */
+  authenticate(req: SignableRequest, from?: string): Authenticated | Promise<Authenticated> {
     const throttle = from === undefined ? undefined : this.opts.throttle;
     // A locked-out address is refused before anything else is read or looked up.
     if (throttle) this.refuseIfLocked(throttle.checkAddress(from!));
@@ -86,11 +91,22 @@ export class Authenticator {
     }
     if (throttle) this.refuseIfLocked(throttle.checkKey(claim.accessKeyId, from!));
 
-    // A cached credential and an in-memory nonce claim are used without awaiting: each await of
-    // a value that is already there still costs a turn of the microtask queue.
-    const credential =
-      this.fresh(claim.accessKeyId, now)?.credential ??
-      (await this.credential(claim.accessKeyId, now));
+    const cached = this.fresh(claim.accessKeyId, now);
+    if (cached) return this.verify(req, claim, at, cached.credential, throttle, from);
+    return this.credential(claim.accessKeyId, now).then((credential) =>
+      this.verify(req, claim, at, credential, throttle, from),
+    );
+  }
+
+  /** The signature checked with the key's secret, then the nonce claimed. */
+  private verify(
+    req: SignableRequest,
+    claim: SignatureClaim,
+    at: number,
+    credential: Credential | undefined,
+    throttle: FailureThrottle | undefined,
+    from: string | undefined,
+  ): Authenticated {
     if (!credential) {
       throttle?.unknownKey(from!);
       throw errors.accessKeyNotFound();
@@ -134,10 +150,9 @@ export class Authenticator {
     return hit && now - hit.at < ttl ? hit : undefined;
   }
 
+  /** The key loaded from the store (no fresh entry in the cache), and cached. */
   private async credential(accessKeyId: string, now: number): Promise<Credential | undefined> {
     const ttl = this.opts.cacheTtlMs;
-    const hit = this.fresh(accessKeyId, now);
-    if (hit) return hit.credential;
     const credential = await this.identity.loadCredential(accessKeyId);
     if (ttl > 0) {
       // Bounded: unknown ids are cached too (so a flood of bogus keys stays cheap), but the
