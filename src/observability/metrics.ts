@@ -31,6 +31,7 @@ const LATENCY_BOUNDS = [
 
 /** One (action, code) series of the request counter: counted per call, handed over per scrape. */
 interface Count {
+  labels: { action: string; code: string };
   n: number;
   reported: number;
 }
@@ -78,17 +79,31 @@ class LatencyHistogram {
   getForPromString() {
     const values: object[] = [];
     const bucket = `${this.name}_bucket`;
+    // prom-client's values carry an exemplar slot: null on buckets, undefined on sum and count.
+    const exemplar = null;
     for (const [action, { buckets, sum, count }] of this.series) {
       const sharedLabels = { action };
       let below = 0;
       LATENCY_BOUNDS.forEach((le, i) => {
         below += buckets[i]!;
-        values.push({ labels: { le }, sharedLabels, value: below, metricName: bucket });
+        values.push({ labels: { le }, sharedLabels, value: below, metricName: bucket, exemplar });
       });
       values.push(
-        { labels: { le: '+Inf' }, sharedLabels, value: count, metricName: bucket },
-        { labels: {}, sharedLabels, value: sum, metricName: `${this.name}_sum` },
-        { labels: {}, sharedLabels, value: count, metricName: `${this.name}_count` },
+        { labels: { le: '+Inf' }, sharedLabels, value: count, metricName: bucket, exemplar },
+        {
+          labels: {},
+          sharedLabels,
+          value: sum,
+          metricName: `${this.name}_sum`,
+          exemplar: undefined,
+        },
+        {
+          labels: {},
+          sharedLabels,
+          value: count,
+          metricName: `${this.name}_count`,
+          exemplar: undefined,
+        },
       );
     }
     const { name, help, type, aggregator } = this;
@@ -110,7 +125,9 @@ class LatencyHistogram {
     };
   }
 
-  reset(): void {}
+  reset(): void {
+    this.series.clear();
+  }
 }
 
 function registered<M extends object>(registry: Prom.Registry, metric: M): M {
@@ -123,9 +140,10 @@ export class Metrics {
   readonly registry = new Registry();
 
   // By action, then code: no key string is built per request. The counts reach prom-client's
-  // Counter when /metrics is read (its `collect`), not per request.
+  // Counter when /metrics is read (its `collect`), not per request, in the order their series
+  // were first counted (prom-client's own order).
   private readonly counters = new Map<string, Map<string, Count>>();
-  private counterCount = 0;
+  private readonly counts: Count[] = [];
 
   private readonly requests = new Counter({
     name: 'dshub_requests_total',
@@ -133,11 +151,9 @@ export class Metrics {
     labelNames: ['action', 'code'] as const,
     registers: [this.registry],
     collect: () => {
-      for (const [action, byCode] of this.counters) {
-        for (const [code, count] of byCode) {
-          this.requests.inc({ action, code }, count.n - count.reported);
-          count.reported = count.n;
-        }
+      for (const count of this.counts) {
+        this.requests.inc(count.labels, count.n - count.reported);
+        count.reported = count.n;
       }
     },
   });
@@ -172,7 +188,7 @@ export class Metrics {
     let byCode = this.counters.get(action);
     const hit = byCode?.get(code);
     if (hit) return hit;
-    if (this.counterCount >= MAX_LABEL_SETS && !(action === OTHER_LABEL && code === OTHER_LABEL)) {
+    if (this.counts.length >= MAX_LABEL_SETS && !(action === OTHER_LABEL && code === OTHER_LABEL)) {
       // Folded into one series, created once (the one set allowed past the bound).
       return this.countFor(OTHER_LABEL, OTHER_LABEL);
     }
@@ -180,9 +196,9 @@ export class Metrics {
       byCode = new Map();
       this.counters.set(action, byCode);
     }
-    const count = { n: 0, reported: 0 };
+    const count = { labels: { action, code }, n: 0, reported: 0 };
     byCode.set(code, count);
-    this.counterCount++;
+    this.counts.push(count);
     return count;
   }
 
@@ -201,7 +217,7 @@ export class Metrics {
 
   /** How many label sets the request counter holds (for tests and the bound above). */
   get labelSets(): number {
-    return this.counterCount;
+    return this.counts.length;
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -12,10 +12,10 @@
  * racing on one rule: on PostgreSQL the second DELETE waits for the first's row lock and then
  * finds nothing; SQLite has one writer. A rolled-back transaction takes both back together.
  */
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Db } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
-import { newRequestId } from '../wire/request-id.js';
 
 /** The longest a rule may be given (stated in the API's description). */
 export const MAX_SHARE_DAYS = 366;
@@ -81,7 +81,7 @@ export class ShareExpiry {
       .insertInto('audit_events')
       .values(
         gone.map((r) => ({
-          request_id: newRequestId(),
+          request_id: randomUUID().toUpperCase(),
           time: at,
           tenant_id: tenantOf.get(Number(r.source_project_id)) ?? '',
           user_id: SYSTEM_USER,
