@@ -32,9 +32,9 @@ const opts = {
   method: 'GET',
 } as const;
 // More than the bare server's rate: on this shared machine a later run can be faster than bare's,
-// and a pool that runs dry replays nonces (refused, then counted as errors). Signed before the
-// warm-up, so that the timed run follows it at once: seconds of signing in between would be an
-// idle spell, and the server's idle collection (DSHUB_IDLE_GC_MS) could meet the run's start.
+// and a pool that runs dry replays nonces (refused, then counted as errors). `load` writes it out
+// before the warm-up, so that the timed run follows the warm-up at once (an idle spell in between
+// would let the server's idle collection meet the run's start).
 // At least 30,000 a second: a bare run in a slow spell must not leave the floor's run short.
 const pool = signPool(
   Math.ceil(Math.max(bareResult.rps, 30_000) * seconds * 1.5),
@@ -42,13 +42,13 @@ const pool = signPool(
   dshub.port,
 );
 const answer = await send(dshub.port, signPool(1, opts, dshub.port)[0]!);
-await load(dshub.port, { connections, seconds: 2, pool: signPool(120_000, opts, dshub.port) }); // warm-up
 const dshubResult = await load(dshub.port, {
   connections,
   seconds,
   pool,
   cpu: dshub.cpu,
   eventLoop: dshub.eventLoop,
+  warmUp: { connections, seconds: 2, pool: signPool(120_000, opts, dshub.port) },
 });
 const settled = await memoryAfterIdle(dshub);
 await dshub.stop();
@@ -57,12 +57,12 @@ await dshub.stop();
 const floor = await startFloor(opts.accessKeySecret, answer, undefined, 'floor-GetCallerIdentity');
 // Its warm-up has a pool of its own, so the timed run has all of dshub's: the floor can run
 // faster than bare, and a part of the pool could run dry (replayed nonces, refused).
-await load(floor.port, { connections, seconds: 2, pool: signPool(120_000, opts, dshub.port) });
 const floorResult = await load(floor.port, {
   connections,
   seconds,
   pool,
   cpu: floor.cpu,
+  warmUp: { connections, seconds: 2, pool: signPool(120_000, opts, dshub.port) },
 });
 await floor.stop();
 if (floorResult.non2xx > 0)

@@ -37,6 +37,7 @@ import {
   fmt,
   GENERATOR,
   load,
+  loadTogether,
   measureBare,
   memoryAfterIdle,
   pinGenerator,
@@ -99,13 +100,22 @@ async function runCase(
 
 async function measureStore(store: string, env: Record<string, string>): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
-  // The timed run of a case: the server's CPU and event-loop delay measured around it.
-  const timed = (server: DshubServer, pool: SignedHttpRequest[]) =>
-    load(server.port, { connections, seconds, pool, cpu: server.cpu, eventLoop: server.eventLoop });
+  // The timed run of a case, right after its warm-up: the server's CPU and event-loop delay
+  // measured around it.
+  const timed = (server: DshubServer, pool: SignedHttpRequest[], warmUp: SignedHttpRequest[]) =>
+    load(server.port, {
+      connections,
+      seconds,
+      pool,
+      cpu: server.cpu,
+      eventLoop: server.eventLoop,
+      warmUp: { connections, seconds: 2, pool: warmUp },
+    });
   // Pools hold more requests than the server can answer in the time: no nonce is sent twice.
-  // A multiple of 4: the cases below take halves and quarters of it. Each timed pool is signed
-  // before its warm-up, so that the timed run follows the warm-up at once: seconds of signing in
-  // between would be an idle spell, in which the server's idle collection may run.
+  // A multiple of 4: the cases below take halves and quarters of it. `load` writes each timed
+  // pool out before its warm-up, so that the timed run follows the warm-up at once: seconds of
+  // writing and reading in between would be an idle spell, in which the server's idle
+  // collection may run.
   const per = 4 * Math.max(3_750, Math.ceil(bareResult.rps / 4));
   let readOnly: RunResult | undefined;
   if (CASES.includes('get') || CASES.includes('mixed')) {
@@ -113,8 +123,7 @@ async function measureStore(store: string, env: Record<string, string>): Promise
     out.push(
       await runCase(store, 'GetDataSource', env, async (server, s) => {
         const pool = getPool(server, s, seconds * per);
-        await load(server.port, { connections, seconds: 2, pool: getPool(server, s, 2 * per) });
-        const r = await timed(server, pool);
+        const r = await timed(server, pool, getPool(server, s, 2 * per));
         readOnly = r;
         const floorWarmUp = getPool(server, s, 2 * per);
         floors.set(store, await storeFloor(store, env, server, s, pool, floorWarmUp));
@@ -128,8 +137,7 @@ async function measureStore(store: string, env: Record<string, string>): Promise
       await runCase(store, 'ListDataSources p1', env, async (server, s) => {
         // As many as GetDataSource's: a kept page (round 16) answers at about its rate.
         const pool = listPool(server, s, seconds * per);
-        await load(server.port, { connections, seconds: 2, pool: listPool(server, s, per) });
-        return { r: await timed(server, pool) };
+        return { r: await timed(server, pool, listPool(server, s, per)) };
       }),
     );
   }
@@ -137,8 +145,7 @@ async function measureStore(store: string, env: Record<string, string>): Promise
     out.push(
       await runCase(store, 'CreateDataSource', env, async (server, s) => {
         const pool = createPool(server, s, (seconds * per) / 4);
-        await load(server.port, { connections, seconds: 2, pool: createPool(server, s, per / 2) });
-        return { r: await timed(server, pool) };
+        return { r: await timed(server, pool, createPool(server, s, per / 2)) };
       }),
     );
   }
@@ -148,14 +155,17 @@ async function measureStore(store: string, env: Record<string, string>): Promise
       await runCase(store, 'mixed 90/10 reads', env, async (server, s) => {
         const readPool = getPool(server, s, seconds * per);
         const writePool = createPool(server, s, Math.ceil((base.rps / 9) * seconds * 1.5));
-        await load(server.port, { connections, seconds: 2, pool: getPool(server, s, 2 * per) });
         // Two writer connections, each pausing so that writes are about a ninth of the reads.
         const writers = 2;
         const delayMs = Math.max(1, (writers * 1000) / (base.rps / 9));
-        const [reads, writes] = await Promise.all([
-          load(server.port, { connections, seconds, pool: readPool, eventLoop: server.eventLoop }),
-          load(server.port, { connections: writers, seconds, pool: writePool, delayMs }),
-        ]);
+        const [reads, writes] = (await loadTogether(
+          server.port,
+          [
+            { connections, seconds, pool: readPool, eventLoop: server.eventLoop },
+            { connections: writers, seconds, pool: writePool, delayMs },
+          ],
+          { connections, seconds: 2, pool: getPool(server, s, 2 * per) },
+        )) as [RunResult, RunResult];
         const share = (100 * writes.total) / (writes.total + reads.total);
         const note = `writes ${share.toFixed(1)} % of calls (${Math.round(writes.rps)}/s, p99 ${writes.p99.toFixed(2)} ms); read p99 ${(reads.p99 / base.p99).toFixed(2)} × read-only`;
         return { r: reads, note };
@@ -188,12 +198,12 @@ async function storeFloor(
   try {
     // Its warm-up has a pool of its own, so the timed run has all of dshub's: the floor can run
     // faster than dshub, and a part of the pool could run dry (replayed nonces, refused).
-    await load(floorServer.port, { connections, seconds: 2, pool: warmUp });
     const r = await load(floorServer.port, {
       connections,
       seconds,
       pool,
       cpu: floorServer.cpu,
+      warmUp: { connections, seconds: 2, pool: warmUp },
     });
     if (r.non2xx > 0) throw new Error(`the ${store} floor server refused signed requests`);
     return r;

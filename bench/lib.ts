@@ -3,11 +3,13 @@
  * load generator (autocannon) in this process on core 1, and pools of requests signed before
  * the timed run so that the generator's own signing does not count.
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  constants,
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -19,8 +21,8 @@ import {
 } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { type SignedHttpRequest, type SignOptions, signRequest } from '../test/helpers/signer.js';
 import { formatSummary, readProfile, summarizeProfile } from './profile.js';
@@ -185,8 +187,8 @@ export async function measureBare(
   const bare = await startBare(opts.spinUs);
   const pool = opts.pool ? { pool: opts.pool } : {};
   try {
-    await load(bare.port, { connections, seconds: 2, ...pool });
-    return await load(bare.port, { connections, seconds, cpu: bare.cpu, ...pool });
+    const warmUp = { connections, seconds: 2, ...pool };
+    return await load(bare.port, { connections, seconds, cpu: bare.cpu, ...pool, warmUp });
   } finally {
     await bare.stop();
   }
@@ -512,6 +514,14 @@ init = function(args)
   local all = f:read("*a")
   f:close()
   for r in string.gmatch(all, "([^%z]+)%z") do reqs[#reqs + 1] = r end
+  -- Held here, pool read, until the benchmark opens the FIFO args[2] (a timed run after a
+  -- warm-up): wrk's clock starts once init returns. The ready file says the pool is read.
+  if args[2] then
+    assert(io.open(args[2] .. ".ready", "w")):close()
+    local go = assert(io.open(args[2], "r"))
+    go:read("*l")
+    go:close()
+  end
 end
 request = function()
   i = i + 1
@@ -558,8 +568,6 @@ __DELAY__done = function(summary, latency, requests)
 end
 `;
 
-const run = promisify(execFile);
-
 function rawRequest(s: SignedHttpRequest, port: number): string {
   const headers = { host: `127.0.0.1:${port}`, ...s.headers } as Record<string, string>;
   if (s.payload !== undefined) headers['content-length'] = String(Buffer.byteLength(s.payload));
@@ -567,8 +575,13 @@ function rawRequest(s: SignedHttpRequest, port: number): string {
   return `${s.method} ${s.url} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n${s.payload ?? ''}`;
 }
 
-async function loadWithWrk(port: number, opts: LoadOptions): Promise<RunResult> {
+/**
+ * Writes the pool for wrk and starts it: wrk reads the pool (seconds for a large one) and then
+ * waits on a FIFO, so that `start` begins the timed run at once.
+ */
+async function prepareWrk(port: number, opts: LoadOptions): Promise<PreparedRun> {
   const dir = mkdtempSync(join(tmpdir(), 'dshub-wrk-'));
+  let child: ChildProcess | undefined;
   try {
     const script = join(dir, 'pool.lua');
     // wrk paces a connection only when the script defines delay().
@@ -596,6 +609,8 @@ async function loadWithWrk(port: number, opts: LoadOptions): Promise<RunResult> 
     } finally {
       closeSync(fd);
     }
+    const go = join(dir, 'go');
+    execFileSync('mkfifo', [go]);
     const args = [
       '-t1',
       `-c${opts.connections}`,
@@ -605,46 +620,104 @@ async function loadWithWrk(port: number, opts: LoadOptions): Promise<RunResult> 
       `http://127.0.0.1:${port}/`,
       '--',
       requests,
+      go,
     ];
-    const { stdout: out } = PIN
-      ? await run('taskset', ['-c', '1', 'wrk', ...args], { encoding: 'utf8' })
-      : await run('wrk', args, { encoding: 'utf8' });
-    const line = out.split('\n').find((l) => l.startsWith('{"total"'));
-    if (!line) throw new Error(`wrk said: ${out}`);
-    const r = JSON.parse(line) as {
-      total: number;
-      seconds: number;
-      p50: number;
-      p99: number;
-      p50calls: number;
-      p99calls: number;
-      counted: number;
-      corrected: number;
-      errors: number;
-      non2xx: number;
-    };
-    if (opts.pool && r.total > opts.pool.length) {
-      process.stderr.write(
-        `warning: the pool of ${opts.pool.length} signed requests was reused (${r.total} sent)\n`,
-      );
-    }
-    if (r.counted !== r.total) {
-      process.stderr.write(
-        `warning: wrk's latencies hold ${r.counted} calls of ${r.total} (timed out?): the per-call percentiles miss the rest\n`,
-      );
+    const wrk = PIN
+      ? spawn('taskset', ['-c', '1', 'wrk', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = wrk;
+    let out = '';
+    wrk.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    wrk.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => wrk.once('close', resolve));
+    let gone = false;
+    void exited.then(() => {
+      gone = true;
+    });
+    while (!existsSync(`${go}.ready`)) {
+      if (gone) throw new Error(`wrk stopped before its run: ${out}`);
+      await sleep(20);
     }
     return {
-      rps: r.total / r.seconds,
-      p50: r.p50,
-      p99: r.p99,
-      calls: { p50: r.p50calls, p99: r.p99calls, counted: r.counted, corrected: r.corrected },
-      non2xx: r.non2xx,
-      errors: r.errors,
-      total: r.total,
+      start: async () => {
+        await openFifo(
+          go,
+          () => gone,
+          () => out,
+        );
+        await exited;
+        return wrkResult(out, opts);
+      },
+      dispose: () => {
+        if (!gone) wrk.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
-  } finally {
+  } catch (e) {
+    child?.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
+}
+
+/** Opens the FIFO wrk waits on and writes to it (wrk may not have opened it yet: then again). */
+async function openFifo(path: string, gone: () => boolean, said: () => string): Promise<void> {
+  for (;;) {
+    try {
+      // Non-blocking: with no reader yet this fails (ENXIO) instead of blocking this process.
+      const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+      try {
+        writeSync(fd, 'go\n');
+      } finally {
+        closeSync(fd);
+      }
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENXIO') throw e;
+      if (gone()) throw new Error(`wrk stopped before its run: ${said()}`);
+      await sleep(1);
+    }
+  }
+}
+
+function wrkResult(out: string, opts: LoadOptions): RunResult {
+  const line = out.split('\n').find((l) => l.startsWith('{"total"'));
+  if (!line) throw new Error(`wrk said: ${out}`);
+  const r = JSON.parse(line) as {
+    total: number;
+    seconds: number;
+    p50: number;
+    p99: number;
+    p50calls: number;
+    p99calls: number;
+    counted: number;
+    corrected: number;
+    errors: number;
+    non2xx: number;
+  };
+  if (opts.pool && r.total > opts.pool.length) {
+    process.stderr.write(
+      `warning: the pool of ${opts.pool.length} signed requests was reused (${r.total} sent)\n`,
+    );
+  }
+  if (r.counted !== r.total) {
+    process.stderr.write(
+      `warning: wrk's latencies hold ${r.counted} calls of ${r.total} (timed out?): the per-call percentiles miss the rest\n`,
+    );
+  }
+  return {
+    rps: r.total / r.seconds,
+    p50: r.p50,
+    p99: r.p99,
+    calls: { p50: r.p50calls, p99: r.p99calls, counted: r.counted, corrected: r.corrected },
+    non2xx: r.non2xx,
+    errors: r.errors,
+    total: r.total,
+  };
 }
 
 export interface RunResult {
@@ -686,26 +759,69 @@ export interface LoadOptions {
   delayMs?: number;
   /** The server's event-loop probe (DshubServer.eventLoop), to report its stalls in the run. */
   eventLoop?: () => Promise<EventLoopDelay | undefined>;
+  /** A run made just before this one (`load`), with this run's pool already read. */
+  warmUp?: LoadOptions;
 }
 
 /**
- * Runs the load generator (wrk when installed, else autocannon) for `seconds` at `connections` over keep-alive. With a pool, every request
- * is the next pre-signed one (distinct nonces); the run stops early if the pool runs dry.
+ * Runs the load generator (wrk when installed, else autocannon) for `seconds` at `connections`
+ * over keep-alive. With a pool, every request is the next pre-signed one (distinct nonces); the
+ * run stops early if the pool runs dry. With `warmUp`, that run comes first, after this run's
+ * pool is written and read by wrk, and this run follows it within milliseconds.
  */
 export async function load(port: number, opts: LoadOptions): Promise<RunResult> {
-  await opts.eventLoop?.(); // starts the window
-  const before = opts.cpu?.();
-  const r = await generate(port, opts);
-  if (opts.cpu && before !== undefined && r.total > 0) {
-    r.cpuUs = ((opts.cpu() - before) / r.total) * 1e6;
-  }
-  const delay = await opts.eventLoop?.();
-  if (delay) r.eventLoop = delay;
-  return r;
+  return (await loadTogether(port, [opts], opts.warmUp))[0]!;
 }
 
-async function generate(port: number, opts: LoadOptions): Promise<RunResult> {
-  if (WRK) return loadWithWrk(port, opts);
+/**
+ * Runs started together (a paced writer beside the readers), after `warmUp` if given, each
+ * measured as `load` measures one. Every pool is written, and read by wrk, before the warm-up:
+ * a large pool takes wrk seconds to read, and that long an idle spell just before the timed run
+ * let the server's idle collection (DSHUB_IDLE_GC_MS) run as the load began, a 20–30 ms stall
+ * counted in the run (round 18, docs/PERFORMANCE.md).
+ */
+export async function loadTogether(
+  port: number,
+  runs: LoadOptions[],
+  warmUp?: LoadOptions,
+): Promise<RunResult[]> {
+  const prepared: PreparedRun[] = [];
+  try {
+    for (const opts of runs) prepared.push(await prepare(port, opts));
+    if (warmUp) await load(port, warmUp);
+    const before: (number | undefined)[] = [];
+    for (const opts of runs) {
+      await opts.eventLoop?.(); // starts the window
+      before.push(opts.cpu?.());
+    }
+    const results = await Promise.all(prepared.map((p) => p.start()));
+    for (const [i, opts] of runs.entries()) {
+      const r = results[i]!;
+      const cpuBefore = before[i];
+      if (opts.cpu && cpuBefore !== undefined && r.total > 0) {
+        r.cpuUs = ((opts.cpu() - cpuBefore) / r.total) * 1e6;
+      }
+      const delay = await opts.eventLoop?.();
+      if (delay) r.eventLoop = delay;
+    }
+    return results;
+  } finally {
+    for (const p of prepared) p.dispose();
+  }
+}
+
+/** A run ready to go: `start` begins it and resolves with its result. */
+interface PreparedRun {
+  start(): Promise<RunResult>;
+  dispose(): void;
+}
+
+async function prepare(port: number, opts: LoadOptions): Promise<PreparedRun> {
+  if (WRK) return prepareWrk(port, opts);
+  return { start: () => loadWithAutocannon(port, opts), dispose: () => {} };
+}
+
+async function loadWithAutocannon(port: number, opts: LoadOptions): Promise<RunResult> {
   let next = 0;
   const pool = opts.pool;
   const result = await autocannon({
