@@ -11,6 +11,7 @@ import { type Config, ConfigError } from '../config.js';
 import { watchEventLoopForBenchmark } from '../observability/event-loop.js';
 import { startIdleMemoryRelease } from '../observability/idle-memory.js';
 import { createLogger, flushLogger, flushLoggerSync } from '../observability/logger.js';
+import { oneCpuAdvice } from '../observability/one-cpu.js';
 import { keepTickObjectMaps } from '../observability/tick-maps.js';
 import { buildApp } from '../server/app.js';
 import { Lifecycle } from '../server/health.js';
@@ -31,6 +32,8 @@ async function serve(config: Config, lock: StoreLock | undefined): Promise<void>
   const tls = config.tls ? readTls(config.tls) : undefined;
   // process.nextTick stays on V8's fast path through every collection (tick-maps.ts).
   keepTickObjectMaps();
+  const advice = oneCpuAdvice();
+  if (advice) services.logger.warn(advice);
   const idle = startIdleMemoryRelease(config.idleGcMs, services.logger);
   const app = await buildApp(services, {
     lifecycle,

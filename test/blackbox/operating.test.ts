@@ -5,13 +5,13 @@
  * directory (released after exit and after kill -9), liveness and readiness (which fails while
  * draining), waiting for an absent PostgreSQL, configuration errors naming the variable, the root
  * key file written only for a generated key, the CLI's store handling, and error links that lead
- * to the request's audit events.
+ * to the request's audit events, and V8's collector single-threaded when `npm start` has one CPU.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -162,7 +162,72 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
   return { status: res.status, body: await res.text() };
 }
 
+/** The node process serving under `pid` (npm, a shell or taskset that exec'd it), and its argv. */
+function serverUnder(pid: number): { pid: number; argv: string[] } {
+  const parentOf = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parentOf.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  for (const candidate of [pid, ...parentOf.keys()]) {
+    let p: number | undefined = candidate;
+    while (p !== undefined && p > 1 && p !== pid) p = parentOf.get(p);
+    if (p !== pid) continue;
+    try {
+      const argv = readFileSync(`/proc/${candidate}/cmdline`, 'utf8').split('\0');
+      if (argv.some((a) => a.endsWith(join('dist', 'cli', 'main.js'))))
+        return { pid: candidate, argv };
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  throw new Error(`no dshub server under process ${pid}`);
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('black box: running dshub as an operator does', () => {
+  it("`npm start` on one CPU runs V8's collector single-threaded; `dshub serve` there says how; on more, V8's default", {
+    skip: hasTaskset() ? false : 'taskset is not installed',
+  }, async () => {
+    const dataDir = tempDir();
+    const stopped = async (s: Started) => {
+      s.child.kill('SIGTERM');
+      assert.equal(await s.exited, 0);
+      return s.output();
+    };
+    const oneCpu = await start('taskset', ['-c', '0', 'npm', 'start'], baseEnv(dataDir));
+    assert.ok(serverUnder(oneCpu.child.pid!).argv.includes('--single-threaded-gc'));
+    assert.doesNotMatch(await stopped(oneCpu), /may use one CPU only/);
+    // Started without npm on one CPU: the server cannot set the flag itself, so it says so.
+    const direct = await start(
+      'taskset',
+      ['-c', '0', process.execPath, CLI, 'serve'],
+      baseEnv(dataDir),
+    );
+    assert.match(
+      await stopped(direct),
+      /may use one CPU only.*start node with --single-threaded-gc/,
+    );
+    if (availableParallelism() > 1) {
+      const all = await start('npm', ['start'], baseEnv(dataDir));
+      assert.ok(!serverUnder(all.child.pid!).argv.includes('--single-threaded-gc'));
+      assert.doesNotMatch(await stopped(all), /may use one CPU only/);
+    }
+  });
+
   it('`npm start` stops on SIGTERM sent to npm: the request in flight is answered, the port and store are released', async () => {
     const dataDir = tempDir();
     const hang = await listener('hang');
