@@ -415,8 +415,9 @@ export async function startDshub(
   const accessKeySecret = randomBytes(15).toString('hex');
   const profile = profiling(label);
   const nodeFlags = [...profile.flags];
-  // The server runs on one core here, so as `npm start` runs it on one CPU (scripts/start.sh).
-  if (PIN) nodeFlags.push('--single-threaded-gc');
+  // The server runs on one core here, so as `npm start` runs it on one CPU (scripts/start.sh);
+  // DSHUB_BENCH_V8_GC=default leaves V8's own collector threads, to compare.
+  if (PIN && process.env.DSHUB_BENCH_V8_GC !== 'default') nodeFlags.push('--single-threaded-gc');
   // Extra node flags for the server alone (e.g. --trace-gc; its lines go to the server's log).
   nodeFlags.push(...(process.env.DSHUB_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean));
   const served = await startProcess([...nodeFlags, join(root, 'dist', 'cli', 'main.js'), 'serve'], {
