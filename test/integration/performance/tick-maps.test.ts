@@ -42,7 +42,9 @@ const CHILD = `
 function literalSlots(mode: 'kept' | 'bare'): { kept: boolean; slots: string[] } {
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--allow-natives-syntax', '-e', CHILD, mode],
+    // No bytecode flushing: under load V8's own collections could otherwise flush nextTick's
+    // bytecode with its feedback, which then shows no slots or fresh ones.
+    ['--import', 'tsx', '--allow-natives-syntax', '--no-flush-bytecode', '-e', CHILD, mode],
     { encoding: 'utf8', timeout: 60_000 },
   );
   assert.equal(r.status, 0, r.stderr);
@@ -54,12 +56,11 @@ function literalSlots(mode: 'kept' | 'bare'): { kept: boolean; slots: string[] }
 
 const megamorphic = (slot: string) => slot.endsWith('MEGAMORPHIC');
 
-test('with the tick maps kept, collections leave nextTick monomorphic; without, they do not', () => {
+test('with the tick maps kept, collections leave nextTick monomorphic; without, they do not', (t) => {
   const kept = literalSlots('kept');
   assert.deepEqual(kept.slots.filter(megamorphic), [], kept.slots.join(', '));
-  // The control. On a busy machine V8's own collections can age nextTick's bytecode until it is
-  // flushed with its feedback, which then shows no slots or fresh ones: such a run is tried
-  // again.
+  // The control, tried again if it shows no megamorphic store (it did not, once, under a full
+  // CI run's load, before bytecode flushing was turned off in the child).
   let bare = literalSlots('bare');
   for (let i = 0; i < 3 && !bare.slots.some(megamorphic) && kept.slots.length > 0; i++) {
     bare = literalSlots('bare');
@@ -67,6 +68,12 @@ test('with the tick maps kept, collections leave nextTick monomorphic; without, 
   // Neither shows the literal's stores: this Node builds tick objects otherwise (Node 26).
   if (bare.slots.length + kept.slots.length === 0) return;
   assert.equal(kept.kept, true);
+  // Every try of the control ended with no feedback for the literal at all: it neither shows nor
+  // contradicts the megamorphic stores, so it says nothing; the kept run's check stands.
+  if (bare.slots.length === 0) {
+    t.diagnostic('the control had no feedback for the literal in four tries: not conclusive');
+    return;
+  }
   assert.ok(
     bare.slots.some(megamorphic),
     `a collection with no tick pending sends the literal's stores megamorphic: ${bare.slots.join(', ')}`,
